@@ -1,0 +1,24 @@
+/** What Tributary remembers about one partner source between polls. */
+export type SourceStatus = "pending" | "ok" | "not-modified" | "error" | "gone" | "disabled";
+
+export interface SourceState {
+  status: SourceStatus;
+  /** Names the last failure: `timeout`, `too-large`, `parse-error`, `not-a-feed`, `http-503`… */
+  errorKind?: string;
+  lastError?: string;
+  /** ISO 8601 times. */
+  lastFetchAt?: string;
+  lastSuccessAt?: string;
+  /** Validators for the next conditional GET. */
+  etag?: string;
+  lastModified?: string;
+  consecutiveFailures: number;
+  /** Earliest time the source may be polled again (backoff, Retry-After). */
+  notBefore?: string;
+  lastDurationMs?: number;
+  /** Title and site link the partner's feed declares, for `<source>` elements. */
+  feedTitle?: string;
+  feedLink?: string;
+}
+
+export const initialSourceState = (): SourceState => ({ status: "pending", consecutiveFailures: 0 });

@@ -1,0 +1,77 @@
+import type { SourceState } from "../model/source.js";
+import type { Update } from "../model/update.js";
+
+/** The pseudo-category every entry belongs to: the merged feed of all categories. */
+export const ALL = "all";
+
+export interface UpsertResult {
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface UpsertOptions {
+  /**
+   * Ids whose `published`/`updated` are first-seen fallbacks (the partner gave no usable
+   * date): when the entry is already stored, its stored dates are kept so they stay stable.
+   */
+  fallbackDated: ReadonlySet<string>;
+}
+
+export interface ListQuery {
+  /** A category id or `ALL`. */
+  category: string;
+  /** Only entries of this source. */
+  source?: string;
+  limit: number;
+  /** Opaque keyset cursor from a previous page's `next`. */
+  cursor?: string;
+}
+
+export interface Page {
+  /** Newest first: `published` descending, then `id` descending. */
+  items: Update[];
+  /** Cursor for the following (older) page, or null when this page is the last. */
+  next: string | null;
+}
+
+export interface RetentionPolicy {
+  maxEntriesPerSource: number;
+  maxAgeDays: number;
+}
+
+/**
+ * Where Updates and per-source fetch state live. Implemented by MemoryStore (embedded)
+ * and RedisStore (shared by instances); both pass test/store/contract.ts.
+ * Every method rejects with StoreUnavailableError when the backend cannot be reached,
+ * so an outage never looks like an empty result.
+ */
+export interface Store {
+  readonly kind: "memory" | "redis";
+  /** Idempotent insert-or-update keyed by `Update.id`; writes only what changed. */
+  upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult>;
+  list(query: ListQuery): Promise<Page>;
+  get(id: string): Promise<Update | undefined>;
+  /** Number of entries in a category (or `ALL`), optionally of one source. */
+  count(category: string, source?: string): Promise<number>;
+  /** Counter bumped whenever an entry of the category (or `ALL`) is added, changed or removed. */
+  version(category: string): Promise<number>;
+  getSourceState(sourceId: string): Promise<SourceState | undefined>;
+  setSourceState(sourceId: string, state: SourceState): Promise<void>;
+  /** Removes the source's entries beyond the policy; returns how many were removed. */
+  applyRetention(sourceId: string, policy: RetentionPolicy, now: Date): Promise<number>;
+  /** Resolves when the backend answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class StoreUnavailableError extends Error {
+  override name = "StoreUnavailableError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class InvalidCursorError extends Error {
+  override name = "InvalidCursorError";
+}
