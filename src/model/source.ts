@@ -3,6 +3,8 @@ export type SourceStatus = "pending" | "ok" | "not-modified" | "error" | "gone" 
 
 export interface SourceState {
   status: SourceStatus;
+  /** The URL this state was recorded for: validators and `gone` only apply while it is unchanged. */
+  url?: string;
   /** Names the last failure: `timeout`, `too-large`, `parse-error`, `not-a-feed`, `http-503`… */
   errorKind?: string;
   lastError?: string;
@@ -19,6 +21,8 @@ export interface SourceState {
   /** Title and site link the partner's feed declares, for `<source>` elements. */
   feedTitle?: string;
   feedLink?: string;
+  /** Where a permanent redirect (301/308) pointed on the last poll, proposed to the operator. */
+  movedTo?: string;
 }
 
 export const initialSourceState = (): SourceState => ({ status: "pending", consecutiveFailures: 0 });

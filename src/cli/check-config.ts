@@ -1,0 +1,34 @@
+import { ConfigError } from "../config/errors.js";
+import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/types.js";
+
+export const EXIT_CONFIG = 2;
+
+/** Loads the config, or prints one `path: message` line per problem and returns undefined. */
+export async function loadConfigOrReport(
+  path: string,
+  env: Record<string, string | undefined>,
+  stderr: NodeJS.WritableStream,
+): Promise<Config | undefined> {
+  try {
+    return await loadConfig(path, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) stderr.write(`${problem}\n`);
+    return undefined;
+  }
+}
+
+export async function checkConfig(
+  path: string,
+  env: Record<string, string | undefined>,
+  out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
+  const config = await loadConfigOrReport(path, env, out.stderr);
+  if (!config) return EXIT_CONFIG;
+  const enabled = config.sources.filter((s) => s.enabled).length;
+  out.stdout.write(
+    `${path}: ok (${config.categories.length} categories, ${config.sources.length} sources, ${enabled} enabled)\n`,
+  );
+  return 0;
+}

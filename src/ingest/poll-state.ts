@@ -1,0 +1,109 @@
+// Pure transitions of a source's fetch state after each kind of poll outcome.
+// Kept apart from refresh.ts so backoff and validator rules are tested without IO.
+import { initialSourceState, type SourceState } from "../model/source.js";
+
+/** Exponential backoff after consecutive failures: 1 min doubling, capped at 6 h, ±20 % jitter. */
+export const BACKOFF = { baseMs: 60_000, capMs: 6 * 3_600_000, jitter: 0.2 } as const;
+
+export function backoffDelayMs(consecutiveFailures: number, random: number): number {
+  const exponent = Math.max(0, consecutiveFailures - 1);
+  const raw = Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** Math.min(exponent, 30));
+  const factor = 1 - BACKOFF.jitter + 2 * BACKOFF.jitter * random;
+  return Math.round(raw * factor);
+}
+
+/** The state to start a poll from: validators and `gone` only hold for the URL they were seen on. */
+export function stateForUrl(previous: SourceState | undefined, url: string): SourceState {
+  if (!previous) return { ...initialSourceState(), url };
+  if (previous.url !== undefined && previous.url !== url) {
+    const { feedTitle, feedLink, lastSuccessAt } = previous;
+    return { ...initialSourceState(), url, feedTitle, feedLink, lastSuccessAt };
+  }
+  return { ...previous, url };
+}
+
+export interface FailureInfo {
+  kind: string;
+  message: string;
+  retryAfter?: Date;
+}
+
+export function afterFailure(
+  previous: SourceState,
+  failure: FailureInfo,
+  now: Date,
+  durationMs: number,
+  random: number = Math.random(),
+): SourceState {
+  const consecutiveFailures = previous.consecutiveFailures + 1;
+  const backoffUntil = now.getTime() + backoffDelayMs(consecutiveFailures, random);
+  // Retry-After is the partner's explicit wish; never poll earlier than it.
+  const notBefore = Math.max(backoffUntil, failure.retryAfter?.getTime() ?? 0);
+  return {
+    ...previous,
+    status: failure.kind === "gone" ? "gone" : "error",
+    errorKind: failure.kind,
+    lastError: failure.message,
+    lastFetchAt: now.toISOString(),
+    consecutiveFailures,
+    notBefore: new Date(notBefore).toISOString(),
+    lastDurationMs: durationMs,
+  };
+}
+
+export function afterNotModified(
+  previous: SourceState,
+  validators: { etag?: string; lastModified?: string },
+  now: Date,
+  durationMs: number,
+): SourceState {
+  return {
+    ...withoutFailure(previous),
+    status: "not-modified",
+    etag: validators.etag ?? previous.etag,
+    lastModified: validators.lastModified ?? previous.lastModified,
+    lastFetchAt: now.toISOString(),
+    lastSuccessAt: now.toISOString(),
+    lastDurationMs: durationMs,
+  };
+}
+
+export interface SuccessInfo {
+  validators: { etag?: string; lastModified?: string };
+  feedTitle?: string;
+  feedLink?: string;
+  movedTo?: string;
+}
+
+export function afterSuccess(
+  previous: SourceState,
+  info: SuccessInfo,
+  now: Date,
+  durationMs: number,
+): SourceState {
+  return {
+    ...withoutFailure(previous),
+    status: "ok",
+    // A 200 without validators means the old ones no longer apply.
+    etag: info.validators.etag,
+    lastModified: info.validators.lastModified,
+    lastFetchAt: now.toISOString(),
+    lastSuccessAt: now.toISOString(),
+    lastDurationMs: durationMs,
+    feedTitle: info.feedTitle ?? previous.feedTitle,
+    feedLink: info.feedLink ?? previous.feedLink,
+    movedTo: info.movedTo,
+  };
+}
+
+function withoutFailure(state: SourceState): SourceState {
+  const { errorKind: _kind, lastError: _error, notBefore: _notBefore, ...rest } = state;
+  return { ...rest, consecutiveFailures: 0 };
+}
+
+/** Whether a scheduled poll may run now (forced polls by an operator ignore backoff). */
+export function mayPoll(state: SourceState | undefined, url: string, now: Date): boolean {
+  if (!state) return true;
+  if (state.status === "gone" && state.url === url) return false;
+  return state.notBefore === undefined || Date.parse(state.notBefore) <= now.getTime();
+}

@@ -1,0 +1,74 @@
+// Runs polls: bounded concurrency across sources, never two polls of one source at once,
+// backoff respected for scheduled polls, every outcome reported (a poll never throws).
+import type { SourceConfig } from "../config/types.js";
+import { mayPoll } from "../ingest/poll-state.js";
+import { crashedOutcome, type PollOutcome } from "../ingest/refresh.js";
+import type { Store } from "../store/store.js";
+import { Limiter } from "./limiter.js";
+
+export interface PollerDeps {
+  store: Store;
+  refresh(source: SourceConfig): Promise<PollOutcome>;
+  concurrency: number;
+  onOutcome?(outcome: PollOutcome): void;
+  now?: () => Date;
+}
+
+export interface PollOptions {
+  /** Operator-requested polls ignore backoff and Retry-After; scheduled ones do not. */
+  force?: boolean;
+}
+
+export class Poller {
+  readonly #deps: PollerDeps;
+  readonly #limiter: Limiter;
+  readonly #inFlight = new Map<string, Promise<PollOutcome | undefined>>();
+
+  constructor(deps: PollerDeps) {
+    this.#deps = deps;
+    this.#limiter = new Limiter(deps.concurrency);
+  }
+
+  /** Polls one source; resolves undefined when it was skipped (backoff, gone). */
+  poll(source: SourceConfig, options: PollOptions = {}): Promise<PollOutcome | undefined> {
+    const running = this.#inFlight.get(source.id);
+    if (running) return running;
+    const job = this.#limiter
+      .run(() => this.#pollOnce(source, options))
+      .finally(() => this.#inFlight.delete(source.id));
+    this.#inFlight.set(source.id, job);
+    return job;
+  }
+
+  async pollMany(sources: SourceConfig[], options: PollOptions = {}): Promise<PollOutcome[]> {
+    const outcomes = await Promise.all(sources.map((source) => this.poll(source, options)));
+    return outcomes.filter((outcome): outcome is PollOutcome => outcome !== undefined);
+  }
+
+  /** Resolves when every poll in flight has finished. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  async #pollOnce(source: SourceConfig, options: PollOptions): Promise<PollOutcome | undefined> {
+    const now = this.#deps.now ?? (() => new Date());
+    const started = Date.now();
+    try {
+      if (!options.force) {
+        const state = await this.#deps.store.getSourceState(source.id);
+        if (!mayPoll(state, source.url, now())) return undefined;
+      }
+      const outcome = await this.#deps.refresh(source);
+      this.#deps.onOutcome?.(outcome);
+      return outcome;
+    } catch (error) {
+      const outcome = crashedOutcome(source.id, error, Date.now() - started);
+      this.#deps.onOutcome?.(outcome);
+      return outcome;
+    }
+  }
+}
