@@ -1,0 +1,38 @@
+// Every default of the configuration, in one literal (DESIGN.md "The public contract").
+// Two values depend on others and are functions of them: the base URL follows the port the
+// service really listens on (after env overrides), and the User-Agent names that base URL,
+// because partners (UN News, ReliefWeb) refuse anonymous-looking crawlers.
+export const DEFAULTS = {
+  service: {
+    title: "Tributary",
+    port: 8080,
+    host: "0.0.0.0",
+    baseUrl: (port: number): string => `http://localhost:${port}`,
+  },
+  polling: {
+    schedule: "*/30 * * * *",
+    concurrency: 8,
+    timeoutMs: 20_000,
+    maxBytes: 15 * 1024 * 1024,
+    maxRedirects: 5,
+    allowPrivateNetworks: false,
+    userAgent: (baseUrl: string): string => `Tributary/0.1 (+${baseUrl}; feed aggregator)`,
+  },
+  retention: {
+    maxEntriesPerSource: 500,
+    maxAgeDays: 365,
+  },
+  feeds: {
+    defaultLimit: 50,
+    maxLimit: 200,
+    /** Seconds in `Cache-Control: public, max-age=N`. */
+    maxAge: 300,
+  },
+  category: {
+    description: "",
+  },
+  source: {
+    enabled: true,
+  },
+  logLevel: "info",
+} as const;

@@ -1,0 +1,249 @@
+// The shape of config/tributary.yaml. Every object is strict (a misspelt key is an error, not
+// a silently ignored setting) and every message is written for the operator reading
+// `tributary check-config`: the path and the offending value are added by `issueLines`.
+// Checks that span the whole file (duplicate ids, unknown categories) are in
+// `referenceProblems`, because zod skips an array's refinements as soon as one element is
+// invalid, and the operator should see every problem at once.
+import { validate as isValidCron } from "node-cron";
+import { z } from "zod";
+import { DEFAULTS } from "./defaults.js";
+import { formatPath, problemLine, showValue } from "./errors.js";
+
+/** Ids appear in URLs (`/feeds/<category>.rss`, `?source=`) and Redis keys. */
+export const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+/** The category id of the merged feed of every category, so no configured category may take it. */
+export const ALL_CATEGORY = "all";
+
+/** zod's message for a wrong type; a missing key reaches it with no input at all. */
+const expected =
+  (what: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? "is required" : `must be ${what}`;
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+function isCron(value: string): boolean {
+  try {
+    return isValidCron(value);
+  } catch {
+    return false;
+  }
+}
+
+// Checked before trimming, so the message shows the blank value the operator wrote.
+const text = () =>
+  z
+    .string({ error: expected("a non-empty string") })
+    .refine((value) => value.trim() !== "", { error: "must be a non-empty string" })
+    .transform((value) => value.trim());
+
+const integer = (min: number, max?: number) => {
+  const what =
+    max !== undefined
+      ? `an integer between ${min} and ${max}`
+      : min === 0
+        ? "a non-negative integer"
+        : "a positive integer";
+  const schema = z.int({ error: expected(what) }).min(min, { error: `must be ${what}` });
+  return max === undefined ? schema : schema.max(max, { error: `must be ${what}` });
+};
+
+export const MAX_PORT = 65535;
+// 0 (any free port) is allowed in the file for tests that start many services; set
+// service.baseUrl too then, since the default one would name port 0.
+const port = integer(0, MAX_PORT);
+
+const httpUrl = z
+  .string({ error: expected("an http(s) URL") })
+  .trim()
+  .refine(isHttpUrl, { error: "must be an http(s) URL" });
+
+/** Self links are built as `${baseUrl}/feeds/…`, so no trailing slash, query or fragment. */
+export const baseUrlSchema = httpUrl
+  .refine((value) => !/[?#]/.test(value), { error: "must not have a query or fragment" })
+  .transform((value) => value.replace(/\/+$/, ""));
+
+const cron = z
+  .string({ error: expected("a cron expression") })
+  .trim()
+  .refine(isCron, {
+    error:
+      "invalid cron expression (5 or 6 fields: [second] minute hour day-of-month month day-of-week)",
+  });
+
+const id = z
+  .string({ error: expected("an id") })
+  .regex(ID_PATTERN, { error: `must match ${ID_PATTERN.source} (lowercase letters, digits, -)` });
+
+const flag = z.boolean({ error: expected("true or false") });
+
+/**
+ * A section may be left out, or left empty in YAML (`polling:` with every line commented
+ * out reads as null): either way every field takes its default.
+ */
+const section = <T extends z.ZodType>(schema: T) => z.preprocess((value) => value ?? {}, schema);
+
+const mapping = { error: expected("a mapping") };
+
+const service = z.strictObject(
+  {
+    title: text().default(DEFAULTS.service.title),
+    // Defaults to http://localhost:<port> once env overrides have settled the port.
+    baseUrl: baseUrlSchema.optional(),
+    port: port.default(DEFAULTS.service.port),
+    host: text().default(DEFAULTS.service.host),
+  },
+  mapping,
+);
+
+const polling = z.strictObject(
+  {
+    schedule: cron.default(DEFAULTS.polling.schedule),
+    concurrency: integer(1).default(DEFAULTS.polling.concurrency),
+    timeoutMs: integer(1).default(DEFAULTS.polling.timeoutMs),
+    maxBytes: integer(1).default(DEFAULTS.polling.maxBytes),
+    // 0 is meaningful: never follow a redirect.
+    maxRedirects: integer(0).default(DEFAULTS.polling.maxRedirects),
+    // Defaults to one naming service.baseUrl, once that is known.
+    userAgent: text().optional(),
+    allowPrivateNetworks: flag.default(DEFAULTS.polling.allowPrivateNetworks),
+  },
+  mapping,
+);
+
+const retention = z.strictObject(
+  {
+    maxEntriesPerSource: integer(1).default(DEFAULTS.retention.maxEntriesPerSource),
+    maxAgeDays: integer(1).default(DEFAULTS.retention.maxAgeDays),
+  },
+  mapping,
+);
+
+const feeds = z
+  .strictObject(
+    {
+      defaultLimit: integer(1).default(DEFAULTS.feeds.defaultLimit),
+      maxLimit: integer(1).default(DEFAULTS.feeds.maxLimit),
+      // 0 is meaningful: `max-age=0`, readers revalidate every time.
+      maxAge: integer(0).default(DEFAULTS.feeds.maxAge),
+    },
+    mapping,
+  )
+  .check((ctx) => {
+    const { defaultLimit, maxLimit } = ctx.value;
+    if (maxLimit >= defaultLimit) return;
+    ctx.issues.push({
+      code: "custom",
+      path: ["maxLimit"],
+      message: `must be at least feeds.defaultLimit (${defaultLimit})`,
+      input: maxLimit,
+    });
+  });
+
+const category = z.strictObject(
+  {
+    id: id.refine((value) => value !== ALL_CATEGORY, {
+      error: "is reserved for the feed of every category",
+    }),
+    title: text(),
+    description: z
+      .string({ error: expected("a string") })
+      .trim()
+      .default(DEFAULTS.category.description),
+  },
+  mapping,
+);
+
+const source = z.strictObject(
+  {
+    id,
+    title: text(),
+    url: httpUrl,
+    homepage: httpUrl.optional(),
+    categories: z
+      .array(id, { error: expected("a list of category ids") })
+      .min(1, { error: "must list at least one category" }),
+    // Overrides polling.schedule for this source (a journal needs fewer polls than a wire).
+    schedule: cron.optional(),
+    enabled: flag.default(DEFAULTS.source.enabled),
+  },
+  mapping,
+);
+
+export const configFileSchema = z.strictObject(
+  {
+    service: section(service),
+    polling: section(polling),
+    retention: section(retention),
+    feeds: section(feeds),
+    categories: z.array(category, { error: expected("a list of categories") }),
+    sources: z.array(source, { error: expected("a list of sources") }),
+  },
+  mapping,
+);
+
+/** The file after validation and defaults, before env overrides and derived defaults. */
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+/** One line per zod issue; an unknown key is reported at its own path. */
+export function issueLines(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
+    }
+    return [problemLine(formatPath(issue.path), issue.message, issue.input)];
+  });
+}
+
+const asRecord = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/**
+ * Duplicate ids and references to undeclared categories, read from the raw file so they are
+ * found even when other fields are invalid. Values of the wrong type are skipped here: the
+ * schema already reports them.
+ */
+export function referenceProblems(file: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const declared = new Set<string>();
+
+  const checkIds = (listKey: "categories" | "sources", onId?: (id: string) => void) => {
+    const firstAt = new Map<string, number>();
+    asList(file[listKey]).forEach((item, i) => {
+      const itemId = asRecord(item)?.id;
+      if (typeof itemId !== "string") return;
+      const first = firstAt.get(itemId);
+      if (first === undefined) firstAt.set(itemId, i);
+      else
+        problems.push(
+          `${listKey}[${i}].id: duplicate id ${showValue(itemId)} (first at ${listKey}[${first}])`,
+        );
+      onId?.(itemId);
+    });
+  };
+
+  checkIds("categories", (categoryId) => declared.add(categoryId));
+  checkIds("sources");
+
+  const known = [...declared].join(", ") || "none declared";
+  asList(file.sources).forEach((item, i) => {
+    asList(asRecord(item)?.categories).forEach((ref, j) => {
+      if (typeof ref === "string" && ref !== "" && !declared.has(ref)) {
+        problems.push(
+          `sources[${i}].categories[${j}]: unknown category ${showValue(ref)} (known: ${known})`,
+        );
+      }
+    });
+  });
+  return problems;
+}
