@@ -4,8 +4,9 @@
 // Checks that span the whole file (duplicate ids, unknown categories) are in
 // `referenceProblems`, because zod skips an array's refinements as soon as one element is
 // invalid, and the operator should see every problem at once.
-import { validate as isValidCron } from "node-cron";
+
 import { z } from "zod";
+import { isValidCron } from "../schedule/cron-expression.js";
 import { DEFAULTS } from "./defaults.js";
 import { formatPath, problemLine, showValue } from "./errors.js";
 
