@@ -1,0 +1,183 @@
+// The embedded store used when no Redis URL is configured: a real backend for one instance
+// (entries are lost on restart), held to the same contract as RedisStore.
+import type { SourceState } from "../model/source.js";
+import type { Update } from "../model/update.js";
+import { indexKeyOf } from "./compare.js";
+import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
+import {
+  categoriesOf,
+  indexCategories,
+  latestById,
+  planUpsert,
+  retentionCutoffMs,
+} from "./plan.js";
+import { SortedIndex } from "./sorted-index.js";
+import {
+  ALL,
+  type ListQuery,
+  type Page,
+  type RetentionPolicy,
+  type Store,
+  StoreUnavailableError,
+  type UpsertOptions,
+  type UpsertResult,
+} from "./store.js";
+
+export class MemoryStore implements Store {
+  readonly kind = "memory" as const;
+  readonly #entries = new Map<string, Update>();
+  readonly #categories = new Map<string, SortedIndex>();
+  readonly #sources = new Map<string, SortedIndex>();
+  readonly #versions = new Map<string, number>();
+  readonly #states = new Map<string, SourceState>();
+  #closed = false;
+
+  async upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult> {
+    this.#assertOpen();
+    const batch = latestById(updates);
+    const stored = new Map<string, Update>();
+    for (const id of batch.keys()) {
+      const entry = this.#entries.get(id);
+      if (entry) stored.set(id, entry);
+    }
+    const plan = planUpsert(batch, stored, options.fallbackDated);
+    for (const { next, previous } of plan.changes) {
+      if (previous) this.#unindex(previous);
+      // Copies in and out: callers must not be able to mutate what is stored.
+      const entry = structuredClone(next);
+      this.#entries.set(entry.id, entry);
+      this.#index(entry);
+    }
+    this.#bump(plan.touched);
+    return plan.result;
+  }
+
+  async list(query: ListQuery): Promise<Page> {
+    this.#assertOpen();
+    const limit = checkLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const { category, source } = query;
+    const index = source === undefined ? this.#categories.get(category) : this.#sources.get(source);
+    if (!index) return { items: [], next: null };
+    // With a source, walk that source's (smaller) index and keep the category's entries.
+    const wanted =
+      source === undefined || category === ALL
+        ? () => true
+        : (entry: Update) => entry.categories.includes(category);
+    const items: Update[] = [];
+    let more = false;
+    for (const key of index.after(after)) {
+      const entry = this.#entries.get(key.id);
+      if (!entry || !wanted(entry)) continue;
+      if (items.length === limit) {
+        more = true;
+        break;
+      }
+      items.push(entry);
+    }
+    const last = items.at(-1);
+    return {
+      items: items.map((entry) => structuredClone(entry)),
+      next: more && last ? encodeCursor(indexKeyOf(last)) : null,
+    };
+  }
+
+  async get(id: string): Promise<Update | undefined> {
+    this.#assertOpen();
+    const entry = this.#entries.get(id);
+    return entry ? structuredClone(entry) : undefined;
+  }
+
+  async count(category: string, source?: string): Promise<number> {
+    this.#assertOpen();
+    if (source === undefined) return this.#categories.get(category)?.size ?? 0;
+    const index = this.#sources.get(source);
+    if (!index || category === ALL) return index?.size ?? 0;
+    let n = 0;
+    for (const key of index.after()) {
+      if (this.#entries.get(key.id)?.categories.includes(category)) n++;
+    }
+    return n;
+  }
+
+  async version(category: string): Promise<number> {
+    this.#assertOpen();
+    return this.#versions.get(category) ?? 0;
+  }
+
+  async getSourceState(sourceId: string): Promise<SourceState | undefined> {
+    this.#assertOpen();
+    const state = this.#states.get(sourceId);
+    return state ? structuredClone(state) : undefined;
+  }
+
+  async setSourceState(sourceId: string, state: SourceState): Promise<void> {
+    this.#assertOpen();
+    this.#states.set(sourceId, structuredClone(state));
+  }
+
+  async applyRetention(sourceId: string, policy: RetentionPolicy, now: Date): Promise<number> {
+    this.#assertOpen();
+    const index = this.#sources.get(sourceId);
+    if (!index) return 0;
+    // Newest first, so both "beyond the newest N" and "too old" are a suffix of the index.
+    const start = Math.min(
+      Math.max(0, policy.maxEntriesPerSource),
+      index.firstOlderThan(retentionCutoffMs(policy, now)),
+    );
+    const removed: Update[] = [];
+    for (const key of index.fromPosition(start)) {
+      const entry = this.#entries.get(key.id);
+      if (!entry) continue;
+      this.#unindex(entry);
+      this.#entries.delete(entry.id);
+      removed.push(entry);
+    }
+    this.#bump(categoriesOf(removed));
+    return removed.length;
+  }
+
+  async ping(): Promise<void> {
+    this.#assertOpen();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#entries.clear();
+    this.#categories.clear();
+    this.#sources.clear();
+    this.#states.clear();
+  }
+
+  #assertOpen(): void {
+    // Same failure as an unreachable Redis, so callers have one error path for both.
+    if (this.#closed) throw new StoreUnavailableError("The memory store is closed");
+  }
+
+  #index(entry: Update): void {
+    const key = indexKeyOf(entry);
+    for (const category of indexCategories(entry)) indexIn(this.#categories, category).insert(key);
+    indexIn(this.#sources, entry.sourceId).insert(key);
+  }
+
+  #unindex(entry: Update): void {
+    const key = indexKeyOf(entry);
+    for (const category of indexCategories(entry)) this.#categories.get(category)?.remove(key);
+    this.#sources.get(entry.sourceId)?.remove(key);
+  }
+
+  #bump(categories: Iterable<string>): void {
+    for (const category of categories) {
+      this.#versions.set(category, (this.#versions.get(category) ?? 0) + 1);
+    }
+  }
+}
+
+function indexIn(indexes: Map<string, SortedIndex>, name: string): SortedIndex {
+  let index = indexes.get(name);
+  if (!index) {
+    index = new SortedIndex();
+    indexes.set(name, index);
+  }
+  return index;
+}

@@ -1,0 +1,79 @@
+// The backend-independent half of writes: which entries change, what an upsert reports and
+// which category versions move. Both stores compute this the same way and only differ in
+// how they read the stored entries and apply the result.
+import type { Update } from "../model/update.js";
+import { publishedMs, sameUpdate } from "./compare.js";
+import { ALL, type RetentionPolicy, type UpsertResult } from "./store.js";
+
+export interface EntryChange {
+  next: Update;
+  /** What was stored before, absent for a new entry. */
+  previous?: Update;
+}
+
+export interface UpsertPlan {
+  changes: EntryChange[];
+  result: UpsertResult;
+  /** Categories (with ALL) whose version must be bumped; empty for a no-op upsert. */
+  touched: Set<string>;
+}
+
+/** Every index an entry belongs to besides its source's: its categories and ALL. */
+export function indexCategories(update: Update): string[] {
+  return [...new Set([ALL, ...update.categories])];
+}
+
+/** The distinct ids of a batch, the last occurrence of a repeated id winning. */
+export function latestById(updates: readonly Update[]): Map<string, Update> {
+  const byId = new Map<string, Update>();
+  for (const update of updates) byId.set(update.id, update);
+  return byId;
+}
+
+/**
+ * Decides what an upsert writes. `stored` holds the current entries of the batch's ids.
+ * Throws (before anything is written) for an entry without a usable published date.
+ */
+export function planUpsert(
+  batch: ReadonlyMap<string, Update>,
+  stored: ReadonlyMap<string, Update>,
+  fallbackDated: ReadonlySet<string>,
+): UpsertPlan {
+  const changes: EntryChange[] = [];
+  const result: UpsertResult = { added: 0, updated: 0, unchanged: 0 };
+  const touched = new Set<string>();
+  for (const [id, incoming] of batch) {
+    publishedMs(incoming);
+    const previous = stored.get(id);
+    if (!previous) {
+      result.added++;
+      changes.push({ next: incoming });
+      for (const c of indexCategories(incoming)) touched.add(c);
+      continue;
+    }
+    // A first-seen fallback date would otherwise change on every poll and move the entry.
+    const next = fallbackDated.has(id)
+      ? { ...incoming, published: previous.published, updated: previous.updated }
+      : incoming;
+    if (sameUpdate(next, previous)) {
+      result.unchanged++;
+      continue;
+    }
+    result.updated++;
+    changes.push({ next, previous });
+    for (const c of [...indexCategories(previous), ...indexCategories(next)]) touched.add(c);
+  }
+  return { changes, result, touched };
+}
+
+/** Entries published strictly before this instant are past `maxAgeDays`. */
+export function retentionCutoffMs(policy: RetentionPolicy, now: Date): number {
+  return now.getTime() - policy.maxAgeDays * 86_400_000;
+}
+
+/** Categories (with ALL) whose version must be bumped when these entries are removed. */
+export function categoriesOf(removed: readonly Update[]): Set<string> {
+  const touched = new Set<string>();
+  for (const update of removed) for (const c of indexCategories(update)) touched.add(c);
+  return touched;
+}

@@ -1,0 +1,35 @@
+// Every Redis key RedisStore touches is built here, under one prefix, so instances sharing a
+// Redis agree on the layout and tests can isolate themselves with a unique prefix.
+//
+//   <prefix>entry:<id>        string  Update as JSON
+//   <prefix>cat:<category>    zset    member id, score published ms ("all" = every entry)
+//   <prefix>src:<sourceId>    zset    member id, score published ms
+//   <prefix>version:<category> string integer, INCR'd when the category's entries change
+//   <prefix>state:<sourceId>  string  SourceState as JSON
+
+export const DEFAULT_REDIS_PREFIX = "tributary:";
+
+export interface RedisKeys {
+  readonly prefix: string;
+  entry(id: string): string;
+  category(category: string): string;
+  source(sourceId: string): string;
+  version(category: string): string;
+  sourceState(sourceId: string): string;
+}
+
+export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
+  return {
+    prefix,
+    entry: (id) => `${prefix}entry:${id}`,
+    category: (category) => `${prefix}cat:${category}`,
+    source: (sourceId) => `${prefix}src:${sourceId}`,
+    version: (category) => `${prefix}version:${category}`,
+    sourceState: (sourceId) => `${prefix}state:${sourceId}`,
+  };
+}
+
+/** A SCAN MATCH pattern for every key under `prefix` (glob characters in it escaped). */
+export function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
+}

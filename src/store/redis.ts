@@ -1,0 +1,315 @@
+// The production store, shared by every instance: entries as JSON strings, one sorted set
+// per category and per source scored by published ms (see redis-keys.ts for the layout).
+import type { Redis } from "ioredis";
+import type { SourceState } from "../model/source.js";
+import type { Update } from "../model/update.js";
+import { compareNewestFirst, type IndexKey, publishedMs } from "./compare.js";
+import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
+import {
+  categoriesOf,
+  indexCategories,
+  latestById,
+  planUpsert,
+  retentionCutoffMs,
+} from "./plan.js";
+import {
+  execChecked,
+  messageOf,
+  openRedisClient,
+  type RedisClientOptions,
+} from "./redis-client.js";
+import { DEFAULT_REDIS_PREFIX, type RedisKeys, redisKeys } from "./redis-keys.js";
+import {
+  ALL,
+  type ListQuery,
+  type Page,
+  type RetentionPolicy,
+  type Store,
+  StoreUnavailableError,
+  type UpsertOptions,
+  type UpsertResult,
+} from "./store.js";
+
+export interface RedisStoreOptions extends RedisClientOptions {
+  /** Prepended to every key; default "tributary:". */
+  prefix?: string;
+}
+
+/** Connects (rejecting with StoreUnavailableError when Redis does not answer in time). */
+export async function connectRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
+  const client = await openRedisClient(options);
+  return new RedisStore(client, redisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX));
+}
+
+/** Index members read per round trip beyond what a page needs, when walking filtered. */
+const MIN_FILTERED_BATCH = 32;
+
+export class RedisStore implements Store {
+  readonly kind = "redis" as const;
+  readonly #client: Redis;
+  readonly #keys: RedisKeys;
+
+  /** Takes an open client; use connectRedisStore. */
+  constructor(client: Redis, keys: RedisKeys) {
+    this.#client = client;
+    this.#keys = keys;
+  }
+
+  async upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult> {
+    const batch = latestById(updates);
+    if (batch.size === 0) return { added: 0, updated: 0, unchanged: 0 };
+    const ids = [...batch.keys()];
+    const stored = new Map<string, Update>();
+    const raw = await this.#call("read entries", () =>
+      this.#client.mget(ids.map((id) => this.#keys.entry(id))),
+    );
+    raw.forEach((json, i) => {
+      const id = ids[i];
+      if (json !== null && id !== undefined) stored.set(id, this.#parseEntry(json, id));
+    });
+    const plan = planUpsert(batch, stored, options.fallbackDated);
+    if (plan.changes.length === 0) return plan.result;
+    const multi = this.#client.multi();
+    for (const { next, previous } of plan.changes) {
+      const ms = publishedMs(next);
+      const categories = indexCategories(next);
+      multi.set(this.#keys.entry(next.id), JSON.stringify(next));
+      if (previous) {
+        for (const old of indexCategories(previous)) {
+          if (!categories.includes(old)) multi.zrem(this.#keys.category(old), next.id);
+        }
+        if (previous.sourceId !== next.sourceId) {
+          multi.zrem(this.#keys.source(previous.sourceId), next.id);
+        }
+      }
+      // ZADD also moves a member whose published date changed.
+      for (const category of categories) multi.zadd(this.#keys.category(category), ms, next.id);
+      multi.zadd(this.#keys.source(next.sourceId), ms, next.id);
+    }
+    for (const category of plan.touched) multi.incr(this.#keys.version(category));
+    await this.#call("write entries", () => execChecked(multi));
+    return plan.result;
+  }
+
+  async list(query: ListQuery): Promise<Page> {
+    const limit = checkLimit(query.limit);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const { category, source } = query;
+    const index = source === undefined ? this.#keys.category(category) : this.#keys.source(source);
+    // With a source, walk that source's (smaller) index and keep the category's entries.
+    const wanted =
+      source === undefined || category === ALL
+        ? undefined
+        : (entry: Update) => entry.categories.includes(category);
+    const found = await this.#call("list entries", () =>
+      this.#walk(index, after, limit + 1, wanted),
+    );
+    const more = found.length > limit;
+    const page = found.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(({ entry }) => entry),
+      next: more && last ? encodeCursor(last.key) : null,
+    };
+  }
+
+  /**
+   * Reads up to `want` entries of `index` that come after `after`, in listing order, keeping
+   * only those `wanted` accepts (all when it is undefined).
+   * Keyset paging over a sorted set: `ZRANGE index <after.ms> -inf BYSCORE REV LIMIT`
+   * starts at the cursor's score, where members of equal score are ordered by member
+   * (descending) — the same order as `id` desc — and those not after the cursor are dropped.
+   * When the cursor entry still exists, its rank tells how many to jump over, so a page
+   * costs O(log n + limit) even inside a large group of equal dates.
+   */
+  async #walk(
+    index: string,
+    after: IndexKey | undefined,
+    want: number,
+    wanted: ((entry: Update) => boolean) | undefined,
+  ): Promise<{ key: IndexKey; entry: Update }[]> {
+    const found: { key: IndexKey; entry: Update }[] = [];
+    const top = after ? String(after.ms) : "+inf";
+    let position = after;
+    let offset = 0;
+    let jump = 0;
+    for (let first = true; ; first = false) {
+      const remaining = want - found.length;
+      // +1 on a cursor's first read: the cursor entry itself comes back first when it exists.
+      const size = wanted
+        ? Math.max(remaining * 2, MIN_FILTERED_BATCH)
+        : remaining + (after && first ? 1 : 0);
+      let reply: unknown;
+      if (after && first) {
+        const [score, rank, above, range] = await execChecked(
+          this.#client
+            .multi()
+            .zscore(index, after.id)
+            .zrevrank(index, after.id)
+            .zcount(index, `(${after.ms}`, "+inf")
+            .zrange(index, top, "-inf", "BYSCORE", "REV", "LIMIT", 0, size, "WITHSCORES"),
+        );
+        if (score !== null && Number(score) === after.ms && typeof rank === "number") {
+          jump = rank - Number(above) + 1;
+        }
+        reply = range;
+      } else {
+        reply = await this.#client.zrange(
+          index,
+          top,
+          "-inf",
+          "BYSCORE",
+          "REV",
+          "LIMIT",
+          offset,
+          size,
+          "WITHSCORES",
+        );
+      }
+      const members = parseScored(reply);
+      offset = Math.max(offset + members.length, jump);
+      // The keyset check, not the offset, decides: a concurrent write that shifts offsets
+      // can make us read a member twice, never return it twice.
+      const fresh = members.filter((key) => !position || compareNewestFirst(key, position) > 0);
+      const lastRead = fresh.at(-1);
+      if (lastRead) position = lastRead;
+      if (fresh.length > 0) {
+        const raw = await this.#client.mget(fresh.map((key) => this.#keys.entry(key.id)));
+        fresh.forEach((key, i) => {
+          const json = raw[i];
+          // null: removed by another instance between the two reads; it is simply gone.
+          if (json === null || json === undefined || found.length >= want) return;
+          const entry = this.#parseEntry(json, key.id);
+          if (!wanted || wanted(entry)) found.push({ key, entry });
+        });
+      }
+      if (found.length >= want || members.length < size) return found;
+    }
+  }
+
+  async get(id: string): Promise<Update | undefined> {
+    const json = await this.#call("read an entry", () => this.#client.get(this.#keys.entry(id)));
+    return json === null ? undefined : this.#parseEntry(json, id);
+  }
+
+  async count(category: string, source?: string): Promise<number> {
+    return this.#call("count entries", async () => {
+      if (source === undefined) return this.#client.zcard(this.#keys.category(category));
+      if (category === ALL) return this.#client.zcard(this.#keys.source(source));
+      // ZINTERCARD (Redis 7) counts on the server without materialising the intersection.
+      return Number(
+        await this.#client.zintercard(2, this.#keys.category(category), this.#keys.source(source)),
+      );
+    });
+  }
+
+  async version(category: string): Promise<number> {
+    const raw = await this.#call("read a version", () =>
+      this.#client.get(this.#keys.version(category)),
+    );
+    return raw === null ? 0 : Number(raw);
+  }
+
+  async getSourceState(sourceId: string): Promise<SourceState | undefined> {
+    const json = await this.#call("read source state", () =>
+      this.#client.get(this.#keys.sourceState(sourceId)),
+    );
+    if (json === null) return undefined;
+    try {
+      return JSON.parse(json) as SourceState;
+    } catch (error) {
+      throw new StoreUnavailableError(`Redis holds corrupt state for source ${sourceId}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async setSourceState(sourceId: string, state: SourceState): Promise<void> {
+    await this.#call("write source state", () =>
+      this.#client.set(this.#keys.sourceState(sourceId), JSON.stringify(state)),
+    );
+  }
+
+  async applyRetention(sourceId: string, policy: RetentionPolicy, now: Date): Promise<number> {
+    const index = this.#keys.source(sourceId);
+    const [beyond, old] = (await this.#call("read the source index", () =>
+      execChecked(
+        this.#client
+          .multi()
+          .zrange(index, Math.max(0, policy.maxEntriesPerSource), "-1", "REV")
+          .zrange(index, `(${retentionCutoffMs(policy, now)}`, "-inf", "BYSCORE", "REV"),
+      ),
+    )) as [string[], string[]];
+    const victims = [...new Set([...beyond, ...old])];
+    if (victims.length === 0) return 0;
+    const raw = await this.#call("read entries", () =>
+      this.#client.mget(victims.map((id) => this.#keys.entry(id))),
+    );
+    const removed: Update[] = [];
+    const multi = this.#client.multi();
+    victims.forEach((id, i) => {
+      const json = raw[i];
+      const entry = json ? this.#parseEntry(json, id) : undefined;
+      if (entry) removed.push(entry);
+      multi.del(this.#keys.entry(id));
+      // An index member without its entry (an interrupted write) is dropped from ALL too.
+      for (const category of entry ? indexCategories(entry) : [ALL]) {
+        multi.zrem(this.#keys.category(category), id);
+      }
+      multi.zrem(index, id);
+    });
+    const touched = categoriesOf(removed).add(ALL);
+    for (const category of touched) multi.incr(this.#keys.version(category));
+    await this.#call("remove entries", () => execChecked(multi));
+    return victims.length;
+  }
+
+  async ping(): Promise<void> {
+    await this.#call("ping", () => this.#client.ping());
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#client.quit();
+    } catch {
+      // Already closed or unreachable: drop the socket and stop reconnecting.
+      this.#client.disconnect();
+    }
+  }
+
+  /** Runs Redis IO, reporting any failure as StoreUnavailableError so it never reads as "empty". */
+  async #call<T>(what: string, io: () => Promise<T>): Promise<T> {
+    try {
+      return await io();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`Redis store could not ${what}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  #parseEntry(json: string, id: string): Update {
+    try {
+      return JSON.parse(json) as Update;
+    } catch (error) {
+      throw new StoreUnavailableError(`Redis holds a corrupt entry ${id}`, { cause: error });
+    }
+  }
+}
+
+/** `WITHSCORES` replies: a flat [member, score, …] list (RESP2) or [member, score] pairs (RESP3). */
+function parseScored(reply: unknown): IndexKey[] {
+  if (!Array.isArray(reply)) throw new Error("Unexpected ZRANGE reply");
+  const keys: IndexKey[] = [];
+  if (reply.length > 0 && Array.isArray(reply[0])) {
+    for (const [member, score] of reply as [unknown, unknown][]) {
+      keys.push({ id: String(member), ms: Number(score) });
+    }
+  } else {
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      keys.push({ id: String(reply[i]), ms: Number(reply[i + 1]) });
+    }
+  }
+  return keys;
+}

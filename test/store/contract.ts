@@ -1,0 +1,553 @@
+// The one contract every Store passes. memory.test.ts and redis.test.ts call storeContract
+// with a factory; each test builds its own store and fixtures.
+import type { ExecutionContext, TestFn } from "ava";
+import { initialSourceState, type SourceState } from "../../src/model/source.js";
+import type { Update } from "../../src/model/update.js";
+import {
+  ALL,
+  InvalidCursorError,
+  type ListQuery,
+  type Store,
+  StoreUnavailableError,
+} from "../../src/store/store.js";
+import { EPOCH, makeUpdate, minutesAfterEpoch } from "../helpers/updates.js";
+
+export type StoreFactory = (t: ExecutionContext) => Promise<Store>;
+
+const plain = { fallbackDated: new Set<string>() };
+const ids = (items: Update[]): string[] => items.map((u) => u.id);
+
+/** Follows `next` from the first page to the last, returning every id in order. */
+async function pageThrough(store: Store, query: Omit<ListQuery, "cursor">): Promise<string[]> {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 1000; pages++) {
+    const page = await store.list({ ...query, cursor });
+    seen.push(...ids(page.items));
+    if (page.next === null) return seen;
+    cursor = page.next;
+  }
+  throw new Error("paging did not end");
+}
+
+/** Entries `minutes` apart, newest last in the array, all in `categories` of `sourceId`. */
+function series(count: number, fields: Partial<Update> = {}, step = 1): Update[] {
+  return Array.from({ length: count }, (_, i) =>
+    makeUpdate({ ...fields, published: minutesAfterEpoch(i * step) }),
+  );
+}
+
+const newestFirst = (updates: Update[]): string[] =>
+  [...updates]
+    .sort((a, b) => Date.parse(b.published) - Date.parse(a.published) || (a.id < b.id ? 1 : -1))
+    .map((u) => u.id);
+
+export function storeContract(test: TestFn, name: string, open: StoreFactory): void {
+  const it = (title: string, body: (t: ExecutionContext, store: Store) => Promise<void>) =>
+    test(`${name}: ${title}`, async (t) => body(t, await open(t)));
+
+  it("reports its kind", async (t, store) => {
+    t.is(store.kind, name as Store["kind"]);
+  });
+
+  it("upsert adds new entries and get returns them", async (t, store) => {
+    const a = makeUpdate({ image: { url: "https://partner.example/a.png", type: "image/png" } });
+    const b = makeUpdate({
+      enclosures: [{ url: "https://partner.example/b.mp3", type: "audio/mpeg", length: 12 }],
+    });
+    t.deepEqual(await store.upsert([a, b], plain), { added: 2, updated: 0, unchanged: 0 });
+    t.deepEqual(await store.get(a.id), a);
+    t.deepEqual(await store.get(b.id), b);
+    t.is(await store.get("no-such-id"), undefined);
+  });
+
+  it("an empty upsert writes and bumps nothing", async (t, store) => {
+    t.deepEqual(await store.upsert([], plain), { added: 0, updated: 0, unchanged: 0 });
+    t.is(await store.version(ALL), 0);
+  });
+
+  it("re-upserting identical entries is a no-op that bumps no version", async (t, store) => {
+    const fields = { id: "same", categories: ["trafficking", "migration"] };
+    await store.upsert([makeUpdate(fields)], plain);
+    const before = [await store.version(ALL), await store.version("trafficking")];
+    t.true((before[0] ?? 0) > 0);
+    // A fresh but equal object, with properties in another order, as a re-poll produces.
+    const again = makeUpdate(fields);
+    const reordered = Object.fromEntries(Object.entries(again).reverse()) as unknown as Update;
+    t.deepEqual(await store.upsert([reordered], plain), { added: 0, updated: 0, unchanged: 1 });
+    t.deepEqual([await store.version(ALL), await store.version("trafficking")], before);
+  });
+
+  it("a changed entry is updated and bumps only its categories and ALL", async (t, store) => {
+    const a = makeUpdate({ categories: ["trafficking"] });
+    const b = makeUpdate({ categories: ["migration"] });
+    await store.upsert([a, b], plain);
+    const all = await store.version(ALL);
+    const trafficking = await store.version("trafficking");
+    const migration = await store.version("migration");
+    const changed = { ...a, title: "A corrected title" };
+    t.deepEqual(await store.upsert([changed, { ...b }], plain), {
+      added: 0,
+      updated: 1,
+      unchanged: 1,
+    });
+    t.is((await store.get(a.id))?.title, "A corrected title");
+    t.true((await store.version(ALL)) > all);
+    t.true((await store.version("trafficking")) > trafficking);
+    t.is(await store.version("migration"), migration);
+  });
+
+  it("a repeated id in one batch is stored once, the last occurrence winning", async (t, store) => {
+    const first = makeUpdate({ id: "twice", title: "first" });
+    const last = { ...first, title: "last" };
+    t.deepEqual(await store.upsert([first, last], plain), { added: 1, updated: 0, unchanged: 0 });
+    t.is((await store.get("twice"))?.title, "last");
+    t.is(await store.count(ALL), 1);
+  });
+
+  it("an entry without a usable published date is rejected before anything is written", async (t, store) => {
+    const good = makeUpdate();
+    const bad = makeUpdate({ published: "not a date" });
+    await t.throwsAsync(store.upsert([good, bad], plain), { instanceOf: TypeError });
+    t.is(await store.get(good.id), undefined);
+    t.is(await store.version(ALL), 0);
+  });
+
+  it("fallback-dated entries keep their first-seen dates", async (t, store) => {
+    const older = makeUpdate({ published: minutesAfterEpoch(-5), updated: minutesAfterEpoch(-5) });
+    const firstSeen = makeUpdate({
+      id: "undated",
+      published: minutesAfterEpoch(0),
+      updated: minutesAfterEpoch(0),
+    });
+    await store.upsert([older, firstSeen], { fallbackDated: new Set(["undated"]) });
+    const version = await store.version(ALL);
+
+    // The next poll stamps "now" again: same content, so nothing changes.
+    const repoll = {
+      ...firstSeen,
+      published: minutesAfterEpoch(30),
+      updated: minutesAfterEpoch(30),
+    };
+    t.deepEqual(await store.upsert([repoll], { fallbackDated: new Set(["undated"]) }), {
+      added: 0,
+      updated: 0,
+      unchanged: 1,
+    });
+    t.is(await store.version(ALL), version);
+    t.is((await store.get("undated"))?.published, minutesAfterEpoch(0));
+
+    // A real change is written, still under the first-seen dates and position.
+    const edited = {
+      ...repoll,
+      title: "Edited",
+      published: minutesAfterEpoch(60),
+      updated: minutesAfterEpoch(60),
+    };
+    t.deepEqual(await store.upsert([edited], { fallbackDated: new Set(["undated"]) }), {
+      added: 0,
+      updated: 1,
+      unchanged: 0,
+    });
+    const stored = await store.get("undated");
+    t.is(stored?.title, "Edited");
+    t.is(stored?.published, minutesAfterEpoch(0));
+    t.is(stored?.updated, minutesAfterEpoch(0));
+    t.deepEqual(ids((await store.list({ category: ALL, limit: 10 })).items), ["undated", older.id]);
+  });
+
+  it("a new fallback-dated entry is stored with the dates given", async (t, store) => {
+    const u = makeUpdate({ published: minutesAfterEpoch(7), updated: minutesAfterEpoch(7) });
+    t.deepEqual(await store.upsert([u], { fallbackDated: new Set([u.id]) }), {
+      added: 1,
+      updated: 0,
+      unchanged: 0,
+    });
+    t.is((await store.get(u.id))?.published, minutesAfterEpoch(7));
+  });
+
+  it("without the fallback flag a new published date moves the entry", async (t, store) => {
+    const a = makeUpdate({ published: minutesAfterEpoch(1) });
+    const b = makeUpdate({ published: minutesAfterEpoch(2) });
+    await store.upsert([a, b], plain);
+    t.deepEqual(ids((await store.list({ category: ALL, limit: 10 })).items), [b.id, a.id]);
+    await store.upsert([{ ...a, published: minutesAfterEpoch(3) }], plain);
+    t.deepEqual(ids((await store.list({ category: ALL, limit: 10 })).items), [a.id, b.id]);
+    t.is(await store.count(ALL), 2);
+  });
+
+  it("index memberships follow a change of categories", async (t, store) => {
+    const u = makeUpdate({ categories: ["x", "y"] });
+    await store.upsert([u], plain);
+    const before = {
+      x: await store.version("x"),
+      y: await store.version("y"),
+      z: await store.version("z"),
+    };
+    await store.upsert([{ ...u, categories: ["y", "z"] }], plain);
+    t.is(await store.count("x"), 0);
+    t.is(await store.count("y"), 1);
+    t.is(await store.count("z"), 1);
+    t.is(await store.count(ALL), 1);
+    t.deepEqual((await store.list({ category: "x", limit: 5 })).items, []);
+    t.deepEqual(ids((await store.list({ category: "z", limit: 5 })).items), [u.id]);
+    // Every category whose listing changed gets a new version.
+    t.true((await store.version("x")) > before.x);
+    t.true((await store.version("y")) > before.y);
+    t.true((await store.version("z")) > before.z);
+  });
+
+  it("an entry that changes source moves to the new source's index", async (t, store) => {
+    const u = makeUpdate({ sourceId: "old-source" });
+    await store.upsert([u], plain);
+    await store.upsert([{ ...u, sourceId: "new-source" }], plain);
+    t.is(await store.count(ALL, "old-source"), 0);
+    t.is(await store.count(ALL, "new-source"), 1);
+  });
+
+  it("lists newest first, equal dates by id descending", async (t, store) => {
+    const updates = [
+      makeUpdate({ id: "b", published: minutesAfterEpoch(10) }),
+      makeUpdate({ id: "a", published: minutesAfterEpoch(20) }),
+      makeUpdate({ id: "c", published: minutesAfterEpoch(10) }),
+      makeUpdate({ id: "d", published: minutesAfterEpoch(-10) }),
+      makeUpdate({ id: "aa", published: minutesAfterEpoch(10) }),
+    ];
+    await store.upsert(updates, plain);
+    const page = await store.list({ category: "trafficking", limit: 10 });
+    t.deepEqual(ids(page.items), ["a", "c", "b", "aa", "d"]);
+    t.is(page.next, null);
+  });
+
+  it("equal dates order ids by code point, as Redis orders members", async (t, store) => {
+    // UTF-16 order would put U+E000 after the surrogate pair of U+1F600; UTF-8 bytes do not.
+    const same = minutesAfterEpoch(0);
+    const names = ["e-a", "e-\u{1F600}", "e-\uE000", "e-z", "e-é"];
+    await store.upsert(
+      names.map((id) => makeUpdate({ id, published: same })),
+      plain,
+    );
+    t.deepEqual(ids((await store.list({ category: ALL, limit: 10 })).items), [
+      "e-\u{1F600}",
+      "e-\uE000",
+      "e-é",
+      "e-z",
+      "e-a",
+    ]);
+    t.deepEqual(await pageThrough(store, { category: ALL, limit: 2 }), [
+      "e-\u{1F600}",
+      "e-\uE000",
+      "e-é",
+      "e-z",
+      "e-a",
+    ]);
+  });
+
+  it("pages return every entry exactly once and the last page has no next", async (t, store) => {
+    const updates = series(7);
+    await store.upsert(updates, plain);
+    const first = await store.list({ category: "trafficking", limit: 3 });
+    t.is(first.items.length, 3);
+    t.not(first.next, null);
+    t.deepEqual(
+      await pageThrough(store, { category: "trafficking", limit: 3 }),
+      newestFirst(updates),
+    );
+  });
+
+  it("a listing that ends on a full page has no next", async (t, store) => {
+    await store.upsert(series(6), plain);
+    const first = await store.list({ category: ALL, limit: 3 });
+    const second = await store.list({ category: ALL, limit: 3, cursor: first.next ?? undefined });
+    t.is(second.items.length, 3);
+    t.is(second.next, null);
+    const exact = await store.list({ category: ALL, limit: 6 });
+    t.is(exact.next, null);
+  });
+
+  it("pages do not shift when newer entries arrive between requests", async (t, store) => {
+    const original = series(10);
+    await store.upsert(original, plain);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let round = 0; ; round++) {
+      const page = await store.list({ category: ALL, limit: 3, cursor });
+      seen.push(...ids(page.items));
+      if (page.next === null) break;
+      cursor = page.next;
+      // A poll lands between two page requests, with entries newer than any listed.
+      await store.upsert(
+        [
+          makeUpdate({ published: minutesAfterEpoch(1000 + round) }),
+          makeUpdate({ published: minutesAfterEpoch(1000 + round), categories: ["other"] }),
+        ],
+        plain,
+      );
+    }
+    t.deepEqual(seen, newestFirst(original));
+  });
+
+  it("pages through a large group of equal dates exactly once", async (t, store) => {
+    const same = minutesAfterEpoch(0);
+    const tied = Array.from({ length: 25 }, (_, i) =>
+      makeUpdate({ id: `tie-${String(i).padStart(2, "0")}`, published: same }),
+    );
+    const around = [
+      makeUpdate({ published: minutesAfterEpoch(1) }),
+      makeUpdate({ published: minutesAfterEpoch(-1) }),
+    ];
+    await store.upsert([...tied, ...around], plain);
+    const listed = await pageThrough(store, { category: ALL, limit: 4 });
+    t.deepEqual(listed, newestFirst([...tied, ...around]));
+    t.is(new Set(listed).size, 27);
+  });
+
+  it("a cursor stays valid after its entry is removed", async (t, store) => {
+    const updates = series(6, { sourceId: "main" });
+    // The last entry of the first page comes from a source whose retention will remove it.
+    const doomed = makeUpdate({ sourceId: "short-lived", published: minutesAfterEpoch(4.5) });
+    await store.upsert([...updates, doomed], plain);
+    const first = await store.list({ category: ALL, limit: 2 });
+    t.deepEqual(ids(first.items), [updates[5]?.id, doomed.id]);
+    t.is(
+      await store.applyRetention(
+        "short-lived",
+        { maxEntriesPerSource: 0, maxAgeDays: 3650 },
+        new Date(EPOCH),
+      ),
+      1,
+    );
+    const second = await store.list({ category: ALL, limit: 10, cursor: first.next ?? undefined });
+    t.deepEqual(ids(second.items), newestFirst(updates.slice(0, 5)));
+  });
+
+  it("a source filter walks that source's entries of one category across pages", async (t, store) => {
+    const fromA = Array.from({ length: 8 }, (_, i) =>
+      makeUpdate({
+        sourceId: "a",
+        categories: i % 3 === 0 ? ["y"] : ["x"],
+        published: minutesAfterEpoch(i),
+      }),
+    );
+    const fromB = series(4, { sourceId: "b", categories: ["x"] });
+    await store.upsert([...fromA, ...fromB], plain);
+    const xOfA = fromA.filter((u) => u.categories.includes("x"));
+    t.deepEqual(
+      await pageThrough(store, { category: "x", source: "a", limit: 2 }),
+      newestFirst(xOfA),
+    );
+    t.deepEqual(
+      await pageThrough(store, { category: ALL, source: "a", limit: 3 }),
+      newestFirst(fromA),
+    );
+    t.deepEqual(
+      await pageThrough(store, { category: "x", source: "b", limit: 10 }),
+      newestFirst(fromB),
+    );
+    t.deepEqual(await store.list({ category: "x", source: "nobody", limit: 5 }), {
+      items: [],
+      next: null,
+    });
+    t.deepEqual(await store.list({ category: "nothing", source: "a", limit: 5 }), {
+      items: [],
+      next: null,
+    });
+  });
+
+  it("a sparse category in a large source still fills its pages", async (t, store) => {
+    const many = Array.from({ length: 120 }, (_, i) =>
+      makeUpdate({
+        sourceId: "big",
+        categories: i % 40 === 0 ? ["rare", "common"] : ["common"],
+        published: minutesAfterEpoch(i),
+      }),
+    );
+    await store.upsert(many, plain);
+    const rare = many.filter((u) => u.categories.includes("rare"));
+    const page = await store.list({ category: "rare", source: "big", limit: 2 });
+    t.deepEqual(ids(page.items), newestFirst(rare).slice(0, 2));
+    t.deepEqual(
+      await pageThrough(store, { category: "rare", source: "big", limit: 2 }),
+      newestFirst(rare),
+    );
+  });
+
+  it("an unknown category is empty, counts 0 and has version 0", async (t, store) => {
+    await store.upsert([makeUpdate()], plain);
+    t.deepEqual(await store.list({ category: "unknown", limit: 5 }), { items: [], next: null });
+    t.is(await store.count("unknown"), 0);
+    t.is(await store.version("unknown"), 0);
+  });
+
+  it("rejects invalid cursors with InvalidCursorError", async (t, store) => {
+    await store.upsert(series(5), plain);
+    const { next } = await store.list({ category: ALL, limit: 2 });
+    t.truthy(next);
+    const valid = next ?? "";
+    const flip = (s: string, at: number) =>
+      s.slice(0, at) + (s[at] === "A" ? "B" : "A") + s.slice(at + 1);
+    const bad = [
+      "",
+      "garbage",
+      "not.a.cursor",
+      valid.slice(0, -1),
+      flip(valid, 3),
+      flip(valid, valid.length - 1),
+      `${valid}x`,
+      Buffer.from(JSON.stringify([Date.now(), "id"])).toString("base64url"),
+      "%%%.%%%",
+    ];
+    for (const cursor of bad) {
+      await t.throwsAsync(
+        store.list({ category: ALL, limit: 2, cursor }),
+        { instanceOf: InvalidCursorError },
+        cursor,
+      );
+    }
+  });
+
+  it("rejects a limit that is not a positive integer", async (t, store) => {
+    await t.throwsAsync(store.list({ category: ALL, limit: 0 }), { instanceOf: RangeError });
+    await t.throwsAsync(store.list({ category: ALL, limit: 1.5 }), { instanceOf: RangeError });
+  });
+
+  it("counts by category, ALL and source", async (t, store) => {
+    await store.upsert(
+      [
+        makeUpdate({ sourceId: "a", categories: ["x"] }),
+        makeUpdate({ sourceId: "a", categories: ["x", "y"] }),
+        makeUpdate({ sourceId: "a", categories: ["y"] }),
+        makeUpdate({ sourceId: "b", categories: ["x"] }),
+      ],
+      plain,
+    );
+    t.is(await store.count(ALL), 4);
+    t.is(await store.count("x"), 3);
+    t.is(await store.count("y"), 2);
+    t.is(await store.count("x", "a"), 2);
+    t.is(await store.count("y", "b"), 0);
+    t.is(await store.count(ALL, "a"), 3);
+    t.is(await store.count(ALL, "nobody"), 0);
+  });
+
+  it("source state round-trips and is absent for an unknown source", async (t, store) => {
+    t.is(await store.getSourceState("s"), undefined);
+    await store.setSourceState("s", initialSourceState());
+    t.deepEqual(await store.getSourceState("s"), initialSourceState());
+    const state: SourceState = {
+      status: "error",
+      errorKind: "http-503",
+      lastError: "HTTP 503 from https://partner.example/feed",
+      lastFetchAt: minutesAfterEpoch(1),
+      lastSuccessAt: minutesAfterEpoch(0),
+      etag: '"abc"',
+      lastModified: "Sat, 01 Mar 2025 12:00:00 GMT",
+      consecutiveFailures: 2,
+      notBefore: minutesAfterEpoch(10),
+      lastDurationMs: 321,
+      feedTitle: "Partner",
+      feedLink: "https://partner.example/",
+    };
+    await store.setSourceState("s", state);
+    t.deepEqual(await store.getSourceState("s"), state);
+    t.is(await store.getSourceState("other"), undefined);
+  });
+
+  it("returned and stored entries do not share objects with the caller", async (t, store) => {
+    const u = makeUpdate({ categories: ["x"] });
+    await store.upsert([u], plain);
+    u.title = "mutated after upsert";
+    u.categories.push("y");
+    const got = await store.get(u.id);
+    t.not(got?.title, "mutated after upsert");
+    if (got) got.tags.push("mutated after get");
+    t.deepEqual((await store.get(u.id))?.tags, ["Human trafficking"]);
+    const state = initialSourceState();
+    await store.setSourceState("s", state);
+    state.consecutiveFailures = 9;
+    t.is((await store.getSourceState("s"))?.consecutiveFailures, 0);
+  });
+
+  it("retention keeps the newest entries of the source", async (t, store) => {
+    const a = series(5, { sourceId: "a", categories: ["x"] });
+    const b = series(2, { sourceId: "b", categories: ["x"] });
+    await store.upsert([...a, ...b], plain);
+    const versions = [await store.version(ALL), await store.version("x")];
+    const now = new Date(EPOCH + 3_600_000);
+    t.is(await store.applyRetention("a", { maxEntriesPerSource: 3, maxAgeDays: 365 }, now), 2);
+    t.is(await store.get(a[0]?.id ?? ""), undefined);
+    t.is(await store.get(a[1]?.id ?? ""), undefined);
+    t.is(await store.count(ALL, "a"), 3);
+    t.is(await store.count("x"), 5);
+    t.deepEqual(
+      await pageThrough(store, { category: "x", source: "a", limit: 2 }),
+      newestFirst(a.slice(2)),
+    );
+    t.true((await store.version(ALL)) > (versions[0] ?? 0));
+    t.true((await store.version("x")) > (versions[1] ?? 0));
+    // Nothing more to remove: no version moves.
+    const after = [await store.version(ALL), await store.version("x")];
+    t.is(await store.applyRetention("a", { maxEntriesPerSource: 3, maxAgeDays: 365 }, now), 0);
+    t.deepEqual([await store.version(ALL), await store.version("x")], after);
+    t.is(await store.count(ALL, "b"), 2);
+  });
+
+  it("retention removes entries older than maxAgeDays", async (t, store) => {
+    const day = 24 * 60;
+    const now = new Date(EPOCH);
+    const fresh = makeUpdate({
+      sourceId: "a",
+      categories: ["y"],
+      published: minutesAfterEpoch(-day),
+    });
+    const edge = makeUpdate({
+      sourceId: "a",
+      categories: ["y"],
+      published: minutesAfterEpoch(-10 * day),
+    });
+    const stale = makeUpdate({
+      sourceId: "a",
+      categories: ["x"],
+      published: minutesAfterEpoch(-11 * day),
+    });
+    const otherSource = makeUpdate({
+      sourceId: "b",
+      categories: ["x"],
+      published: minutesAfterEpoch(-40 * day),
+    });
+    await store.upsert([fresh, edge, stale, otherSource], plain);
+    const y = await store.version("y");
+    t.is(await store.applyRetention("a", { maxEntriesPerSource: 100, maxAgeDays: 10 }, now), 1);
+    t.is(await store.get(stale.id), undefined);
+    t.truthy(await store.get(edge.id));
+    t.truthy(await store.get(otherSource.id));
+    t.deepEqual(ids((await store.list({ category: "x", limit: 10 })).items), [otherSource.id]);
+    // Only categories that lost an entry move.
+    t.is(await store.version("y"), y);
+  });
+
+  it("retention of a source without entries removes nothing", async (t, store) => {
+    await store.upsert([makeUpdate({ sourceId: "a" })], plain);
+    const version = await store.version(ALL);
+    t.is(
+      await store.applyRetention(
+        "nobody",
+        { maxEntriesPerSource: 0, maxAgeDays: 0 },
+        new Date(EPOCH),
+      ),
+      0,
+    );
+    t.is(await store.version(ALL), version);
+    t.is(await store.count(ALL), 1);
+  });
+
+  it("ping answers, and after close every call rejects with StoreUnavailableError", async (t, store) => {
+    await t.notThrowsAsync(store.ping());
+    await store.close();
+    await t.throwsAsync(store.ping(), { instanceOf: StoreUnavailableError });
+    await t.throwsAsync(store.list({ category: ALL, limit: 5 }), {
+      instanceOf: StoreUnavailableError,
+    });
+    await t.throwsAsync(store.upsert([makeUpdate()], plain), { instanceOf: StoreUnavailableError });
+  });
+}

@@ -1,0 +1,196 @@
+import { once } from "node:events";
+import {
+  type AddressInfo,
+  createServer,
+  connect as netConnect,
+  type Server,
+  type Socket,
+} from "node:net";
+import test, { type ExecutionContext } from "ava";
+import { connectRedisStore } from "../../src/store/redis.js";
+import { DEFAULT_REDIS_PREFIX, redisKeys } from "../../src/store/redis-keys.js";
+import { ALL, StoreUnavailableError } from "../../src/store/store.js";
+import {
+  keysUnder,
+  rawRedisForTest,
+  redisStoreForTest,
+  TEST_REDIS_URL,
+  uniquePrefix,
+} from "../helpers/redis.js";
+import { makeUpdate } from "../helpers/updates.js";
+import { storeContract } from "./contract.js";
+
+const plain = { fallbackDated: new Set<string>() };
+
+storeContract(test, "redis", (t) => redisStoreForTest(t));
+
+/** A port nothing listens on: bound by us for a moment, then released. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts a TCP server on `port` (0 = any) with the given connection handler, closed in teardown. */
+async function listen(t: ExecutionContext, port: number, onSocket: (socket: Socket) => void) {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    onSocket(socket);
+  });
+  server.listen(port, "127.0.0.1");
+  await once(server, "listening");
+  const stop = async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  t.teardown(async () => {
+    if (server.listening) await stop();
+  });
+  return { port: (server.address() as AddressInfo).port, stop };
+}
+
+/** A TCP proxy to the test Redis, so a test can cut the connection and restore it. */
+async function redisProxy(t: ExecutionContext, port = 0) {
+  const target = new URL(TEST_REDIS_URL);
+  return listen(t, port, (client) => {
+    const upstream = netConnect(Number(target.port || 6379), target.hostname);
+    client.pipe(upstream).pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+}
+
+test("redis: a closed port rejects quickly with StoreUnavailableError", async (t) => {
+  const port = await freePort();
+  const started = Date.now();
+  const error = await t.throwsAsync(connectRedisStore({ url: `redis://127.0.0.1:${port}` }), {
+    instanceOf: StoreUnavailableError,
+  });
+  t.true(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+  t.regex(error?.message ?? "", /127\.0\.0\.1/);
+});
+
+test("redis: a server that never answers rejects after the connect timeout", async (t) => {
+  const silent = await listen(t, 0, () => {});
+  const started = Date.now();
+  await t.throwsAsync(
+    connectRedisStore({ url: `redis://127.0.0.1:${silent.port}`, connectTimeoutMs: 300 }),
+    { instanceOf: StoreUnavailableError },
+  );
+  t.true(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+});
+
+test("redis: the password never appears in the error message", async (t) => {
+  const port = await freePort();
+  const error = await t.throwsAsync(
+    connectRedisStore({ url: `redis://user:s3cret@127.0.0.1:${port}` }),
+  );
+  t.false(error?.message.includes("s3cret"));
+});
+
+test("redis: an outage fails fast as StoreUnavailableError, and the store recovers by itself", async (t) => {
+  const proxy = await redisProxy(t);
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  const viaProxy = await connectRedisStore({ url: `redis://127.0.0.1:${proxy.port}`, prefix });
+  t.teardown(() => viaProxy.close());
+  const entry = makeUpdate();
+  await store.upsert([entry], plain);
+  t.is((await viaProxy.list({ category: ALL, limit: 5 })).items.length, 1);
+
+  await proxy.stop();
+  const started = Date.now();
+  // Never an empty page, a zero count or "no state": the outage is an error.
+  await t.throwsAsync(viaProxy.list({ category: ALL, limit: 5 }), {
+    instanceOf: StoreUnavailableError,
+  });
+  await t.throwsAsync(viaProxy.count(ALL), { instanceOf: StoreUnavailableError });
+  await t.throwsAsync(viaProxy.get(entry.id), { instanceOf: StoreUnavailableError });
+  await t.throwsAsync(viaProxy.getSourceState("a"), { instanceOf: StoreUnavailableError });
+  await t.throwsAsync(viaProxy.upsert([makeUpdate()], plain), {
+    instanceOf: StoreUnavailableError,
+  });
+  await t.throwsAsync(viaProxy.ping(), { instanceOf: StoreUnavailableError });
+  t.true(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+
+  await redisProxy(t, proxy.port);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await viaProxy.ping();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  t.deepEqual((await viaProxy.get(entry.id))?.id, entry.id);
+});
+
+test("redis: close during an outage returns promptly", async (t) => {
+  const proxy = await redisProxy(t);
+  const store = await connectRedisStore({
+    url: `redis://127.0.0.1:${proxy.port}`,
+    prefix: uniquePrefix(),
+  });
+  await proxy.stop();
+  const started = Date.now();
+  await store.close();
+  t.true(Date.now() - started < 1_000, `took ${Date.now() - started} ms`);
+  await t.throwsAsync(store.ping(), { instanceOf: StoreUnavailableError });
+});
+
+test("redis: instances sharing a prefix share entries, versions and source state", async (t) => {
+  const prefix = uniquePrefix();
+  const one = await redisStoreForTest(t, prefix);
+  const two = await connectRedisStore({ url: TEST_REDIS_URL, prefix });
+  t.teardown(() => two.close());
+  const entry = makeUpdate({ categories: ["x"] });
+  await one.upsert([entry], plain);
+  await one.setSourceState("a", { status: "ok", consecutiveFailures: 0 });
+  t.deepEqual(await two.get(entry.id), entry);
+  t.is(await two.version("x"), await one.version("x"));
+  t.deepEqual(await two.getSourceState("a"), { status: "ok", consecutiveFailures: 0 });
+  t.deepEqual(await two.upsert([{ ...entry }], plain), { added: 0, updated: 0, unchanged: 1 });
+});
+
+test("redis: every key lives under the prefix, in the documented layout", async (t) => {
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  const raw = await rawRedisForTest(t);
+  await store.upsert([makeUpdate({ id: "e1", sourceId: "s1", categories: ["x"] })], plain);
+  await store.setSourceState("s1", { status: "ok", consecutiveFailures: 0 });
+  const keys = (await keysUnder(raw, prefix)).map((key) => key.slice(prefix.length)).sort();
+  t.deepEqual(keys, [
+    "cat:all",
+    "cat:x",
+    "entry:e1",
+    "src:s1",
+    "state:s1",
+    "version:all",
+    "version:x",
+  ]);
+  t.is(await raw.type(`${prefix}cat:x`), "zset");
+  t.is(await raw.type(`${prefix}entry:e1`), "string");
+  t.is(DEFAULT_REDIS_PREFIX, "tributary:");
+  t.is(redisKeys().entry("e1"), "tributary:entry:e1");
+});
+
+test("redis: a failed command inside the write transaction rejects the upsert", async (t) => {
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  const raw = await rawRedisForTest(t);
+  // A key of the wrong type makes INCR fail inside MULTI while exec() itself resolves.
+  await raw.rpush(`${prefix}version:x`, "not a counter");
+  await t.throwsAsync(store.upsert([makeUpdate({ categories: ["x"] })], plain), {
+    instanceOf: StoreUnavailableError,
+    message: /WRONGTYPE/,
+  });
+});
