@@ -1,0 +1,90 @@
+// Validation of the query values shared by the feed routes and the JSON API. Pure: values in,
+// typed values out, an HttpError (400) with a message naming the parameter otherwise.
+//
+// Decision: an empty value (`?source=`) means "not given" for every parameter — partner sites
+// build these URLs from forms with empty selects — while a repeated parameter is an error,
+// since silently picking one would hide a bug in the caller's URL.
+import type { Config } from "../config/types.js";
+import { ALL } from "../store/store.js";
+import { badRequest } from "./errors.js";
+
+/** What Koa's `ctx.query` holds for one name. */
+export type RawValue = string | string[] | undefined;
+
+export interface PageQuery {
+  limit: number;
+  source?: string;
+  cursor?: string;
+}
+
+/** `limit`, `source` and `cursor`, as the feeds and /api/updates both accept them. */
+export function parsePageQuery(query: Record<string, RawValue>, config: Config): PageQuery {
+  const page: PageQuery = { limit: parseLimit(query.limit, config) };
+  const source = parseSource(query.source, config);
+  if (source !== undefined) page.source = source;
+  const cursor = parseCursor(query.cursor);
+  if (cursor !== undefined) page.cursor = cursor;
+  return page;
+}
+
+export function parseLimit(raw: RawValue, config: Config): number {
+  const { defaultLimit, maxLimit } = config.feeds;
+  const value = single("limit", raw);
+  if (value === undefined) return defaultLimit;
+  // Digits only: Number() would also accept "1e2", "0x10", " 5" and "5.0".
+  const limit = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) {
+    throw badRequest(`limit: must be an integer between 1 and ${maxLimit}, got ${quote(value)}`);
+  }
+  return limit;
+}
+
+/** A configured source id (enabled or not: a disabled source's old entries stay readable). */
+export function parseSource(raw: RawValue, config: Config): string | undefined {
+  const value = single("source", raw);
+  if (value === undefined) return undefined;
+  if (!config.sources.some((source) => source.id === value)) {
+    const known = config.sources.map((source) => source.id).join(", ");
+    throw badRequest(`source: unknown source ${quote(value)}; known sources: ${known}`);
+  }
+  return value;
+}
+
+/** Opaque to HTTP: the store decides validity (and rejects with InvalidCursorError). */
+export function parseCursor(raw: RawValue): string | undefined {
+  return single("cursor", raw);
+}
+
+/** The `category` query parameter of /api/updates: `all` when absent. */
+export function parseCategory(raw: RawValue, config: Config): string {
+  const value = single("category", raw);
+  if (value === undefined) return ALL;
+  if (!isKnownCategory(value, config)) {
+    throw badRequest(`category: ${unknownCategoryMessage(value, config)}`);
+  }
+  return value;
+}
+
+export function isKnownCategory(id: string, config: Config): boolean {
+  return id === ALL || config.categories.some((category) => category.id === id);
+}
+
+/** Shared by the 400 of the API and the 404 of the feed routes, so both name the same list. */
+export function unknownCategoryMessage(id: string, config: Config): string {
+  const known = [ALL, ...config.categories.map((category) => category.id)].join(", ");
+  return `unknown category ${quote(id)}; known categories: ${known}`;
+}
+
+function single(name: string, raw: RawValue): string | undefined {
+  if (Array.isArray(raw)) {
+    if (raw.length > 1) throw badRequest(`${name}: must be given at most once`);
+    return single(name, raw[0]);
+  }
+  return raw === undefined || raw === "" ? undefined : raw;
+}
+
+/** JSON-quoted and cut short: the value is echoed back, so it must stay small and unambiguous. */
+export function quote(value: string): string {
+  const max = 100;
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+}

@@ -1,0 +1,80 @@
+// The JSON API: /api/updates (paged entries), /api/categories, /api/sources (operator status).
+// Each handler gathers plain data; sendJson renders it.
+import type Router from "@koa/router";
+import type { Config } from "../../config/types.js";
+import type { SourceStatus } from "../../model/source.js";
+import { ALL, type Page, type Store } from "../../store/store.js";
+import type { AppDeps } from "../app.js";
+import { describeCategories } from "../categories.js";
+import { answerPreflight } from "../cors.js";
+import { parseCategory, parsePageQuery, type RawValue } from "../query.js";
+import { sendJson } from "../respond.js";
+
+export function registerApiRoutes(router: Router, deps: AppDeps): void {
+  // The config is read per request: it may be reloaded while the server runs.
+  const handlers: Record<string, (query: Record<string, RawValue>) => Promise<unknown>> = {
+    "/api/updates": (query) => listUpdates(query, deps.getConfig(), deps.store),
+    "/api/categories": () => describeCategories(deps.getConfig(), deps.store),
+    "/api/sources": () => describeSources(deps.getConfig(), deps.store, deps.nextPollAt),
+  };
+  for (const [path, handler] of Object.entries(handlers)) {
+    router.get(path, async (ctx) => sendJson(ctx, await handler(ctx.query)));
+    router.options(path, (ctx) => answerPreflight(ctx));
+  }
+}
+
+export async function listUpdates(
+  query: Record<string, RawValue>,
+  config: Config,
+  store: Store,
+): Promise<Page> {
+  const category = parseCategory(query.category, config);
+  const page = parsePageQuery(query, config);
+  const { items, next } = await store.list({ category, ...page });
+  return { items, next };
+}
+
+export interface SourceView {
+  id: string;
+  title: string;
+  url: string;
+  enabled: boolean;
+  categories: string[];
+  status: SourceStatus;
+  errorKind: string | null;
+  lastError: string | null;
+  lastFetchAt: string | null;
+  lastSuccessAt: string | null;
+  entries: number;
+  nextPollAt: string | null;
+}
+
+/** Config order; a source never polled is `pending`, a disabled one `disabled` whatever it last did. */
+export async function describeSources(
+  config: Config,
+  store: Store,
+  nextPollAt: (sourceId: string) => Date | undefined,
+): Promise<SourceView[]> {
+  return Promise.all(
+    config.sources.map(async (source): Promise<SourceView> => {
+      const [state, entries] = await Promise.all([
+        store.getSourceState(source.id),
+        store.count(ALL, source.id),
+      ]);
+      return {
+        id: source.id,
+        title: source.title,
+        url: source.url,
+        enabled: source.enabled,
+        categories: source.categories,
+        status: source.enabled ? (state?.status ?? "pending") : "disabled",
+        errorKind: state?.errorKind ?? null,
+        lastError: state?.lastError ?? null,
+        lastFetchAt: state?.lastFetchAt ?? null,
+        lastSuccessAt: state?.lastSuccessAt ?? null,
+        entries,
+        nextPollAt: nextPollAt(source.id)?.toISOString() ?? null,
+      };
+    }),
+  );
+}

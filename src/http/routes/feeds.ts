@@ -1,0 +1,69 @@
+// GET|HEAD /feeds/{category}.{rss|atom|json}: published bytes with validators, negotiation
+// and 304s. The publisher renders once per content change; this route only looks bytes up.
+import type Router from "@koa/router";
+import type { Context } from "koa";
+import type { Config } from "../../config/types.js";
+import { FEED_FORMATS, type FeedFormat } from "../../publish/types.js";
+import type { AppDeps } from "../app.js";
+import { answerPreflight } from "../cors.js";
+import { notFound } from "../errors.js";
+import { buildFeedResponse } from "../feed-response.js";
+import { isKnownCategory, parsePageQuery, quote, unknownCategoryMessage } from "../query.js";
+
+const FEED_PATH = "/feeds/:file";
+
+export function registerFeedRoutes(router: Router, deps: AppDeps): void {
+  router.get(FEED_PATH, async (ctx) => {
+    const config = deps.getConfig();
+    const { category, format } = parseFeedFile(ctx.params.file ?? "", config);
+    const page = parsePageQuery(ctx.query, config);
+    const representation = await deps.getPublisher().get({ category, format, ...page });
+    const response = buildFeedResponse(
+      representation,
+      format,
+      {
+        acceptEncoding: header(ctx, "Accept-Encoding"),
+        ifNoneMatch: header(ctx, "If-None-Match"),
+        ifModifiedSince: header(ctx, "If-Modified-Since"),
+      },
+      config.feeds.maxAge,
+    );
+    // Status first: Koa derives 200 from the body otherwise, and a 304 must have none.
+    ctx.status = response.status;
+    ctx.set(response.headers);
+    // A Buffer is written as it is: nothing in this app compresses or re-encodes bodies.
+    if (response.body) ctx.body = response.body;
+  });
+  router.options(FEED_PATH, (ctx) => answerPreflight(ctx));
+}
+
+export interface FeedFile {
+  category: string;
+  format: FeedFormat;
+}
+
+/** Splits `all.rss` at its last dot; a 404 names what would have been found. */
+export function parseFeedFile(file: string, config: Config): FeedFile {
+  const dot = file.lastIndexOf(".");
+  const formats = FEED_FORMATS.join(", ");
+  if (dot <= 0) {
+    throw notFound(`unknown feed ${quote(file)}; feeds are /feeds/{category}.{${formats}}`);
+  }
+  const category = file.slice(0, dot);
+  const format = file.slice(dot + 1);
+  if (!isFeedFormat(format)) {
+    throw notFound(`unknown format ${quote(format)}; known formats: ${formats}`);
+  }
+  if (!isKnownCategory(category, config)) throw notFound(unknownCategoryMessage(category, config));
+  return { category, format };
+}
+
+function isFeedFormat(value: string): value is FeedFormat {
+  return (FEED_FORMATS as readonly string[]).includes(value);
+}
+
+/** Undefined when absent: Koa's `ctx.get` answers "" for a missing header. */
+function header(ctx: Context, name: string): string | undefined {
+  const value = ctx.get(name);
+  return value === "" ? undefined : value;
+}
