@@ -9,6 +9,7 @@ import type { FeedPublisher } from "./publish/types.js";
 import { Poller } from "./schedule/poller.js";
 import { MemoryStore } from "./store/memory.js";
 import { connectRedisStore } from "./store/redis.js";
+import { redactRedisUrl } from "./store/redis-client.js";
 import { ALL, type Store } from "./store/store.js";
 
 export async function openStore(config: Config, logger: Logger): Promise<Store> {
@@ -19,20 +20,13 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
     );
     return new MemoryStore();
   }
-  const store = await connectRedisStore({ url: config.redisUrl });
-  logger.info({ store: "redis", redis: redactUrl(config.redisUrl) }, "store: redis");
+  const redis = redactRedisUrl(config.redisUrl);
+  const store = await connectRedisStore({
+    url: config.redisUrl,
+    onError: (error) => logger.warn({ redis, err: error.message }, "redis connection problem"),
+  });
+  logger.info({ store: "redis", redis }, "store: redis");
   return store;
-}
-
-/** The URL without its password, for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
 }
 
 export function fetchOptionsOf(config: Config, signal?: AbortSignal): FetchOptions {

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "./config/types.js";
 import { createApp } from "./http/app.js";
 import type { Logger } from "./log.js";
+import type { SourceState } from "./model/source.js";
 import { createFeedPublisher, createPoller, openStore } from "./runtime.js";
 import type { Poller } from "./schedule/poller.js";
 import { type Scheduler, startScheduler } from "./schedule/scheduler.js";
@@ -49,7 +50,7 @@ export async function startService(
     getConfig: () => config,
     store,
     getPublisher: () => publisher,
-    nextPollAt: (id) => scheduler.nextPollAt(id),
+    nextPollAt: (id, state) => nextPollAt(scheduler, id, state),
     logger,
   });
   const server = createServer(app.callback());
@@ -89,6 +90,12 @@ export async function startService(
     return stopping;
   };
   return { url, server, store, poller, scheduler, initialPoll, stop };
+}
+
+/** Gone sources are not polled again; otherwise the first tick after any backoff. */
+function nextPollAt(scheduler: Scheduler, sourceId: string, state: SourceState | undefined) {
+  if (state?.status === "gone") return undefined;
+  return scheduler.nextPollAt(sourceId, state?.notBefore ? new Date(state.notBefore) : undefined);
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -4,6 +4,7 @@ import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
 import type { Logger } from "pino";
 import type { Config } from "../config/types.js";
+import type { SourceState } from "../model/source.js";
 import type { FeedPublisher } from "../publish/types.js";
 import type { Store } from "../store/store.js";
 import { corsHeaders } from "./cors.js";
@@ -19,7 +20,8 @@ export interface AppDeps {
   getConfig(): Config;
   store: Store;
   getPublisher(): FeedPublisher;
-  nextPollAt(sourceId: string): Date | undefined;
+  /** When the source will next be polled, given its stored state (backoff, gone). */
+  nextPollAt(sourceId: string, state: SourceState | undefined): Date | undefined;
   logger: Logger;
 }
 

@@ -11,9 +11,12 @@ export interface SchedulerOptions {
 }
 
 export interface Scheduler {
-  nextPollAt(sourceId: string): Date | undefined;
+  /** The first scheduled tick at or after `notBefore` (backoff, Retry-After), if any. */
+  nextPollAt(sourceId: string, notBefore?: Date): Date | undefined;
   stop(): Promise<void>;
 }
+
+const LOOKAHEAD_RUNS = 1_000;
 
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const bySchedule = new Map<string, SourceConfig[]>();
@@ -35,7 +38,14 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     for (const source of sources) taskOfSource.set(source.id, task);
   }
   return {
-    nextPollAt: (sourceId) => taskOfSource.get(sourceId)?.getNextRun() ?? undefined,
+    nextPollAt(sourceId, notBefore) {
+      const task = taskOfSource.get(sourceId);
+      if (!task) return undefined;
+      const next = task.getNextRun() ?? undefined;
+      if (!next || !notBefore || next >= notBefore) return next;
+      // Backoff can reach hours; look far enough ahead for any schedule, else report notBefore.
+      return task.getNextRuns(LOOKAHEAD_RUNS).find((run) => run >= notBefore) ?? notBefore;
+    },
     async stop() {
       // destroy(), not stop(): a stopped node-cron task still keeps the process alive.
       await Promise.all([...tasks.values()].map((task) => task.destroy()));

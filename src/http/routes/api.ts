@@ -2,7 +2,7 @@
 // Each handler gathers plain data; sendJson renders it.
 import type Router from "@koa/router";
 import type { Config } from "../../config/types.js";
-import type { SourceStatus } from "../../model/source.js";
+import type { SourceState, SourceStatus } from "../../model/source.js";
 import { ALL, type Page, type Store } from "../../store/store.js";
 import type { AppDeps } from "../app.js";
 import { describeCategories } from "../categories.js";
@@ -53,7 +53,7 @@ export interface SourceView {
 export async function describeSources(
   config: Config,
   store: Store,
-  nextPollAt: (sourceId: string) => Date | undefined,
+  nextPollAt: (sourceId: string, state: SourceState | undefined) => Date | undefined,
 ): Promise<SourceView[]> {
   return Promise.all(
     config.sources.map(async (source): Promise<SourceView> => {
@@ -73,7 +73,7 @@ export async function describeSources(
         lastFetchAt: state?.lastFetchAt ?? null,
         lastSuccessAt: state?.lastSuccessAt ?? null,
         entries,
-        nextPollAt: nextPollAt(source.id)?.toISOString() ?? null,
+        nextPollAt: source.enabled ? (nextPollAt(source.id, state)?.toISOString() ?? null) : null,
       };
     }),
   );

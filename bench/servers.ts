@@ -1,0 +1,82 @@
+// Child process of bench/feeds.ts: Tributary on a populated memory store, and a bare node:http
+// server answering with the same bytes and headers. Prints their URLs as one JSON line.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { request } from "undici";
+import { parseConfig } from "../src/config/load.js";
+import { createLogger } from "../src/log.js";
+import type { Update } from "../src/model/update.js";
+import { startService } from "../src/service.js";
+import { MemoryStore } from "../src/store/memory.js";
+
+const CATEGORIES = ["trafficking", "migration", "refugees", "human-rights", "research"];
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 4000);
+
+function makeUpdates(): Update[] {
+  const base = Date.parse("2026-01-01T00:00:00Z");
+  return Array.from({ length: ENTRIES }, (_, i) => {
+    const published = new Date(base + i * 600_000).toISOString();
+    return {
+      id: `bench-${i.toString().padStart(6, "0")}`,
+      sourceId: `source-${i % 10}`,
+      title: `Update number ${i} on migration and anti-trafficking work`,
+      link: `https://partner${i % 10}.example.org/news/${i}`,
+      summary: "A plain-text summary of the update, long enough to look like a real one, "
+        .repeat(3)
+        .trim(),
+      contentHtml: `<p>Paragraph one of entry ${i}.</p><p>Paragraph <a href="https://example.org/${i}">two</a>.</p>`,
+      published,
+      updated: published,
+      authors: [{ name: "Press Office" }],
+      categories: [
+        CATEGORIES[i % CATEGORIES.length] as string,
+        CATEGORIES[(i + 1) % CATEGORIES.length] as string,
+      ],
+      tags: ["news"],
+      enclosures: [],
+    };
+  });
+}
+
+const yaml = `
+service: { title: Bench, baseUrl: "http://127.0.0.1:8080", port: 0, host: 127.0.0.1 }
+categories:
+${CATEGORIES.map((id) => `  - { id: ${id}, title: ${id}, description: ${id} }`).join("\n")}
+sources:
+${Array.from({ length: 10 }, (_, i) => `  - { id: source-${i}, title: Source ${i}, url: "https://partner${i}.example.org/feed", categories: [${CATEGORIES[i % 5]}], enabled: false }`).join("\n")}
+`;
+
+const store = new MemoryStore();
+await store.upsert(makeUpdates(), { fallbackDated: new Set() });
+const config = parseConfig(yaml, {});
+const service = await startService(config, createLogger("silent"), { store, pollAtStart: false });
+const path = "/feeds/migration.rss";
+
+// Capture what Tributary answers so the bare server sends exactly the same.
+const sample = await request(`${service.url}${path}`, { headers: { "accept-encoding": "gzip" } });
+const gzipBody = Buffer.from(await sample.body.arrayBuffer());
+const headers = Object.fromEntries(
+  Object.entries(sample.headers).filter(
+    ([name]) => !["date", "connection", "keep-alive"].includes(name),
+  ),
+) as Record<string, string>;
+const etag = headers.etag as string;
+
+const bare = createServer((req, res) => {
+  if (req.headers["if-none-match"] === etag) {
+    const { "content-length": _l, "content-encoding": _e, "content-type": _t, ...rest } = headers;
+    res.writeHead(304, rest).end();
+    return;
+  }
+  res.writeHead(200, headers).end(gzipBody);
+});
+await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
+const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+
+process.stdout.write(
+  `${JSON.stringify({ tributary: service.url, bare: bareUrl, path, etag, bytes: gzipBody.length, entries: ENTRIES })}\n`,
+);
+process.on("SIGTERM", () => {
+  bare.close();
+  void service.stop().then(() => process.exit(0));
+});
