@@ -1,6 +1,7 @@
 // Builds the long-lived collaborators from a validated Config. Only main.ts and the CLI
 // commands call this; every module below receives plain values and collaborators.
 import type { Config } from "./config/types.js";
+import { ALL_CATEGORY } from "./http/categories.js";
 import type { FetchOptions } from "./ingest/fetch.js";
 import { type PollOutcome, refreshSource } from "./ingest/refresh.js";
 import type { Logger } from "./log.js";
@@ -63,17 +64,16 @@ function logOutcome(logger: Logger, outcome: PollOutcome): void {
 }
 
 export function createFeedPublisher(config: Config, store: Store): FeedPublisher {
-  const all = {
-    id: ALL,
-    title: `${config.service.title}: all updates`,
-    description: "Every category merged",
-  };
   return createPublisher({
     store,
-    categories: new Map([[ALL, all], ...config.categories.map((c) => [c.id, c] as const)]),
+    categories: new Map([
+      [ALL, { id: ALL, ...ALL_CATEGORY }],
+      ...config.categories.map((c) => [c.id, c] as const),
+    ]),
     sources: new Map(
       config.sources.map((s) => [s.id, { title: s.title, url: s.url, homepage: s.homepage }]),
     ),
     service: { title: config.service.title, baseUrl: config.service.baseUrl },
+    defaultLimit: config.feeds.defaultLimit,
   });
 }

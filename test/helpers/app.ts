@@ -8,10 +8,10 @@ import { pino } from "pino";
 import { type Dispatcher, request } from "undici";
 import type { Config } from "../../src/config/types.js";
 import { type AppDeps, createApp } from "../../src/http/app.js";
-import { createPublisher } from "../../src/publish/publisher.js";
 import type { FeedPublisher } from "../../src/publish/types.js";
+import { createFeedPublisher } from "../../src/runtime.js";
 import { MemoryStore } from "../../src/store/memory.js";
-import { ALL, type Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { makeConfig } from "./config.js";
 
 export interface TestAppOptions {
@@ -73,23 +73,9 @@ export async function startApp(
   return { url: `http://127.0.0.1:${port}`, config, store, deps, logs };
 }
 
-/** The publisher as the service builds it from a config (categories incl. `all`, sources). */
-export function publisherFor(config: Config, store: Store): FeedPublisher {
-  const all = {
-    id: ALL,
-    title: `${config.service.title}: all updates`,
-    description: "Every category merged",
-  };
-  return createPublisher({
-    store,
-    categories: new Map([[ALL, all], ...config.categories.map((c) => [c.id, c] as const)]),
-    sources: new Map(
-      config.sources.map((s) => [s.id, { title: s.title, url: s.url, homepage: s.homepage }]),
-    ),
-    service: { title: config.service.title, baseUrl: config.service.baseUrl },
-    defaultLimit: config.feeds.defaultLimit,
-  });
-}
+/** The publisher exactly as the service builds it from a config. */
+export const publisherFor = (config: Config, store: Store): FeedPublisher =>
+  createFeedPublisher(config, store);
 
 export interface RawResponse {
   status: number;

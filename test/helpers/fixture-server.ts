@@ -1,7 +1,12 @@
 // A local HTTP server on a random loopback port playing the partners' servers.
 // Routes can be changed while it runs; every request is logged so tests can check
 // which conditional headers Tributary sent. Torn down with t.teardown.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ExecutionContext } from "ava";
 
@@ -57,7 +62,10 @@ export async function startFixtureServer(
     const ims = req.headers["if-modified-since"];
     const notModified =
       (etag !== undefined && inm !== undefined && inm === etag) ||
-      (inm === undefined && lastModified !== undefined && ims !== undefined && ims === lastModified);
+      (inm === undefined &&
+        lastModified !== undefined &&
+        ims !== undefined &&
+        ims === lastModified);
     if (notModified && (response.status ?? 200) === 200) {
       res.writeHead(304, { ...(etag ? { ETag: etag } : {}) }).end();
       return;

@@ -1,0 +1,268 @@
+// RSS 2.0 and Atom 1.0 through the `feed` package (v6, which writes XML with xml-js), with the
+// workarounds its quirks need. What xml-js does with the values feed hands it decides the
+// escaping here:
+// - text nodes: it first turns every "&amp;" back into "&", then escapes & < >; so a literal
+//   "&amp;" in our text would lose its "amp;". `xmlJsText` doubles every "&" first, which that
+//   first step undoes exactly.
+// - attributes: only `"` is escaped; feed adds `&amp;` for URLs (which the URL parser already
+//   stripped of `<` and `"`) but nothing else, so every other attribute value we give is
+//   pre-escaped with `escapeXmlAttribute`.
+// - CDATA: only the first `]]>` is split. We never hand it a `]]>`: HTML fields go through
+//   `cdataSafeHtml`, plain text is HTML-escaped (no `>` left) or written as a text node.
+// - Atom entries: categories come out as `label` without `term`, enclosure types are guessed
+//   from the file extension, a missing link becomes an empty `<link/>`, and there is no
+//   `<source>` or paging link. Feed writes a marker for each entry (in `<rights>`, which we do
+//   not otherwise use) and we replace it with elements we write ourselves. Markers contain
+//   U+0001, which `cleanText` removed from every string we pass, so they cannot collide with
+//   partner content.
+// - RSS items: extensions let us add `dc:creator`, `<source>` and the paging `atom:link`s
+//   without touching the XML text; only the root's namespace declarations are patched.
+import { type Category, Feed, type Item } from "feed";
+import { cdataSafeHtml, escapeHtml, escapeXmlAttribute, escapeXmlText } from "./clean.js";
+import type { EntryView, FeedView } from "./render.js";
+
+const GENERATOR = "Tributary";
+
+const NS = {
+  atom: "http://www.w3.org/2005/Atom",
+  content: "http://purl.org/rss/1.0/modules/content/",
+  dc: "http://purl.org/dc/elements/1.1/",
+} as const;
+
+// ---------------------------------------------------------------------------------- RSS 2.0
+
+export function renderRss(view: FeedView): string {
+  const feed = new Feed({
+    title: xmlJsText(view.title),
+    // Required in RSS; a category without one is described by its title.
+    description: xmlJsText(view.description === "" ? view.title : view.description),
+    link: view.htmlUrl,
+    // Gives the `atom:link rel="self"` and the atom namespace; the extension below replaces
+    // the link list with self + paging links.
+    feed: view.selfUrl,
+    updated: view.updated,
+    generator: GENERATOR,
+    docs: "https://www.rssboard.org/rss-specification",
+    language: view.language === undefined ? undefined : xmlJsText(view.language),
+  });
+  feed.addExtension({
+    name: "atom:link",
+    // xml-js writes attribute values raw: escape them here.
+    objects: pagingLinks(view, "application/rss+xml", true).map((link) => ({
+      _attributes: Object.fromEntries(
+        Object.entries(link).map(([key, value]) => [key, escapeXmlAttribute(value)]),
+      ),
+    })) as unknown as Record<string, unknown>,
+  });
+  for (const entry of view.entries) feed.addItem(rssItem(view, entry));
+  return addRootAttributes(feed.rss2(), "rss", {
+    "xmlns:atom": NS.atom,
+    "xmlns:content": NS.content,
+    "xmlns:dc": NS.dc,
+  });
+}
+
+function rssItem(view: FeedView, entry: EntryView): Item {
+  const enclosure = entry.enclosures[0]; // RSS allows one enclosure per item
+  const extensions: Item["extensions"] = [];
+  if (entry.title !== "") {
+    // feed writes the title as CDATA and splits only its first `]]>`; a text node
+    // (which xml-js escapes) replaces it, so a plain-text title is carried exactly.
+    extensions.push({ name: "title", objects: { _text: xmlJsText(entry.title) } });
+  }
+  if (entry.authors.length > 0) {
+    // feed writes `<author>name</author>`, but RSS `author` must be an email address.
+    extensions.push({
+      name: "dc:creator",
+      objects: entry.authors.map((author) => ({
+        _text: xmlJsText(author.name),
+      })) as unknown as Record<string, unknown>,
+    });
+  }
+  if (entry.source.url !== undefined) {
+    extensions.push({
+      name: "source",
+      objects: {
+        _attributes: { url: escapeXmlAttribute(entry.source.url) },
+        _text: xmlJsText(entry.source.title),
+      },
+    });
+  }
+  return {
+    title: entry.title,
+    link: entry.link ?? "", // feed omits a falsy link
+    guid: xmlJsText(entry.id), // written with isPermaLink="false"
+    date: entry.updated,
+    published: entry.published, // pubDate prefers it over `date`
+    // RSS description is read as HTML; ours is plain text.
+    description: entry.summary === "" ? undefined : escapeHtml(entry.summary),
+    content: entry.contentHtml === undefined ? undefined : cdataSafeHtml(entry.contentHtml),
+    category: [
+      ...entry.tags.map((tag): Category => ({ name: xmlJsText(tag) })),
+      ...entry.categories.map(
+        (category): Category => ({
+          name: xmlJsText(category.title),
+          domain: escapeXmlAttribute(view.categoryScheme),
+        }),
+      ),
+    ],
+    // Type and length are spread over feed's guesses; the length is required in RSS, 0 = unknown.
+    enclosure:
+      enclosure === undefined
+        ? undefined
+        : {
+            url: enclosure.url,
+            type: escapeXmlAttribute(enclosure.type),
+            length: enclosure.length ?? 0,
+          },
+    extensions,
+  };
+}
+
+// --------------------------------------------------------------------------------- Atom 1.0
+
+const MARK = "\u0001";
+const marker = (key: string): string => `${MARK}tributary:${key}${MARK}`;
+const MARKER_ELEMENT = new RegExp(`( *)<rights>${MARK}tributary:(feed|\\d+)${MARK}</rights>`, "g");
+
+export function renderAtom(view: FeedView): string {
+  const feed = new Feed({
+    id: xmlJsText(view.id),
+    title: xmlJsText(view.title),
+    description: view.description === "" ? undefined : xmlJsText(view.description),
+    link: view.htmlUrl,
+    feed: view.selfUrl,
+    updated: view.updated,
+    generator: GENERATOR,
+    copyright: marker("feed"),
+  });
+  view.entries.forEach((entry, index) => {
+    feed.addItem({
+      // feed declares title and summary type="html": escape our plain text for that.
+      title: escapeHtml(entry.title),
+      id: entry.id,
+      // A missing link comes out as `<link/>`, removed below.
+      link: entry.link as string,
+      date: entry.updated,
+      published: entry.published,
+      description: entry.summary === "" ? undefined : escapeHtml(entry.summary),
+      author: entry.authors.map((author) => ({
+        name: xmlJsText(author.name),
+        email: author.email === undefined ? undefined : xmlJsText(author.email),
+        link: author.url,
+      })),
+      copyright: marker(String(index)),
+    });
+  });
+  // Safe to edit as text: nothing feed wrote contains a raw `<` outside markup (titles and
+  // summaries are HTML-escaped, text nodes escaped, content is added below, after this step).
+  const xml = feed
+    .atom1()
+    .replace(/\n *<link\/>/g, "")
+    .replace(MARKER_ELEMENT, (_match, indent: string, key: string) => {
+      const lines =
+        key === "feed" ? atomFeedLinks(view) : atomEntryExtras(view, view.entries[Number(key)]);
+      return lines.map((line) => indent + line).join("\n");
+    });
+  return view.language === undefined
+    ? xml
+    : addRootAttributes(xml, "feed", { "xml:lang": view.language });
+}
+
+function atomFeedLinks(view: FeedView): string[] {
+  // alternate and self come from feed; the paging links are ours.
+  return pagingLinks(view, "application/atom+xml", false).map((link) => element("link", link));
+}
+
+function atomEntryExtras(view: FeedView, entry: EntryView | undefined): string[] {
+  if (entry === undefined) return [];
+  const lines: string[] = [];
+  if (entry.contentHtml !== undefined) {
+    lines.push(`<content type="html"><![CDATA[${cdataSafeHtml(entry.contentHtml)}]]></content>`);
+  } else if (entry.link === undefined) {
+    // An entry needs content or an alternate link (RFC 4287 §4.1.2).
+    lines.push(`<content type="html">${escapeXmlText(escapeHtml(entry.summary))}</content>`);
+  }
+  for (const tag of entry.tags) lines.push(element("category", { term: tag }));
+  for (const category of entry.categories) {
+    lines.push(
+      element("category", {
+        term: category.id,
+        scheme: view.categoryScheme,
+        label: category.title,
+      }),
+    );
+  }
+  for (const enclosure of entry.enclosures) {
+    // The type the partner declared, not feed's guess from the file extension.
+    lines.push(
+      element("link", {
+        rel: "enclosure",
+        href: enclosure.url,
+        type: enclosure.type,
+        length: enclosure.length === undefined ? undefined : String(enclosure.length),
+      }),
+    );
+  }
+  lines.push(...atomSource(entry.source));
+  return lines;
+}
+
+function atomSource(source: EntryView["source"]): string[] {
+  // The author inside <source> also satisfies "every entry has an author" when the partner
+  // named none (RFC 4287 §4.1.2).
+  const inner = [
+    source.url === undefined ? undefined : `<id>${escapeXmlText(source.url)}</id>`,
+    `<title>${escapeXmlText(source.title)}</title>`,
+    source.url === undefined ? undefined : element("link", { rel: "self", href: source.url }),
+    source.homepage === undefined
+      ? undefined
+      : element("link", { rel: "alternate", href: source.homepage }),
+    `<author><name>${escapeXmlText(source.title)}</name></author>`,
+  ].filter((line): line is string => line !== undefined);
+  return ["<source>", ...inner.map((line) => `    ${line}`), "</source>"];
+}
+
+// ----------------------------------------------------------------------------------- shared
+
+/** Self (when `withSelf`) and RFC 5005 first/next/previous links; values not yet escaped. */
+function pagingLinks(view: FeedView, type: string, withSelf: boolean): Record<string, string>[] {
+  const links: Record<string, string>[] = [];
+  const add = (rel: string, href: string | undefined) => {
+    if (href !== undefined) links.push({ href, rel, type });
+  };
+  if (withSelf) add("self", view.selfUrl);
+  add("first", view.links.first);
+  add("next", view.links.next);
+  add("previous", view.links.previous);
+  return links;
+}
+
+function element(name: string, attributes: Record<string, string | undefined>): string {
+  const written = Object.entries(attributes)
+    .filter((pair): pair is [string, string] => pair[1] !== undefined)
+    .map(([key, value]) => ` ${key}="${escapeXmlAttribute(value)}"`)
+    .join("");
+  return `<${name}${written}/>`;
+}
+
+/** See the header: cancels xml-js's "&amp;" → "&" step for text nodes. */
+function xmlJsText(value: string): string {
+  return value.replace(/&/g, "&amp;");
+}
+
+/**
+ * Adds the attributes missing from the root element's start tag. feed declares the dc and
+ * content namespaces only when some item has content, but `dc:creator` needs dc regardless.
+ */
+function addRootAttributes(xml: string, root: string, attributes: Record<string, string>): string {
+  const start = xml.indexOf(`<${root}`);
+  const end = xml.indexOf(">", start);
+  if (start < 0 || end < 0) throw new Error(`feed output has no <${root}> element`);
+  const tag = xml.slice(start, end);
+  const missing = Object.entries(attributes)
+    .filter(([name]) => !tag.includes(` ${name}=`))
+    .map(([name, value]) => ` ${name}="${escapeXmlAttribute(value)}"`)
+    .join("");
+  return xml.slice(0, end) + missing + xml.slice(end);
+}

@@ -1,0 +1,203 @@
+import test from "ava";
+import type { Update } from "../../src/model/update.js";
+import { createPublisher, type PublisherDeps } from "../../src/publish/publisher.js";
+import type { FeedRequest } from "../../src/publish/types.js";
+import { MemoryStore } from "../../src/store/memory.js";
+import { InvalidCursorError, type Store, StoreUnavailableError } from "../../src/store/store.js";
+import { makeUpdate, minutesAfterEpoch } from "../helpers/updates.js";
+import { BASE } from "./context.js";
+
+const NO_FALLBACK = { fallbackDated: new Set<string>() };
+
+/**
+ * The real MemoryStore, with a count of calls per method (instrumentation, not a mock). Methods
+ * run on the store itself: MemoryStore's private fields reject any other `this`.
+ */
+function counted(store: Store): { store: Store; calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  const proxy = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function" || typeof property !== "string") return value;
+      return (...args: unknown[]) => {
+        calls[property] = (calls[property] ?? 0) + 1;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+async function setup(updates: Update[], deps: Partial<PublisherDeps> = {}) {
+  const memory = new MemoryStore();
+  await memory.upsert(updates, NO_FALLBACK);
+  const { store, calls } = counted(memory);
+  const publisher = createPublisher({
+    store,
+    categories: new Map([
+      ["all", { id: "all", title: "All updates", description: "Everything." }],
+      ["trafficking", { id: "trafficking", title: "Human trafficking", description: "TIP." }],
+      ["migration", { id: "migration", title: "Migration", description: "Mobility." }],
+    ]),
+    sources: new Map([
+      ["source-a", { title: "Partner A", url: "https://partner.example/feed.xml" }],
+    ]),
+    service: { title: "Tributary", baseUrl: `${BASE}/` },
+    ...deps,
+  });
+  return { memory, calls, publisher };
+}
+
+const request = (overrides: Partial<FeedRequest> = {}): FeedRequest => ({
+  category: "trafficking",
+  format: "rss",
+  limit: 50,
+  ...overrides,
+});
+
+test("a second get at the same version reads no entries and returns the cached bytes", async (t) => {
+  const { calls, publisher } = await setup([makeUpdate()]);
+  const first = await publisher.get(request());
+  const second = await publisher.get(request());
+  t.is(second, first);
+  t.is(calls.list, 1);
+  t.is(calls.version, 2);
+});
+
+test("an upsert that changes the category changes the bytes and the ETag", async (t) => {
+  const { memory, calls, publisher } = await setup([makeUpdate({ id: "u1" })]);
+  const before = await publisher.get(request());
+  await memory.upsert([makeUpdate({ id: "u2", title: "Brand new" })], NO_FALLBACK);
+  const after = await publisher.get(request());
+  t.is(calls.list, 2);
+  t.false(after.identity.body.equals(before.identity.body));
+  t.not(after.identity.etag, before.identity.etag);
+  t.true(after.identity.body.toString().includes("Brand new"));
+});
+
+test("an upsert in another category leaves this one cached", async (t) => {
+  const { memory, calls, publisher } = await setup([makeUpdate()]);
+  await publisher.get(request());
+  await memory.upsert([makeUpdate({ categories: ["migration"] })], NO_FALLBACK);
+  await publisher.get(request());
+  t.is(calls.list, 1);
+});
+
+test("formats, limits, sources and cursors are cached separately", async (t) => {
+  const { calls, publisher } = await setup([makeUpdate()]);
+  const reps = await Promise.all([
+    publisher.get(request()),
+    publisher.get(request({ format: "atom" })),
+    publisher.get(request({ format: "json" })),
+    publisher.get(request({ limit: 10 })),
+    publisher.get(request({ source: "source-a" })),
+  ]);
+  t.is(new Set(reps.map((rep) => rep.identity.etag)).size, 5);
+  t.is(calls.list, 5);
+  t.is(reps[0]?.contentType, "application/rss+xml; charset=utf-8");
+  t.is(reps[1]?.contentType, "application/atom+xml; charset=utf-8");
+  t.is(reps[2]?.contentType, "application/feed+json; charset=utf-8");
+});
+
+test("concurrent identical misses share one read, render and compression", async (t) => {
+  const { calls, publisher } = await setup([makeUpdate()]);
+  const [a, b, c] = await Promise.all([
+    publisher.get(request()),
+    publisher.get(request()),
+    publisher.get(request()),
+  ]);
+  t.is(calls.list, 1);
+  t.is(a, b);
+  t.is(b, c);
+});
+
+test("the LRU keeps at most maxEntries pages", async (t) => {
+  const { calls, publisher } = await setup([makeUpdate()], { maxEntries: 2 });
+  await publisher.get(request({ format: "rss" }));
+  await publisher.get(request({ format: "atom" }));
+  await publisher.get(request({ format: "rss" })); // refreshes rss
+  await publisher.get(request({ format: "json" })); // evicts atom
+  t.is(calls.list, 3);
+  await publisher.get(request({ format: "rss" }));
+  t.is(calls.list, 3);
+  await publisher.get(request({ format: "atom" }));
+  t.is(calls.list, 4);
+});
+
+test("links: self, first, next from the page cursor; previous back to first; query order fixed", async (t) => {
+  const updates = [0, 1, 2].map((i) =>
+    makeUpdate({ id: `p${i}`, published: minutesAfterEpoch(i) }),
+  );
+  const { publisher } = await setup(updates);
+  const page1 = JSON.parse(
+    (
+      await publisher.get(request({ format: "json", limit: 2, source: "source-a" }))
+    ).identity.body.toString(),
+  );
+  t.is(page1.feed_url, `${BASE}/feeds/trafficking.json?limit=2&source=source-a`);
+  t.deepEqual(
+    page1.items.map((item: { id: string }) => item.id),
+    ["urn:tributary:p2", "urn:tributary:p1"],
+  );
+  const next = new URL(page1.next_url);
+  t.is(`${next.origin}${next.pathname}`, `${BASE}/feeds/trafficking.json`);
+  t.deepEqual([...next.searchParams.keys()], ["limit", "source", "cursor"]);
+  const cursor = next.searchParams.get("cursor") ?? "";
+
+  const atom = (
+    await publisher.get(request({ format: "atom", limit: 2, source: "source-a", cursor }))
+  ).identity.body.toString();
+  const q = (s: string) => s.replaceAll("&", "&amp;");
+  t.true(atom.includes(`href="${q(page1.next_url.replace(".json", ".atom"))}"`), "self");
+  t.true(
+    atom.includes(
+      `href="${q(`${BASE}/feeds/trafficking.atom?limit=2&source=source-a`)}" rel="first"`,
+    ),
+  );
+  t.true(
+    atom.includes(
+      `href="${q(`${BASE}/feeds/trafficking.atom?limit=2&source=source-a`)}" rel="previous"`,
+    ),
+  );
+  t.false(atom.includes('rel="next"'), "last page");
+  t.true(atom.includes("urn:tributary:p0"));
+});
+
+test("with defaultLimit, links leave the default limit out so they match the subscribed URL", async (t) => {
+  const { publisher } = await setup([makeUpdate()], { defaultLimit: 50 });
+  const feed = JSON.parse(
+    (await publisher.get(request({ format: "json" }))).identity.body.toString(),
+  );
+  t.is(feed.feed_url, `${BASE}/feeds/trafficking.json`);
+  t.is(feed.home_page_url, `${BASE}/#category-trafficking`);
+});
+
+test("lastModified is the newest entry's updated; an empty feed is stable at epoch 0", async (t) => {
+  const { publisher } = await setup([
+    makeUpdate({ published: minutesAfterEpoch(10), updated: minutesAfterEpoch(10) }),
+    makeUpdate({ published: minutesAfterEpoch(0), updated: minutesAfterEpoch(99) }),
+  ]);
+  t.is((await publisher.get(request())).lastModified.toISOString(), minutesAfterEpoch(99));
+  const empty = await publisher.get(request({ category: "migration" }));
+  t.is(empty.lastModified.getTime(), 0);
+  const { publisher: other } = await setup([]);
+  const again = await other.get(request({ category: "migration" }));
+  t.is(again.identity.etag, empty.identity.etag, "same empty feed, same ETag on another instance");
+});
+
+test("a bad cursor rejects with the store's InvalidCursorError", async (t) => {
+  const { publisher } = await setup([makeUpdate()]);
+  await t.throwsAsync(publisher.get(request({ cursor: "garbage" })), {
+    instanceOf: InvalidCursorError,
+  });
+});
+
+test("when the store is down, a cached page is served and an uncached one rejects", async (t) => {
+  const { memory, publisher } = await setup([makeUpdate()]);
+  const cached = await publisher.get(request());
+  await memory.close();
+  t.is(await publisher.get(request()), cached);
+  await t.throwsAsync(publisher.get(request({ format: "atom" })), {
+    instanceOf: StoreUnavailableError,
+  });
+});
