@@ -7,7 +7,7 @@ import type { Config } from "../config/types.js";
 import type { SourceState } from "../model/source.js";
 import type { FeedPublisher } from "../publish/types.js";
 import type { Store } from "../store/store.js";
-import { corsHeaders } from "./cors.js";
+import { CORS_HEADERS, isPublicPath } from "./cors.js";
 import { describeError, HttpError } from "./errors.js";
 import { sendJson } from "./respond.js";
 import { registerApiRoutes } from "./routes/api.js";
@@ -33,10 +33,8 @@ export function createApp(deps: AppDeps): Koa {
   registerOpsRoutes(router, deps);
   registerHomeRoute(router, deps);
 
-  app.use(corsHeaders);
-  app.use(commonHeaders);
+  app.use(standardHeaders);
   app.use(errorBoundary(deps.logger));
-  app.use(unansweredAsErrors);
   app.use(router.routes());
   app.use(router.allowedMethods());
 
@@ -45,16 +43,20 @@ export function createApp(deps: AppDeps): Koa {
   return app;
 }
 
-async function commonHeaders(ctx: Context, next: Next): Promise<void> {
+/** Outermost: headers every response carries, errors included (set after the handler ran). */
+async function standardHeaders(ctx: Context, next: Next): Promise<void> {
   await next();
   // Error messages echo query values; never let a browser sniff them into HTML.
   ctx.set("X-Content-Type-Options", "nosniff");
+  // Errors on public paths carry CORS too, so partner scripts can read the message.
+  if (isPublicPath(ctx.path)) ctx.set(CORS_HEADERS);
 }
 
 function errorBoundary(logger: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
+      throwIfUnanswered(ctx);
     } catch (err) {
       const response = describeError(err);
       const request = { method: ctx.method, url: ctx.url };
@@ -69,8 +71,7 @@ function errorBoundary(logger: Logger) {
 }
 
 /** No route answered (404), or the path exists for other methods (405/501 from the router). */
-async function unansweredAsErrors(ctx: Context, next: Next): Promise<void> {
-  await next();
+function throwIfUnanswered(ctx: Context): void {
   if (ctx.body !== undefined && ctx.body !== null) return;
   if (ctx.status === 404) throw new HttpError(404, "not found");
   if (ctx.status === 405 || ctx.status === 501) {

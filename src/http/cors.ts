@@ -1,6 +1,6 @@
 // CORS for the public read-only surface (feeds and /api): partner websites fetch them from
 // their own origins. No credentials are ever involved, so `*` is safe and needs no Vary: Origin.
-import type { Context, Next } from "koa";
+import type { Context } from "koa";
 
 const PUBLIC_PREFIXES = ["/feeds/", "/api/"];
 
@@ -34,10 +34,4 @@ export function answerPreflight(ctx: Context): void {
     Allow: ALLOWED_METHODS,
     Vary: "Access-Control-Request-Headers",
   });
-}
-
-/** Outermost middleware: adds the CORS headers after everything else, errors included. */
-export async function corsHeaders(ctx: Context, next: Next): Promise<void> {
-  await next();
-  if (isPublicPath(ctx.path)) ctx.set(CORS_HEADERS);
 }

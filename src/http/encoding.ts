@@ -16,7 +16,22 @@ const PREFERENCE: readonly Coding[] = ["br", "gzip", "identity"];
  * bytes it can probably read than with an error it will show as "feed broken".
  */
 export function negotiateEncoding(acceptEncoding: string | undefined): Coding {
-  if (acceptEncoding === undefined || acceptEncoding.trim() === "") return "identity";
+  if (acceptEncoding === undefined) return "identity";
+  // Clients send a handful of distinct header values; parsing each once keeps the hot path cheap.
+  let coding = negotiated.get(acceptEncoding);
+  if (coding === undefined) {
+    coding = negotiate(acceptEncoding);
+    if (negotiated.size >= NEGOTIATED_MAX) negotiated.clear();
+    negotiated.set(acceptEncoding, coding);
+  }
+  return coding;
+}
+
+const NEGOTIATED_MAX = 256;
+const negotiated = new Map<string, Coding>();
+
+function negotiate(acceptEncoding: string): Coding {
+  if (acceptEncoding.trim() === "") return "identity";
   const weights = parseAcceptEncoding(acceptEncoding);
   if (weights.size === 0) return "identity";
 
