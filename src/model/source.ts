@@ -25,4 +25,7 @@ export interface SourceState {
   movedTo?: string;
 }
 
-export const initialSourceState = (): SourceState => ({ status: "pending", consecutiveFailures: 0 });
+export const initialSourceState = (): SourceState => ({
+  status: "pending",
+  consecutiveFailures: 0,
+});

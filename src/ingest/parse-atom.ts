@@ -1,0 +1,63 @@
+// Atom 1.0 (and 0.3) entries → ParsedItem, from the raw element arrays rss-parser kept for us.
+import type { ParsedEnclosure, ParsedItem, ParsedLink } from "./parse.js";
+import {
+  attrOf,
+  categoryOf,
+  enclosureOf,
+  firstText,
+  imageOf,
+  type Node,
+  ownAttr,
+  personOf,
+  raw,
+  textConstruct,
+} from "./parse-xml-nodes.js";
+
+/** Alternate links first (text/html before other types), then links without a known rel. */
+export function atomLinksOf(links: Node[]): ParsedLink[] {
+  const alternates: ParsedLink[] = [];
+  for (const node of links) {
+    const href = attrOf(node, "href");
+    const rel = attrOf(node, "rel") ?? "alternate";
+    if (href === undefined || rel !== "alternate") continue;
+    const type = attrOf(node, "type");
+    alternates.push({ href, rel, type, base: attrOf(node, "xml:base") });
+  }
+  const html = (l: ParsedLink): number => (l.type === undefined || /html/i.test(l.type) ? 0 : 1);
+  return alternates.sort((a, b) => html(a) - html(b));
+}
+
+export function atomEntryOf(entry: Node): ParsedItem {
+  const links = raw(entry, "link");
+  const enclosures = links
+    .filter((node) => attrOf(node, "rel") === "enclosure")
+    .map((node) => enclosureOf(node, "href"))
+    .filter((e): e is ParsedEnclosure => e !== undefined);
+  return {
+    guid: firstText(raw(entry, "id")),
+    title: textConstruct(raw(entry, "title")[0], "text"),
+    links: atomLinksOf(links),
+    base: ownAttr(entry, "xml:base"),
+    // Atom 0.3 called them issued/created and modified.
+    published:
+      firstText(raw(entry, "published")) ??
+      firstText(raw(entry, "issued")) ??
+      firstText(raw(entry, "created")),
+    updated: firstText(raw(entry, "updated")) ?? firstText(raw(entry, "modified")),
+    summary: textConstruct(raw(entry, "summary")[0], "text"),
+    content: textConstruct(raw(entry, "content")[0], "text"),
+    authors: [...raw(entry, "author"), ...raw(entry, "dc:creator")].map((node) =>
+      typeof node === "string" ? { name: node } : personOf(node),
+    ),
+    categories: [...raw(entry, "category"), ...raw(entry, "dc:subject")]
+      .map(categoryOf)
+      .filter((c): c is string => c !== undefined),
+    enclosures,
+    image: imageOf(entry, enclosures),
+    language: ownAttr(entry, "xml:lang"),
+  };
+}
+
+/** Atom feed-level authors (entries without their own inherit them, RFC 4287 §4.2.1). */
+export const atomFeedAuthorsOf = (feed: Node): ReturnType<typeof personOf>[] =>
+  raw(feed, "author").map(personOf);

@@ -1,0 +1,202 @@
+// XML feeds (RSS 0.9x/1.0/2.0, Atom) through rss-parser's parseString. rss-parser decides
+// whether the document is a feed and runs sax; the mapping to ParsedItem is ours, from raw
+// element arrays it keeps for us (customFields with keepArray), because its own mapping keeps
+// only the first enclosure and author, drops xml:base and attributes, and has traps:
+//   • Atom <published>/<updated> go through `new Date(x).toISOString()` unguarded, so one bad
+//     date rejects the whole feed with a RangeError;
+//   • description/content:encoded/Atom content get a `contentSnippet` whose regex is quadratic
+//     on hostile input, and element content is rebuilt recursively (stack overflow on deep XML).
+// Renaming those elements as sax reports them (xml2js tagNameProcessors) keeps rss-parser's
+// own code away from them while we still read them raw.
+import Parser from "rss-parser";
+import type { ParsedFeed, ParsedItem } from "./parse.js";
+import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./parse-atom.js";
+import { asParseError, FeedParseError } from "./parse-errors.js";
+import {
+  ensureChannel,
+  escapeEmbeddedMarkup,
+  inspectProlog,
+  repairEscapes,
+} from "./parse-repair.js";
+import { rssItemOf } from "./parse-rss.js";
+import { firstText, type Node, ownAttr, RAW, raw, textConstruct } from "./parse-xml-nodes.js";
+import { applyBase, parseUrl } from "./urls.js";
+
+/** Elements rss-parser must not process itself (see above); we read them under their own name. */
+const HIDDEN = new Set([
+  "published",
+  "updated",
+  "description",
+  "content:encoded",
+  "content",
+  "summary",
+]);
+const hiddenName = (name: string): string => `tributary-hidden:${name}`;
+
+const ITEM_ELEMENTS = [
+  "$",
+  "title",
+  "dc:title",
+  "link",
+  "atom:link",
+  "guid",
+  "id",
+  "description",
+  "content:encoded",
+  "content",
+  "summary",
+  "pubDate",
+  "published",
+  "updated",
+  "issued",
+  "modified",
+  "created",
+  "dc:date",
+  "dcterms:issued",
+  "dcterms:created",
+  "dcterms:modified",
+  "atom:published",
+  "atom:updated",
+  "author",
+  "dc:creator",
+  "itunes:author",
+  "category",
+  "dc:subject",
+  "enclosure",
+  "media:content",
+  "media:thumbnail",
+  "media:group",
+  "itunes:image",
+  "dc:language",
+];
+
+const FEED_ELEMENTS = ["$", "title", "link", "language", "dc:language", "author"];
+
+type KeepArray = [string, string, { keepArray: boolean }];
+const keepRaw = (name: string): KeepArray => [
+  HIDDEN.has(name) ? hiddenName(name) : name,
+  RAW + name,
+  { keepArray: true },
+];
+
+type RawOutput = { items: Node[] } & Record<string, unknown>;
+
+function newParser(): Parser<RawOutput, Record<string, unknown>> {
+  // A parser per document: xml2js parsers keep state, and after an error they are not reusable.
+  return new Parser<RawOutput, Record<string, unknown>>({
+    // RSS without a `version` attribute (or with an odd one) is otherwise "not recognized".
+    defaultRSS: 2,
+    xml2js: {
+      tagNameProcessors: [(name: string) => (HIDDEN.has(name) ? hiddenName(name) : name)],
+    },
+    customFields: {
+      // rss-parser's typings only allow plain names at feed level; its code takes tuples there too.
+      feed: FEED_ELEMENTS.map(keepRaw) as unknown as (keyof RawOutput)[],
+      item: ITEM_ELEMENTS.map(keepRaw),
+    },
+  });
+}
+
+function formatOf(root: string): ParsedFeed["format"] | undefined {
+  if (root === "rss") return "rss";
+  if (root === "feed") return "atom";
+  if (/^(?:[\w.-]+:)?RDF$/.test(root)) return "rdf";
+  return undefined;
+}
+
+/** xml:base on the root and, in RSS, on the channel: the channel's is resolved against the root's. */
+function feedBase(
+  rootBase: string | undefined,
+  channelBase: string | undefined,
+): string | undefined {
+  if (channelBase === undefined) return rootBase;
+  if (rootBase === undefined || parseUrl(channelBase) !== undefined) return channelBase;
+  return applyBase(rootBase, channelBase);
+}
+
+/** Maps each entry on its own: an entry we cannot read is reported, not fatal. */
+function itemsOf(nodes: Node[], mapItem: (node: Node) => ParsedItem): ParsedItem[] {
+  return nodes.map((node) => {
+    try {
+      return mapItem(node);
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      return { links: [], authors: [], categories: [], enclosures: [], problem };
+    }
+  });
+}
+
+export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
+  const prolog = inspectProlog(text);
+  if (prolog.declaresEntities) {
+    // sax does not expand them anyway; a feed that needs them is one we cannot read safely.
+    throw new FeedParseError(
+      "parse-error",
+      "the DOCTYPE declares entities, which are not expanded",
+    );
+  }
+  const rootName = prolog.root?.name;
+  // The root decides: feeds with a stray XHTML DOCTYPE exist, and are feeds.
+  const html = rootName === undefined ? prolog.doctype : rootName;
+  if (html?.toLowerCase() === "html") {
+    throw new FeedParseError("not-a-feed", "the document is an HTML page, not a feed");
+  }
+  if (rootName === undefined) {
+    throw new FeedParseError("parse-error", "no root element found: the XML is malformed");
+  }
+  const format = formatOf(rootName);
+  if (format === undefined) {
+    throw new FeedParseError(
+      "not-a-feed",
+      `root element <${rootName}> is not rss, rdf:RDF or feed`,
+    );
+  }
+
+  let output: RawOutput;
+  try {
+    const repaired = escapeEmbeddedMarkup(repairEscapes(text));
+    output = await newParser().parseString(
+      format === "atom" ? repaired : ensureChannel(repaired, rootName),
+    );
+  } catch (error) {
+    const parseError = asParseError(error);
+    if (/Feed not recognized/i.test(parseError.message)) {
+      throw new FeedParseError("not-a-feed", parseError.message, { cause: error });
+    }
+    if (error instanceof TypeError) {
+      // rss-parser indexing into an element the document lacks (e.g. namespaced RSS 1.0).
+      const message = `unexpected ${format} structure (${parseError.message})`;
+      throw new FeedParseError("parse-error", message, { cause: error });
+    }
+    throw parseError;
+  }
+
+  const rootAttrs = prolog.root?.attrs ?? {};
+  const items = Array.isArray(output.items) ? output.items : [];
+  if (format === "atom") {
+    const title = textConstruct(raw(output, "title")[0], "text");
+    return {
+      format,
+      title: title?.value,
+      titleType: title?.type,
+      link: atomLinksOf(raw(output, "link"))[0]?.href,
+      base: rootAttrs["xml:base"],
+      language: rootAttrs["xml:lang"],
+      authors: atomFeedAuthorsOf(output),
+      items: itemsOf(items, atomEntryOf),
+    };
+  }
+  return {
+    format,
+    title: firstText(raw(output, "title")),
+    titleType: "html",
+    link: firstText(raw(output, "link")),
+    base: feedBase(rootAttrs["xml:base"], ownAttr(output, "xml:base")),
+    language:
+      firstText(raw(output, "language")) ??
+      firstText(raw(output, "dc:language")) ??
+      ownAttr(output, "xml:lang") ??
+      rootAttrs["xml:lang"],
+    items: itemsOf(items, rssItemOf),
+  };
+}
