@@ -4,16 +4,27 @@ import type { Config } from "./config/types.js";
 import { ALL_CATEGORY } from "./http/categories.js";
 import type { FetchOptions } from "./ingest/fetch.js";
 import { type PollOutcome, refreshSource } from "./ingest/refresh.js";
+import { DEFAULT_POOL, type IngestFn, IngestPool } from "./ingest/worker-pool.js";
 import type { Logger } from "./log.js";
 import { createPublisher } from "./publish/publisher.js";
 import type { FeedPublisher } from "./publish/types.js";
+import { redisConnectionLog } from "./redis-log.js";
 import { Poller } from "./schedule/poller.js";
 import { MemoryStore } from "./store/memory.js";
 import { connectRedisStore } from "./store/redis.js";
 import { redactRedisUrl } from "./store/redis-client.js";
 import { ALL, type Store } from "./store/store.js";
 
-export async function openStore(config: Config, logger: Logger): Promise<Store> {
+export interface StoreHooks {
+  /** The Redis connection is back after an outage (never called for the memory store). */
+  onReconnect?: () => void;
+}
+
+export async function openStore(
+  config: Config,
+  logger: Logger,
+  hooks: StoreHooks = {},
+): Promise<Store> {
   if (!config.redisUrl) {
     logger.info(
       { store: "memory" },
@@ -22,9 +33,14 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
     return new MemoryStore();
   }
   const redis = redactRedisUrl(config.redisUrl);
+  const connectionLog = redisConnectionLog(logger, redis);
   const store = await connectRedisStore({
     url: config.redisUrl,
-    onError: (error) => logger.warn({ redis, err: error.message }, "redis connection problem"),
+    onError: connectionLog.onError,
+    onReconnect: () => {
+      connectionLog.onReconnect();
+      hooks.onReconnect?.();
+    },
   });
   logger.info({ store: "redis", redis }, "store: redis");
   return store;
@@ -35,32 +51,60 @@ export function fetchOptionsOf(config: Config, signal?: AbortSignal): FetchOptio
   return { timeoutMs, maxBytes, maxRedirects, userAgent, allowPrivateNetworks, signal };
 }
 
+/**
+ * `config` may be a getter: a reloaded config's fetch limits and retention apply from the next
+ * poll on. `observe` sees every outcome after it is logged (metrics).
+ */
 export function createPoller(
-  config: Config,
+  config: Config | (() => Config),
   store: Store,
   logger: Logger,
   signal?: AbortSignal,
+  observe?: (outcome: PollOutcome) => void,
+  /** Normally an IngestPool's `ingest`; without it feeds are parsed on the calling thread. */
+  ingest?: IngestFn,
 ): Poller {
-  const deps = { store, fetchOptions: fetchOptionsOf(config, signal), retention: config.retention };
+  const current = typeof config === "function" ? config : () => config;
+  const depsOf = (c: Config) => ({
+    store,
+    fetchOptions: fetchOptionsOf(c, signal),
+    retention: c.retention,
+    ingest,
+  });
   return new Poller({
     store,
-    concurrency: config.polling.concurrency,
-    refresh: (source) => refreshSource(source, deps),
-    onOutcome: (outcome) => logOutcome(logger, outcome),
+    concurrency: current().polling.concurrency,
+    refresh: (source) => refreshSource(source, depsOf(current())),
+    onOutcome: (outcome) => {
+      logOutcome(logger, outcome);
+      observe?.(outcome);
+    },
   });
 }
 
 function logOutcome(logger: Logger, outcome: PollOutcome): void {
-  const { sourceId, status, errorKind, error, added, updated, durationMs, movedTo } = outcome;
-  const line = { source: sourceId, status, errorKind, added, updated, durationMs, movedTo };
+  const { sourceId, status, errorKind, error, added, updated, durationMs, bytes, movedTo } =
+    outcome;
+  const line = { source: sourceId, status, errorKind, added, updated, durationMs, bytes, movedTo };
   if (status === "error" || status === "gone") logger.warn({ ...line, error }, "poll failed");
   else logger.info(line, "poll");
-  if (movedTo) {
+  // Proposed only once several polls in a row saw the same 301/308 (poll-state.ts); the
+  // config file is never rewritten, the operator decides.
+  if (outcome.proposedUrl) {
     logger.warn(
-      { source: sourceId, movedTo },
-      "source moved permanently; consider updating its url",
+      { source: sourceId, proposedUrl: outcome.proposedUrl },
+      `source moved permanently; update its url in the config to ${outcome.proposedUrl}`,
     );
   }
+}
+
+/** Worker threads that parse fetched feeds off the event loop; whoever creates one closes it. */
+export function createIngestPool(config: Config | (() => Config)): IngestPool {
+  const current = typeof config === "function" ? config : () => config;
+  return new IngestPool({
+    size: DEFAULT_POOL.size,
+    timeoutMs: () => current().polling.parseTimeoutMs,
+  });
 }
 
 export function createFeedPublisher(config: Config, store: Store): FeedPublisher {

@@ -1,8 +1,18 @@
-// Command-line parsing for serve / poll / check-config. Pure: argv in, a typed command out.
+// Command-line parsing for every `tributary` command. Pure: argv in, a typed command out.
 export type Command =
-  | { name: "serve"; configPath?: string }
+  | { name: "serve"; configPath?: string; demo: boolean }
   | { name: "poll"; configPath?: string; sources: string[]; json: boolean }
   | { name: "check-config"; configPath?: string }
+  | { name: "check-source"; configPath?: string; url: string; json: boolean }
+  | {
+      name: "import-opml";
+      configPath?: string;
+      file: string;
+      categories: string[];
+      dryRun: boolean;
+    }
+  | { name: "sources"; configPath?: string; json: boolean; url?: string }
+  | { name: "prune"; configPath?: string; source: string; force: boolean }
   | { name: "help" }
   | { name: "version" };
 
@@ -11,22 +21,81 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  tributary serve [--config PATH]
+  tributary serve [--config PATH] [--demo]
   tributary poll [--config PATH] [--source ID ...] [--json]
   tributary check-config [PATH]
+  tributary check-source URL [--config PATH] [--json]
+  tributary import-opml FILE [--config PATH] [--category ID ...] [--dry-run]
+  tributary sources [--config PATH] [--json] [--url http://host:port]
+  tributary prune --source ID [--config PATH] [--force]
+
+Commands:
+  serve          run the HTTP server and the polling schedule
+  poll           poll now and print one line per source (exit 1 if one failed)
+  check-config   validate a configuration file (exit 2 on problems)
+  check-source   fetch one feed URL and report what Tributary would make of it
+                 (exit 1 if it cannot be used as a source)
+  import-opml    append the feeds of an OPML reading list to the config's sources
+  sources        print every source's status, read from the store or a running server
+  prune          remove the stored entries of a source that left the config
 
 Options:
   --config PATH   configuration file (default: $TRIBUTARY_CONFIG or config/tributary.yaml)
-  --source ID     poll only this source (repeatable)
-  --json          print the poll outcomes as JSON
+  --demo          serve bundled sample feeds from inside the process (ignores the config)
+  --source ID     poll: only this source (repeatable); prune: the source to remove
+  --json          print JSON instead of text
+  --category ID   import-opml: put every imported feed in this category (repeatable)
+  --dry-run       import-opml: print the new source entries instead of writing the file
+  --url URL       sources: ask the server running at URL (GET /api/sources)
+  --force         prune: even when the source is still in the config
   -h, --help      show this help
-  -v, --version   show the version`;
+  -v, --version   show the version
 
-const FLAGS: Record<string, readonly string[]> = {
-  serve: ["--config"],
-  poll: ["--config", "--source", "--json"],
-  "check-config": ["--config"],
+Exit status: 0 ok, 1 the operation failed, 2 usage or configuration error.`;
+
+type FlagKind = "value" | "list" | "switch";
+
+interface CommandSpec {
+  flags: Record<string, FlagKind>;
+  /** Names of the positional arguments, in order; all required unless marked optional. */
+  positional: readonly string[];
+  optionalPositional?: boolean;
+}
+
+const SPECS: Record<string, CommandSpec> = {
+  serve: { flags: { "--config": "value", "--demo": "switch" }, positional: [] },
+  poll: {
+    flags: { "--config": "value", "--source": "list", "--json": "switch" },
+    positional: [],
+  },
+  "check-config": {
+    flags: { "--config": "value" },
+    positional: ["PATH"],
+    optionalPositional: true,
+  },
+  "check-source": { flags: { "--config": "value", "--json": "switch" }, positional: ["URL"] },
+  "import-opml": {
+    flags: { "--config": "value", "--category": "list", "--dry-run": "switch" },
+    positional: ["FILE"],
+  },
+  sources: {
+    flags: { "--config": "value", "--json": "switch", "--url": "value" },
+    positional: [],
+  },
+  prune: {
+    flags: { "--config": "value", "--source": "value", "--force": "switch" },
+    positional: [],
+  },
 };
+
+const COMMAND_NAMES = Object.keys(SPECS).join(", ");
+
+interface Parsed {
+  values: Map<string, string>;
+  lists: Map<string, string[]>;
+  switches: Set<string>;
+  positional: string[];
+}
 
 export function parseArgs(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
@@ -34,40 +103,100 @@ export function parseArgs(argv: readonly string[]): Command {
     return { name: "help" };
   }
   if (name === "-v" || name === "--version" || name === "version") return { name: "version" };
-  const allowed = FLAGS[name];
-  if (!allowed)
-    throw new UsageError(`unknown command "${name}" (expected serve, poll or check-config)`);
+  const spec = SPECS[name];
+  if (!spec) throw new UsageError(`unknown command "${name}" (expected one of ${COMMAND_NAMES})`);
+  if (rest.some((arg) => arg === "-h" || arg === "--help")) return { name: "help" };
 
-  let configPath: string | undefined;
-  const sources: string[] = [];
-  const positional: string[] = [];
-  let json = false;
+  const parsed = readFlags(name, spec, rest);
+  const { values, lists, switches } = parsed;
+  const positional = checkPositional(name, spec, parsed.positional);
+  const configPath = values.get("--config");
+  switch (name) {
+    case "serve": {
+      const demo = switches.has("--demo");
+      if (demo && configPath !== undefined) {
+        throw new UsageError("serve: --demo runs its own sample configuration; drop --config");
+      }
+      return { name, configPath, demo };
+    }
+    case "poll":
+      return {
+        name,
+        configPath,
+        sources: lists.get("--source") ?? [],
+        json: switches.has("--json"),
+      };
+    case "check-config":
+      return { name, configPath: positional[0] ?? configPath };
+    case "check-source":
+      return { name, configPath, url: positional[0] as string, json: switches.has("--json") };
+    case "import-opml":
+      return {
+        name,
+        configPath,
+        file: positional[0] as string,
+        categories: lists.get("--category") ?? [],
+        dryRun: switches.has("--dry-run"),
+      };
+    case "sources": {
+      const url = values.get("--url");
+      if (url !== undefined && !/^https?:\/\/[^/]/i.test(url)) {
+        throw new UsageError(`sources: --url must be an http(s) URL, got "${url}"`);
+      }
+      return { name, configPath, json: switches.has("--json"), url };
+    }
+    case "prune": {
+      const source = values.get("--source");
+      if (source === undefined) throw new UsageError("prune: --source ID is required");
+      return { name, configPath, source, force: switches.has("--force") };
+    }
+    default:
+      throw new UsageError(`unknown command "${name}"`);
+  }
+}
+
+function readFlags(name: string, spec: CommandSpec, rest: readonly string[]): Parsed {
+  const parsed: Parsed = {
+    values: new Map(),
+    lists: new Map(),
+    switches: new Set(),
+    positional: [],
+  };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
-    if (arg === "-h" || arg === "--help") return { name: "help" };
+    // A lone "-" or a negative number is a value, not a flag; only "--name" is an option.
     if (!arg.startsWith("--")) {
-      positional.push(arg);
+      parsed.positional.push(arg);
       continue;
     }
     const [flag, inline] = splitInline(arg);
-    if (!allowed.includes(flag)) throw new UsageError(`${name}: unknown option "${flag}"`);
-    if (flag === "--json") {
-      json = true;
+    const kind = spec.flags[flag];
+    if (kind === undefined) throw new UsageError(`${name}: unknown option "${flag}"`);
+    if (kind === "switch") {
+      if (inline !== undefined) throw new UsageError(`${name}: ${flag} takes no value`);
+      parsed.switches.add(flag);
       continue;
     }
     const value = inline ?? rest[++i];
     if (value === undefined || value === "") throw new UsageError(`${name}: ${flag} needs a value`);
-    if (flag === "--config") configPath = value;
-    else sources.push(value);
+    if (kind === "list") parsed.lists.set(flag, [...(parsed.lists.get(flag) ?? []), value]);
+    else if (parsed.values.has(flag)) throw new UsageError(`${name}: ${flag} given twice`);
+    else parsed.values.set(flag, value);
   }
+  return parsed;
+}
 
-  if (name === "check-config") {
-    if (positional.length > 1) throw new UsageError("check-config: at most one PATH");
-    return { name, configPath: positional[0] ?? configPath };
+function checkPositional(name: string, spec: CommandSpec, positional: string[]): string[] {
+  const wanted = spec.positional;
+  if (positional.length > wanted.length) {
+    const extra = positional[wanted.length];
+    if (wanted.length === 0) throw new UsageError(`${name}: unexpected argument "${extra}"`);
+    throw new UsageError(`${name}: at most one ${wanted.join(" ")}, got also "${extra}"`);
   }
-  if (positional.length > 0)
-    throw new UsageError(`${name}: unexpected argument "${positional[0]}"`);
-  return name === "serve" ? { name, configPath } : { name: "poll", configPath, sources, json };
+  if (positional.length < wanted.length && !spec.optionalPositional) {
+    throw new UsageError(`${name}: ${wanted[positional.length]} is required`);
+  }
+  return positional;
 }
 
 function splitInline(arg: string): [string, string | undefined] {

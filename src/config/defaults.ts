@@ -16,6 +16,8 @@ export const DEFAULTS = {
     maxBytes: 15 * 1024 * 1024,
     maxRedirects: 5,
     allowPrivateNetworks: false,
+    parseTimeoutMs: 10_000,
+    staleAfterMultiple: 3,
     userAgent: (baseUrl: string): string => `Tributary/0.1 (+${baseUrl}; feed aggregator)`,
   },
   retention: {

@@ -115,6 +115,12 @@ const polling = z.strictObject(
     // Defaults to one naming service.baseUrl, once that is known.
     userAgent: text().optional(),
     allowPrivateNetworks: flag.default(DEFAULTS.polling.allowPrivateNetworks),
+    parseTimeoutMs: integer(1).default(DEFAULTS.polling.parseTimeoutMs),
+    // Fractions are fine (1.5 intervals); below 1 every source would be stale between polls.
+    staleAfterMultiple: z
+      .number({ error: expected("a number of at least 1") })
+      .min(1, { error: "must be a number of at least 1" })
+      .default(DEFAULTS.polling.staleAfterMultiple),
   },
   mapping,
 );

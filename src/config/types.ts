@@ -15,6 +15,10 @@ export interface PollingConfig {
   maxRedirects: number;
   userAgent: string;
   allowPrivateNetworks: boolean;
+  /** Time limit of decode → parse → normalise of one fetched body (in a worker thread). */
+  parseTimeoutMs: number;
+  /** A source is stale after this many schedule intervals without a successful fetch. */
+  staleAfterMultiple: number;
 }
 
 export interface RetentionConfig {

@@ -3,16 +3,21 @@
 import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
 import type { Logger } from "pino";
-import type { Config } from "../config/types.js";
+import type { Config, SourceConfig } from "../config/types.js";
+import type { Metrics } from "../metrics.js";
 import type { SourceState } from "../model/source.js";
 import type { FeedPublisher } from "../publish/types.js";
 import type { Store } from "../store/store.js";
 import { CORS_HEADERS, isPublicPath } from "./cors.js";
 import { describeError, HttpError } from "./errors.js";
+import { observeRequests } from "./observe.js";
 import { sendJson } from "./respond.js";
+import { type AdminActions, adminGuard, registerAdminRoutes } from "./routes/admin.js";
 import { registerApiRoutes } from "./routes/api.js";
 import { registerFeedRoutes } from "./routes/feeds.js";
 import { registerHomeRoute } from "./routes/home.js";
+import { registerMetricsRoute } from "./routes/metrics.js";
+import { registerOpmlRoutes } from "./routes/opml.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 
 export interface AppDeps {
@@ -23,6 +28,12 @@ export interface AppDeps {
   /** When the source will next be polled, given its stored state (backoff, gone). */
   nextPollAt(sourceId: string, state: SourceState | undefined): Date | undefined;
   logger: Logger;
+  /** Without it there is no GET /metrics. */
+  metrics?: Metrics;
+  /** No successful fetch for `polling.staleAfterMultiple` schedule intervals; default never. */
+  isStale?(source: SourceConfig, state: SourceState | undefined): boolean;
+  /** Behind /admin/*, which also needs `adminToken` in the config; without either, a 404. */
+  admin?: AdminActions;
 }
 
 export function createApp(deps: AppDeps): Koa {
@@ -31,10 +42,15 @@ export function createApp(deps: AppDeps): Koa {
   registerFeedRoutes(router, deps);
   registerApiRoutes(router, deps);
   registerOpsRoutes(router, deps);
+  registerOpmlRoutes(router, deps);
   registerHomeRoute(router, deps);
+  registerMetricsRoute(router, deps);
+  registerAdminRoutes(router, deps);
 
+  app.use(observeRequests(deps.logger, deps.metrics));
   app.use(standardHeaders);
   app.use(errorBoundary(deps.logger));
+  app.use(adminGuard(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());
 
@@ -43,7 +59,7 @@ export function createApp(deps: AppDeps): Koa {
   return app;
 }
 
-/** Outermost: headers every response carries, errors included (set after the handler ran). */
+/** Outside the error boundary: headers every response carries, errors included (set after). */
 async function standardHeaders(ctx: Context, next: Next): Promise<void> {
   await next();
   // Error messages echo query values; never let a browser sniff them into HTML.

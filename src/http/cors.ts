@@ -11,7 +11,9 @@ export const isPublicPath = (path: string): boolean =>
 export const CORS_HEADERS: Readonly<Record<string, string>> = {
   "Access-Control-Allow-Origin": "*",
   // ETag is not a CORS-safelisted response header; scripts need it for their own revalidation.
-  "Access-Control-Expose-Headers": "ETag, Retry-After",
+  // Warning, Age and X-Tributary-Stale tell an embedding page it got the last feed served
+  // while the store is unreachable.
+  "Access-Control-Expose-Headers": "ETag, Retry-After, Warning, Age, X-Tributary-Stale",
 };
 
 const ALLOWED_METHODS = "GET, HEAD, OPTIONS";

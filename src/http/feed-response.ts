@@ -30,10 +30,34 @@ export function buildFeedResponse(
   const headers = headersOf(representation, variant, coding, format, maxAgeSeconds);
   const conditions = { ifNoneMatch: request.ifNoneMatch, ifModifiedSince: request.ifModifiedSince };
   const current = { etag: variant.etag, lastModified: representation.lastModified };
+  const stale = representation.stale ? staleHeaders(representation.stale.since, now) : undefined;
   if (isNotModified(conditions, current, now)) {
-    return { status: 304, headers: headers.notModified };
+    return {
+      status: 304,
+      headers: stale ? { ...headers.notModified, ...stale } : headers.notModified,
+    };
   }
-  return { status: 200, headers: headers.ok, body: variant.body };
+  return {
+    status: 200,
+    headers: stale ? { ...headers.ok, ...stale } : headers.ok,
+    body: variant.body,
+  };
+}
+
+/** RFC 7234 §5.5.1 warn-code 110: the response is stale (the store could not revalidate it). */
+export const STALE_WARNING = '110 - "Response is Stale"';
+
+/**
+ * Headers of bytes the store could not confirm since `since` (see Representation.stale). On a
+ * 304 too: it tells a cache that its copy is as stale as ours. Age counts from `since`, so a
+ * shared cache stops reusing the copy once Age passes max-age and revalidates with us instead.
+ */
+export function staleHeaders(since: Date, now: Date): Record<string, string> {
+  return {
+    Warning: STALE_WARNING,
+    Age: String(Math.max(0, Math.floor((now.getTime() - since.getTime()) / 1000))),
+    "X-Tributary-Stale": since.toISOString(),
+  };
 }
 
 interface VariantHeaders {

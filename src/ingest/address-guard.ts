@@ -131,11 +131,17 @@ export function isBlockedAddress(ip: string): boolean {
  * return false here: their addresses are judged by `guardedLookup` at connect time.
  * WHATWG URL parsing has already normalised odd spellings (`2130706433`, `0x7f.0.0.1`).
  */
-export function isBlockedLiteralHost(hostname: string): boolean {
+export function isBlockedLiteralHost(
+  hostname: string,
+  isBlocked: AddressClassifier = isBlockedAddress,
+): boolean {
   const bare =
     hostname.startsWith("[") && hostname.endsWith("]") ? hostname.slice(1, -1) : hostname;
-  return isIP(bare) !== 0 && isBlockedAddress(bare);
+  return isIP(bare) !== 0 && isBlocked(bare);
 }
+
+/** Decides whether one resolved address may be connected to (true = refuse). */
+export type AddressClassifier = (address: string) => boolean;
 
 export class BlockedAddressError extends Error {
   override readonly name = "BlockedAddressError";
@@ -152,29 +158,47 @@ export class BlockedAddressError extends Error {
 
 type LookupCallback = Parameters<LookupFunction>[2];
 
+export interface GuardOptions {
+  /** The resolver whose answers are judged and used (default `dns.lookup`). */
+  lookup?: LookupFunction | undefined;
+  isBlocked?: AddressClassifier | undefined;
+}
+
 /**
  * A drop-in for `dns.lookup` (undici `connect: { lookup }`, `net.connect`): resolves every
  * address and refuses the name when ANY of them is blocked, so a name with one public and
  * one private record cannot be used to reach the private one by happy-eyeballs fallback.
- * Honours `all` (Node's autoSelectFamily asks for the full list) and `family`.
+ * Honours `all` (Node's autoSelectFamily asks for the full list) and `family`. The addresses
+ * handed to the socket are the very ones judged here: there is no second lookup to rebind.
  */
-export const guardedLookup: LookupFunction = (
+export function createGuardedLookup(guard: GuardOptions = {}): LookupFunction {
+  const resolve = guard.lookup ?? (dnsLookup as LookupFunction);
+  const isBlocked = guard.isBlocked ?? isBlockedAddress;
+  return (hostname: string, options: LookupOptions, callback: LookupCallback) => {
+    resolve(hostname, { ...options, all: true }, (error, answer) => {
+      if (error) return callback(error, []);
+      // A resolver may ignore `all` and answer one address; judge whatever it gave.
+      const addresses: LookupAddress[] =
+        typeof answer === "string" ? [{ address: answer, family: isIP(answer) }] : answer;
+      guardedAnswer(hostname, options, addresses, isBlocked, callback);
+    });
+  };
+}
+
+export const guardedLookup: LookupFunction = createGuardedLookup();
+
+function guardedAnswer(
   hostname: string,
   options: LookupOptions,
+  addresses: LookupAddress[],
+  isBlocked: AddressClassifier,
   callback: LookupCallback,
-) => {
-  dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-    if (error) return callback(error, []);
-    const blocked = addresses.find((entry) => isBlockedAddress(entry.address));
-    if (blocked !== undefined)
-      return callback(new BlockedAddressError(hostname, blocked.address), []);
-    const first = addresses[0];
-    if (options.all) return callback(null, addresses);
-    if (first === undefined)
-      return callback(
-        Object.assign(new Error(`No address for ${hostname}`), { code: "ENOTFOUND" }),
-        [],
-      );
-    return callback(null, first.address, first.family);
-  });
-};
+): void {
+  const blocked = addresses.find((entry) => isBlocked(entry.address));
+  const first = addresses[0];
+  if (blocked !== undefined) callback(new BlockedAddressError(hostname, blocked.address), []);
+  else if (options.all) callback(null, addresses);
+  else if (first === undefined) {
+    callback(Object.assign(new Error(`No address for ${hostname}`), { code: "ENOTFOUND" }), []);
+  } else callback(null, first.address, first.family);
+}

@@ -3,8 +3,8 @@
 // layer decides the charset, in the order browsers and feed readers use (WHATWG-ish):
 //   1. a byte order mark — unambiguous, so it beats a server default like `charset=ISO-8859-1`;
 //   2. the Content-Type `charset` parameter;
-//   3. for XML, the `<?xml … encoding="…"?>` declaration (UTF-16 without a BOM is recognised
-//      from the `<?` byte pattern, XML 1.0 Appendix F);
+//   3. for XML, the `<?xml … encoding="…"?>` declaration (UTF-16 and UTF-32 without a BOM
+//      are recognised from the `<?` / `<` byte patterns, XML 1.0 Appendix F);
 //   4. JSON (JSON Feed) is UTF-8 by definition (RFC 8259), and so is everything else.
 // Node 20's TextDecoder maps 0x80–0x9F wrongly for windows-1252, hence iconv-lite.
 import iconv from "iconv-lite";
@@ -60,6 +60,7 @@ function canonicalCharset(label: string): string | undefined {
   if (GBK_LABELS.has(name)) return "gbk";
   // Plain "utf-16" without a BOM means little-endian in practice (WHATWG).
   if (name === "utf-16" || name === "unicode" || name === "ucs-2") return "utf-16le";
+  if (name === "utf-32" || name === "ucs-4") return "utf-32le";
   return iconv.encodingExists(name) ? name : undefined;
 }
 
@@ -71,13 +72,18 @@ function charsetFromContentType(contentType: string | undefined): string | undef
 
 function charsetFromBom(body: Buffer): string | undefined {
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return UTF8;
+  // UTF-32 first: its little-endian BOM starts with the UTF-16LE one.
+  if (body[0] === 0xff && body[1] === 0xfe && body[2] === 0 && body[3] === 0) return "utf-32le";
+  if (body[0] === 0 && body[1] === 0 && body[2] === 0xfe && body[3] === 0xff) return "utf-32be";
   if (body[0] === 0xff && body[1] === 0xfe) return "utf-16le";
   if (body[0] === 0xfe && body[1] === 0xff) return "utf-16be";
   return undefined;
 }
 
-/** `<?` as UTF-16 without a BOM: the declaration can then only be read once decoded. */
-function utf16WithoutBom(body: Buffer): string | undefined {
+/** `<` as UTF-32 or `<?` as UTF-16, without a BOM: the declaration can only be read once decoded. */
+function wideWithoutBom(body: Buffer): string | undefined {
+  if (body[0] === 0x3c && body[1] === 0 && body[2] === 0 && body[3] === 0) return "utf-32le";
+  if (body[0] === 0 && body[1] === 0 && body[2] === 0 && body[3] === 0x3c) return "utf-32be";
   if (body[0] === 0x3c && body[1] === 0x00 && body[2] === 0x3f && body[3] === 0x00) {
     return "utf-16le";
   }
@@ -94,16 +100,16 @@ function charsetFromXmlDeclaration(body: Buffer): string | undefined {
   const declaration = /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([^"']+)["']/i.exec(head);
   if (declaration?.[1] === undefined) return undefined;
   const charset = canonicalCharset(declaration[1]);
-  // A document that really is in UTF-16 carries a BOM or the `<\0?\0` pattern, handled
-  // earlier; a single-byte document saying "utf-16" is lying, so read it as UTF-8.
-  return charset?.startsWith("utf-16") ? undefined : charset;
+  // A document that really is in UTF-16/32 carries a BOM or the `<\0?\0` / `<\0\0\0` pattern,
+  // handled earlier; a single-byte document saying "utf-16" is lying, so read it as UTF-8.
+  return charset?.startsWith("utf-16") || charset?.startsWith("utf-32") ? undefined : charset;
 }
 
 function detectCharset(body: Buffer, contentType: string | undefined): string {
   return (
     charsetFromBom(body) ??
     charsetFromContentType(contentType) ??
-    utf16WithoutBom(body) ??
+    wideWithoutBom(body) ??
     charsetFromXmlDeclaration(body) ??
     UTF8
   );

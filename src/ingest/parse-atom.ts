@@ -7,6 +7,7 @@ import {
   firstText,
   imageOf,
   type Node,
+  nonEmptyText,
   ownAttr,
   personOf,
   raw,
@@ -17,7 +18,8 @@ import {
 export function atomLinksOf(links: Node[]): ParsedLink[] {
   const alternates: ParsedLink[] = [];
   for (const node of links) {
-    const href = attrOf(node, "href");
+    // Some generators write the URL as the element's text instead of in `href`.
+    const href = attrOf(node, "href") ?? nonEmptyText(node);
     const rel = attrOf(node, "rel") ?? "alternate";
     if (href === undefined || rel !== "alternate") continue;
     const type = attrOf(node, "type");

@@ -17,10 +17,49 @@ export interface RootElement {
 
 export interface Prolog {
   root?: RootElement;
-  /** A DOCTYPE whose internal subset declares entities (billion laughs, XXE). */
-  declaresEntities: boolean;
+  /**
+   * The internal subset declares a general entity we will not expand: external (XXE), or
+   * with a value holding references or markup (billion laughs and friends).
+   */
+  unsafeEntities: boolean;
+  /** General entities with a plain-text value (`<!ENTITY id "tag:example.com,">`), by name. */
+  entities: Map<string, string>;
+  /** Where the DOCTYPE declaration starts and ends, when there is one. */
+  doctypeRange?: [number, number];
   /** The DOCTYPE's root name, e.g. `html` for `<!DOCTYPE html>`. */
   doctype?: string;
+}
+
+const CHARACTER_REFERENCE = /&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g;
+
+function characterOf(_reference: string, hex?: string, decimal?: string): string {
+  const code = hex === undefined ? Number(decimal) : Number.parseInt(hex, 16);
+  return isXmlChar(code) ? String.fromCodePoint(code) : "";
+}
+
+const ENTITY_DECLARATION =
+  /<!ENTITY\s+(%\s+)?([A-Za-z_][\w.:-]*)\s+(?:"([^"]*)"|'([^']*)'|((?:SYSTEM|PUBLIC)\b[^>]*))\s*>/g;
+
+/**
+ * Reads the entity declarations of an internal subset. Parameter entities (`<!ENTITY % …>`)
+ * only matter inside the DTD, which is never read, so they are ignored.
+ */
+function readEntities(subset: string, prolog: Prolog): void {
+  const declared = (subset.match(/<!ENTITY/gi) ?? []).length;
+  let understood = 0;
+  for (const m of subset.matchAll(ENTITY_DECLARATION)) {
+    understood++;
+    if (m[1] !== undefined) continue;
+    // Character references in a value are expanded where it is declared (XML 1.0 §4.5);
+    // a reference to another entity, or markup, makes it one we will not expand.
+    const written = m[3] ?? m[4];
+    if (written === undefined || /&(?!#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});)|[%<]/.test(written)) {
+      prolog.unsafeEntities = true;
+    } else if (m[2] !== undefined) {
+      prolog.entities.set(m[2], written.replace(CHARACTER_REFERENCE, characterOf));
+    }
+  }
+  if (understood < declared) prolog.unsafeEntities = true;
 }
 
 const ROOT_TAG = /^<([A-Za-z_][\w.:-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*\/?>/;
@@ -31,7 +70,7 @@ const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
  * start tag. `root` is undefined when the text does not start like an XML document.
  */
 export function inspectProlog(text: string): Prolog {
-  const prolog: Prolog = { declaresEntities: false };
+  const prolog: Prolog = { unsafeEntities: false, entities: new Map() };
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -48,17 +87,21 @@ export function inspectProlog(text: string): Prolog {
       const gt = text.indexOf(">", i);
       const bracket = text.indexOf("[", i);
       prolog.doctype = /^<!DOCTYPE\s+([^\s>[]+)/i.exec(text.slice(i, i + 200))?.[1];
+      const start = i;
       if (bracket !== -1 && (gt === -1 || bracket < gt)) {
-        const close = text.indexOf("]", bracket);
-        const subset = text.slice(bracket, close === -1 ? n : close);
-        if (/<!ENTITY/i.test(subset)) prolog.declaresEntities = true;
-        const end = close === -1 ? -1 : text.indexOf(">", close);
+        // The subset ends at the first `]` followed by `>`: quoted `]` in an entity value and
+        // `]` in comments are rare enough that a declaration cut there is read as unknown.
+        const close = text.slice(bracket).search(/\]\s*>/);
+        const subset = text.slice(bracket, close === -1 ? n : bracket + close);
+        if (/<!ENTITY/i.test(subset)) readEntities(subset, prolog);
+        const end = close === -1 ? -1 : text.indexOf(">", bracket + close);
         if (end === -1) return prolog;
         i = end + 1;
       } else {
         if (gt === -1) return prolog;
         i = gt + 1;
       }
+      prolog.doctypeRange = [start, i];
     } else {
       const m = ROOT_TAG.exec(text.slice(i, i + 16_384));
       if (m?.[1]) {
@@ -72,6 +115,44 @@ export function inspectProlog(text: string): Prolog {
     }
   }
   return prolog;
+}
+
+/** How much longer than the document its entity expansion may make it. */
+const MAX_EXPANSION = 1024 * 1024;
+
+const ENTITY_REFERENCE =
+  /<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<!--[\s\S]*?(?:-->|$)|&([A-Za-z_][\w.:-]*);/g;
+
+const escapeEntityValue = (value: string): string =>
+  value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+
+/**
+ * Expands the plain-text general entities of the internal subset (`prolog.entities`) and drops
+ * the DOCTYPE, because sax itself expands none: `<guid>&id;2006</guid>` would otherwise be an
+ * undefined entity. Values hold no references (see readEntities), so one pass is complete and
+ * linear; the growth is still capped. Returns undefined when the cap is exceeded.
+ */
+export function expandInternalEntities(text: string, prolog: Prolog): string | undefined {
+  const range = prolog.doctypeRange;
+  if (prolog.entities.size === 0 || range === undefined) return text;
+  const body = text.slice(0, range[0]) + text.slice(range[1]);
+  let growth = 0;
+  let exceeded = false;
+  const expanded = body.replace(ENTITY_REFERENCE, (token, name?: string) => {
+    const value = name === undefined || exceeded ? undefined : prolog.entities.get(name);
+    if (value === undefined) return token;
+    const replacement = escapeEntityValue(value);
+    growth += replacement.length - token.length;
+    // Checked before the text is built, so a huge value times many references costs nothing.
+    if (growth > MAX_EXPANSION) exceeded = true;
+    return exceeded ? token : replacement;
+  });
+  return exceeded ? undefined : expanded;
 }
 
 const XML_ENTITIES = new Set(["amp", "lt", "gt", "quot", "apos"]);
@@ -132,6 +213,8 @@ export function repairEscapes(text: string): string {
 const MARKUP_ELEMENTS = [
   "description",
   "content:encoded",
+  "xhtml:body",
+  "body",
   "content",
   "summary",
   "title",
@@ -168,13 +251,29 @@ function hasChildElements(inner: string): boolean {
   return false;
 }
 
+/** HTML elements that have no end tag; `<br/>` means the same in XML and HTML. */
+const VOID_ELEMENTS = new Set(
+  "area base br col embed hr img input link meta param source track wbr".split(" "),
+);
+
+/**
+ * XML's `<iframe/>` is an empty element; in HTML it is an open one that swallows the rest of
+ * the text. Empty non-void elements are written out with their end tag.
+ */
+const expandEmptyElements = (xhtml: string): string =>
+  xhtml.replace(/<([A-Za-z][\w.-]*)((?:\s[^<>]*?)?)\s*\/>/g, (tag, name: string, attrs: string) =>
+    VOID_ELEMENTS.has(name.toLowerCase()) ? tag : `<${name}${attrs}></${name}>`,
+  );
+
 /** The HTML source of mixed content, as escaped XML text. Namespace prefixes (`xhtml:p`) go. */
 function markupAsText(inner: string): string {
   let out = "";
   for (const seg of segments(inner)) {
     out += seg.cdata
       ? escapeXmlText(escapeXmlText(seg.text))
-      : escapeXmlText(seg.text.replace(/(<\/?)[A-Za-z_][\w.-]*:(?=[A-Za-z_])/g, "$1"));
+      : escapeXmlText(
+          expandEmptyElements(seg.text.replace(/(<\/?)[A-Za-z_][\w.-]*:(?=[A-Za-z_])/g, "$1")),
+        );
   }
   return out;
 }
@@ -228,14 +327,25 @@ export function escapeEmbeddedMarkup(text: string): string {
  * RSS with no <channel> (`<rss version="2.0"></rss>`, an empty feed; or items placed directly
  * under <rss>, which old generators wrote) makes rss-parser fail on `channel[0]`. Wrapping the
  * root's content in a channel reads both as what they mean. RDF gets an empty channel.
+ * `root` is the root element's name as written (`rss`, `r:rss`, `rdf:RDF`).
  */
-export function ensureChannel(text: string, root: string): string {
+export function ensureChannel(text: string, root: string, format: "rss" | "rdf"): string {
   if (/<(?:[\w.-]+:)?channel[\s>/]/.test(text)) return text;
   const open = new RegExp(`<${root.replace(/[.:-]/g, "\\$&")}(?:\\s[^>]*)?>`).exec(text);
   if (!open || open[0].endsWith("/>")) return text;
   const start = open.index + open[0].length;
-  if (root !== "rss") return `${text.slice(0, start)}<channel/>${text.slice(start)}`;
-  const end = text.lastIndexOf("</rss");
+  if (format !== "rss") return `${text.slice(0, start)}<channel/>${text.slice(start)}`;
+  const end = text.lastIndexOf(`</${root}`);
   if (end < start) return text;
   return `${text.slice(0, start)}<channel>${text.slice(start, end)}</channel>${text.slice(end)}`;
+}
+
+/**
+ * A document whose very last characters are the root's end tag without its `>` (`…</rss`) is
+ * complete but for one character; sax rejects it as an unclosed root. Anything else cut short
+ * stays an error: a body truncated mid-entry is not a feed we should half-publish.
+ */
+export function closeRootEndTag(text: string, root: string): string {
+  const end = text.trimEnd();
+  return end.endsWith(`</${root}`) ? `${end}>` : text;
 }

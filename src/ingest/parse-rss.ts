@@ -36,11 +36,16 @@ function authorsOf(item: Node): ParsedAuthor[] {
     const text = nonEmptyText(node);
     if (text !== undefined) authors.push(rssPersonOf(text));
   }
-  for (const name of ["dc:creator", "itunes:author"]) {
+  // Dublin Core names may carry an address too ("Jane Doe (jane@example.org)").
+  for (const name of ["dc:creator", "dc:author"]) {
     for (const node of raw(item, name)) {
       const text = nonEmptyText(node);
-      if (text !== undefined) authors.push({ name: text });
+      if (text !== undefined) authors.push(rssPersonOf(text));
     }
+  }
+  for (const node of raw(item, "itunes:author")) {
+    const text = nonEmptyText(node);
+    if (text !== undefined) authors.push({ name: text });
   }
   return authors;
 }
@@ -66,8 +71,12 @@ export function rssItemOf(item: Node): ParsedItem {
       firstText(raw(item, "dcterms:created")) ??
       firstText(raw(item, "atom:published")),
     updated: firstText(raw(item, "dcterms:modified")) ?? firstText(raw(item, "atom:updated")),
-    summary: textConstruct(raw(item, "description")[0], "html"),
-    content: textConstruct(raw(item, "content:encoded")[0], "html"),
+    summary: textConstruct(raw(item, "description")[0] ?? raw(item, "dc:description")[0], "html"),
+    // content:encoded, else an XHTML <body> (RSS 2.0's documented way to carry XHTML).
+    content: textConstruct(
+      raw(item, "content:encoded")[0] ?? raw(item, "xhtml:body")[0] ?? raw(item, "body")[0],
+      "html",
+    ),
     authors: authorsOf(item),
     categories: [...raw(item, "category"), ...raw(item, "dc:subject")]
       .map(categoryOf)

@@ -60,9 +60,14 @@ export function ownAttr(item: Node, name: string): string | undefined {
  * the value is markup. Unknown media types (base64 payloads) are not text at all.
  */
 export function textConstruct(node: Node, defaultType: "text" | "html"): ParsedText | undefined {
-  const value = textOf(node);
-  if (value === undefined || value.trim() === "") return undefined;
+  const written = textOf(node);
+  if (written === undefined || written.trim() === "") return undefined;
   if (attrOf(node, "src") !== undefined) return undefined; // out-of-line Atom content
+  // Atom 0.3 `mode="base64"`: the value of the declared type, base64-encoded.
+  const value =
+    attrOf(node, "mode")?.toLowerCase() === "base64"
+      ? Buffer.from(written, "base64").toString("utf8")
+      : written;
   const declared = attrOf(node, "type")?.toLowerCase();
   let type: "text" | "html" | undefined;
   if (declared === undefined) type = defaultType;
@@ -71,7 +76,17 @@ export function textConstruct(node: Node, defaultType: "text" | "html"): ParsedT
   else if (["text", "text/plain"].includes(declared)) type = "text";
   if (type === undefined) return undefined;
   const base = attrOf(node, "xml:base");
-  return base === undefined ? { value, type } : { value, type, base };
+  const content = declared === "xhtml" ? withoutXhtmlWrapper(value) : value;
+  return base === undefined ? { value: content, type } : { value: content, type, base };
+}
+
+/**
+ * Atom `type="xhtml"` content is wrapped in one XHTML <div> that "MUST NOT be considered part
+ * of the content" (RFC 4287 §4.1.3.3).
+ */
+function withoutXhtmlWrapper(html: string): string {
+  const wrapped = /^\s*<div(?:\s[^>]*)?>([\s\S]*)<\/div>\s*$/i.exec(html);
+  return wrapped?.[1] ?? html;
 }
 
 /** `<author><name/><email/><uri/></author>` (Atom person construct). */
@@ -83,11 +98,16 @@ export function personOf(node: Node): ParsedAuthor {
   };
 }
 
-/** RSS `<author>`: "jane@example.org (Jane Doe)", "Jane Doe <jane@example.org>", or just a name. */
+/**
+ * RSS `<author>` and `dc:creator`: "jane@example.org (Jane Doe)", "Jane Doe (jane@example.org)",
+ * "Jane Doe <jane@example.org>", a bare address, or just a name.
+ */
 export function rssPersonOf(text: string): ParsedAuthor {
   const value = text.trim();
   const parenthesised = /^(\S+@\S+)\s*\((.+)\)$/.exec(value);
   if (parenthesised) return { email: parenthesised[1], name: parenthesised[2] };
+  const nameFirst = /^(.+?)\s*\(([^\s()@]+@[^\s()]+)\)$/.exec(value);
+  if (nameFirst) return { name: nameFirst[1], email: nameFirst[2] };
   const angled = /^(.*?)\s*<(\S+@\S+)>$/.exec(value);
   if (angled) return { name: angled[1] || undefined, email: angled[2] };
   if (/^\S+@\S+\.\S+$/.test(value)) return { email: value };

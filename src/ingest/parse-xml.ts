@@ -13,8 +13,10 @@ import type { ParsedFeed, ParsedItem } from "./parse.js";
 import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./parse-atom.js";
 import { asParseError, FeedParseError } from "./parse-errors.js";
 import {
+  closeRootEndTag,
   ensureChannel,
   escapeEmbeddedMarkup,
+  expandInternalEntities,
   inspectProlog,
   repairEscapes,
 } from "./parse-repair.js";
@@ -42,7 +44,10 @@ const ITEM_ELEMENTS = [
   "guid",
   "id",
   "description",
+  "dc:description",
   "content:encoded",
+  "xhtml:body",
+  "body",
   "content",
   "summary",
   "pubDate",
@@ -59,6 +64,7 @@ const ITEM_ELEMENTS = [
   "atom:updated",
   "author",
   "dc:creator",
+  "dc:author",
   "itunes:author",
   "category",
   "dc:subject",
@@ -70,7 +76,7 @@ const ITEM_ELEMENTS = [
   "dc:language",
 ];
 
-const FEED_ELEMENTS = ["$", "title", "link", "language", "dc:language", "author"];
+const FEED_ELEMENTS = ["$", "title", "dc:title", "link", "language", "dc:language", "author"];
 
 type KeepArray = [string, string, { keepArray: boolean }];
 const keepRaw = (name: string): KeepArray => [
@@ -81,13 +87,46 @@ const keepRaw = (name: string): KeepArray => [
 
 type RawOutput = { items: Node[] } & Record<string, unknown>;
 
-function newParser(): Parser<RawOutput, Record<string, unknown>> {
+/**
+ * RSS's own namespaces. Some feeds bind one to a prefix instead of the default namespace
+ * (`<r:rss xmlns:r="http://backend.userland.com/rss2">`, `<rss:item>` in RSS 1.0); rss-parser
+ * only knows unprefixed names, so those prefixes are dropped while sax reads the document.
+ */
+const RSS_NAMESPACES: ReadonlySet<string> = new Set([
+  "http://purl.org/rss/1.0/",
+  "http://my.netscape.com/rdf/simple/0.9/",
+  "http://backend.userland.com/rss2",
+  "http://backend.userland.com/rss",
+  "http://blogs.law.harvard.edu/tech/rss",
+]);
+
+/** Prefixes the root element binds to an RSS namespace. */
+function rssPrefixes(rootAttrs: Record<string, string>): Set<string> {
+  const prefixes = new Set<string>();
+  for (const [name, value] of Object.entries(rootAttrs)) {
+    if (name.startsWith("xmlns:") && RSS_NAMESPACES.has(value.trim())) prefixes.add(name.slice(6));
+  }
+  return prefixes;
+}
+
+/** `r:item` → `item` when `r` is bound to an RSS namespace; other names as they are. */
+function localRssName(name: string, prefixes: ReadonlySet<string>): string {
+  const colon = name.indexOf(":");
+  return colon > 0 && prefixes.has(name.slice(0, colon)) ? name.slice(colon + 1) : name;
+}
+
+function newParser(prefixes: ReadonlySet<string>): Parser<RawOutput, Record<string, unknown>> {
   // A parser per document: xml2js parsers keep state, and after an error they are not reusable.
   return new Parser<RawOutput, Record<string, unknown>>({
     // RSS without a `version` attribute (or with an odd one) is otherwise "not recognized".
     defaultRSS: 2,
     xml2js: {
-      tagNameProcessors: [(name: string) => (HIDDEN.has(name) ? hiddenName(name) : name)],
+      tagNameProcessors: [
+        (qualified: string) => {
+          const name = prefixes.size === 0 ? qualified : localRssName(qualified, prefixes);
+          return HIDDEN.has(name) ? hiddenName(name) : name;
+        },
+      ],
     },
     customFields: {
       // rss-parser's typings only allow plain names at feed level; its code takes tuples there too.
@@ -97,7 +136,7 @@ function newParser(): Parser<RawOutput, Record<string, unknown>> {
   });
 }
 
-function formatOf(root: string): ParsedFeed["format"] | undefined {
+function formatOf(root: string): Exclude<ParsedFeed["format"], "json"> | undefined {
   if (root === "rss") return "rss";
   if (root === "feed") return "atom";
   if (/^(?:[\w.-]+:)?RDF$/.test(root)) return "rdf";
@@ -128,14 +167,20 @@ function itemsOf(nodes: Node[], mapItem: (node: Node) => ParsedItem): ParsedItem
 
 export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
   const prolog = inspectProlog(text);
-  if (prolog.declaresEntities) {
-    // sax does not expand them anyway; a feed that needs them is one we cannot read safely.
+  if (prolog.unsafeEntities) {
+    // External entities (XXE) and entities built from entities (billion laughs) are never
+    // expanded; a feed that needs them is one we cannot read safely.
     throw new FeedParseError(
       "parse-error",
-      "the DOCTYPE declares entities, which are not expanded",
+      "the DOCTYPE declares external or nested entities, which are never expanded",
     );
   }
-  const rootName = prolog.root?.name;
+  const expanded = expandInternalEntities(text, prolog);
+  if (expanded === undefined) {
+    throw new FeedParseError("parse-error", "the DOCTYPE's entities expand too far");
+  }
+  const prefixes = rssPrefixes(prolog.root?.attrs ?? {});
+  const rootName = prolog.root === undefined ? undefined : localRssName(prolog.root.name, prefixes);
   // The root decides: feeds with a stray XHTML DOCTYPE exist, and are feeds.
   const html = rootName === undefined ? prolog.doctype : rootName;
   if (html?.toLowerCase() === "html") {
@@ -154,9 +199,10 @@ export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
 
   let output: RawOutput;
   try {
-    const repaired = escapeEmbeddedMarkup(repairEscapes(text));
-    output = await newParser().parseString(
-      format === "atom" ? repaired : ensureChannel(repaired, rootName),
+    const closed = closeRootEndTag(expanded, prolog.root?.name ?? rootName);
+    const repaired = escapeEmbeddedMarkup(repairEscapes(closed));
+    output = await newParser(prefixes).parseString(
+      format === "atom" ? repaired : ensureChannel(repaired, prolog.root?.name ?? rootName, format),
     );
   } catch (error) {
     const parseError = asParseError(error);
@@ -188,7 +234,7 @@ export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
   }
   return {
     format,
-    title: firstText(raw(output, "title")),
+    title: firstText(raw(output, "title")) ?? firstText(raw(output, "dc:title")),
     titleType: "html",
     link: firstText(raw(output, "link")),
     base: feedBase(rootAttrs["xml:base"], ownAttr(output, "xml:base")),

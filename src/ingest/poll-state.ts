@@ -56,9 +56,11 @@ export function afterNotModified(
   validators: { etag?: string; lastModified?: string },
   now: Date,
   durationMs: number,
+  redirect?: RedirectSeen,
 ): SourceState {
   return {
     ...withoutFailure(previous),
+    ...(redirect === undefined ? {} : trackMove(previous, redirect)),
     status: "not-modified",
     etag: validators.etag ?? previous.etag,
     lastModified: validators.lastModified ?? previous.lastModified,
@@ -72,7 +74,10 @@ export interface SuccessInfo {
   validators: { etag?: string; lastModified?: string };
   feedTitle?: string;
   feedLink?: string;
+  /** Target of this poll's permanent redirect (every hop 301/308), if any. */
   movedTo?: string;
+  /** Whether this poll followed any redirect at all (a 302/307 one included). */
+  redirected?: boolean;
 }
 
 export function afterSuccess(
@@ -92,8 +97,47 @@ export function afterSuccess(
     lastDurationMs: durationMs,
     feedTitle: info.feedTitle ?? previous.feedTitle,
     feedLink: info.feedLink ?? previous.feedLink,
-    movedTo: info.movedTo,
+    ...trackMove(previous, { permanentTarget: info.movedTo, redirected: info.redirected ?? false }),
   };
+}
+
+/**
+ * Consecutive polls that must see the same permanent redirect before the new URL is proposed
+ * to the operator: one 301 can be a misconfigured CDN or a partner's maintenance page.
+ */
+export const PROPOSE_MOVE_AFTER = 3;
+
+/** What one successful (200 or 304) poll saw of redirects. */
+export interface RedirectSeen {
+  /** Set when every hop was permanent (301/308): where the feed now lives. */
+  permanentTarget?: string | undefined;
+  redirected: boolean;
+}
+
+/**
+ * The permanent-redirect count after one successful poll. The same target again counts up; a
+ * new target starts over at 1; a poll with no redirect at all ends the move (the partner
+ * went back). A temporary redirect (302/307, or a chain with one in it) says nothing about
+ * where the feed lives, so it leaves the count as it was: it neither proposes nor resets.
+ * Failed polls do not come here at all and leave it as it was too.
+ */
+export function trackMove(
+  previous: SourceState,
+  seen: RedirectSeen,
+): Pick<SourceState, "movedTo" | "movedToCount"> {
+  const { permanentTarget } = seen;
+  if (permanentTarget !== undefined) {
+    const count = permanentTarget === previous.movedTo ? (previous.movedToCount ?? 0) + 1 : 1;
+    return { movedTo: permanentTarget, movedToCount: count };
+  }
+  if (seen.redirected) return { movedTo: previous.movedTo, movedToCount: previous.movedToCount };
+  return { movedTo: undefined, movedToCount: undefined };
+}
+
+/** The URL to propose to the operator, once the move has been seen often enough in a row. */
+export function proposedUrl(state: SourceState | undefined): string | undefined {
+  if (state?.movedTo === undefined) return undefined;
+  return (state.movedToCount ?? 0) >= PROPOSE_MOVE_AFTER ? state.movedTo : undefined;
 }
 
 function withoutFailure(state: SourceState): SourceState {
@@ -104,6 +148,8 @@ function withoutFailure(state: SourceState): SourceState {
 /** Whether a scheduled poll may run now (forced polls by an operator ignore backoff). */
 export function mayPoll(state: SourceState | undefined, url: string, now: Date): boolean {
   if (!state) return true;
-  if (state.status === "gone" && state.url === url) return false;
+  // Gone, backoff and Retry-After were said about the old URL; a new one starts afresh.
+  if (state.url !== undefined && state.url !== url) return true;
+  if (state.status === "gone") return false;
   return state.notBefore === undefined || Date.parse(state.notBefore) <= now.getTime();
 }

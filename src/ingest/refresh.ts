@@ -5,8 +5,14 @@ import type { SourceState } from "../model/source.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
 import { type FetchOptions, fetchFeed } from "./fetch.js";
 import { ingestBytes } from "./ingest.js";
-import { FeedParseError } from "./parse-errors.js";
-import { afterFailure, afterNotModified, afterSuccess, stateForUrl } from "./poll-state.js";
+import {
+  afterFailure,
+  afterNotModified,
+  afterSuccess,
+  proposedUrl,
+  stateForUrl,
+} from "./poll-state.js";
+import { type IngestFn, isIngestFailure } from "./worker-pool.js";
 
 export type PollStatus = "ok" | "not-modified" | "error" | "gone";
 
@@ -23,8 +29,12 @@ export interface PollOutcome {
   /** Entries removed by retention after this poll. */
   expired: number;
   durationMs: number;
+  /** Size of the fetched body (absent when no body was fetched: 304, fetch failures). */
+  bytes?: number;
   /** Target of a permanent redirect, proposed to the operator (the config is never rewritten). */
   movedTo?: string;
+  /** Set once the same permanent redirect was seen on PROPOSE_MOVE_AFTER polls in a row. */
+  proposedUrl?: string;
 }
 
 export interface RefreshDeps {
@@ -32,6 +42,8 @@ export interface RefreshDeps {
   fetchOptions: FetchOptions;
   retention: RetentionPolicy;
   now?: () => Date;
+  /** decode → parse → normalise; the service passes its worker pool (IngestPool.ingest). */
+  ingest?: IngestFn;
 }
 
 const counts = { added: 0, updated: 0, unchanged: 0, dropped: 0, expired: 0 };
@@ -57,28 +69,32 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
   }
   if (fetched.kind === "not-modified") {
     // A 304 costs no parse and no entry write: only the fetch state moves.
-    await deps.store.setSourceState(
-      source.id,
-      afterNotModified(previous, fetched.validators, started, fetched.durationMs),
-    );
+    const state = afterNotModified(previous, fetched.validators, started, fetched.durationMs, {
+      permanentTarget: fetched.permanentRedirect,
+      redirected: fetched.redirects > 0,
+    });
+    await deps.store.setSourceState(source.id, state);
     return {
       sourceId: source.id,
       status: "not-modified",
       ...counts,
       durationMs: fetched.durationMs,
+      ...moveOf(state, fetched.permanentRedirect),
     };
   }
 
   let ingested: Awaited<ReturnType<typeof ingestBytes>>;
   try {
-    ingested = await ingestBytes(
+    ingested = await (deps.ingest ?? ingestBytes)(
       fetched.body,
       fetched.contentType,
       { id: source.id, categories: source.categories, feedUrl: fetched.finalUrl },
       started,
     );
   } catch (error) {
-    if (error instanceof FeedParseError) return fail(error.kind, error.message);
+    if (isIngestFailure(error)) {
+      return { ...(await fail(error.kind, error.message)), bytes: fetched.body.length };
+    }
     throw error;
   }
 
@@ -86,20 +102,19 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
     fallbackDated: ingested.fallbackDated,
   });
   const expired = await deps.store.applyRetention(source.id, deps.retention, started);
-  await deps.store.setSourceState(
-    source.id,
-    afterSuccess(
-      previous,
-      {
-        validators: fetched.validators,
-        feedTitle: ingested.feedTitle,
-        feedLink: ingested.feedLink,
-        movedTo: fetched.permanentRedirect,
-      },
-      started,
-      fetched.durationMs,
-    ),
+  const state = afterSuccess(
+    previous,
+    {
+      validators: fetched.validators,
+      feedTitle: ingested.feedTitle,
+      feedLink: ingested.feedLink,
+      movedTo: fetched.permanentRedirect,
+      redirected: fetched.redirects > 0,
+    },
+    started,
+    fetched.durationMs,
   );
+  await deps.store.setSourceState(source.id, state);
   return {
     sourceId: source.id,
     status: "ok",
@@ -107,7 +122,17 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
     dropped: ingested.dropped.length,
     expired,
     durationMs: fetched.durationMs,
-    movedTo: fetched.permanentRedirect,
+    bytes: fetched.body.length,
+    ...moveOf(state, fetched.permanentRedirect),
+  };
+}
+
+/** The permanent redirect this poll saw, and the URL to propose once it has been seen enough. */
+function moveOf(state: SourceState, movedTo: string | undefined) {
+  const proposed = proposedUrl(state);
+  return {
+    ...(movedTo === undefined ? {} : { movedTo }),
+    ...(proposed === undefined ? {} : { proposedUrl: proposed }),
   };
 }
 
@@ -135,9 +160,12 @@ async function recordFailure(
   };
 }
 
+/** `errorKind` of a poll that failed because the store was unreachable (nothing was recorded). */
+export const STORE_UNAVAILABLE = "store-unavailable";
+
 /** A poll that could not even record its outcome (store down, bug): reported, never thrown. */
 export function crashedOutcome(sourceId: string, error: unknown, durationMs: number): PollOutcome {
-  const kind = error instanceof StoreUnavailableError ? "store-unavailable" : "internal-error";
+  const kind = error instanceof StoreUnavailableError ? STORE_UNAVAILABLE : "internal-error";
   const message = error instanceof Error ? error.message : String(error);
   return { sourceId, status: "error", errorKind: kind, error: message, ...counts, durationMs };
 }

@@ -3,9 +3,12 @@
 // for elements whose content is code or chrome). URLs are made absolute against the entry's
 // base first, so relative links keep working on a page that is not the partner's.
 import sanitizeHtml from "sanitize-html";
+import { mapC1Controls } from "./text.js";
 import { resolveWebUrl } from "./urls.js";
 
-const ALLOWED_TAGS = [
+// The policy is exported as data so the conformance test can project a reference sanitiser's
+// output onto it (test/conformance/markup.ts) without calling this module.
+export const ALLOWED_TAGS: readonly string[] = [
   "p",
   "br",
   "hr",
@@ -47,10 +50,30 @@ const ALLOWED_TAGS = [
   "td",
   "pre",
   "code",
+  // Structure and meaning worth keeping: unwrapping a <div> runs its text into the next
+  // block's, and dropping <del> turns "<del>$10</del> $8" into "$10 $8". No attributes.
+  "div",
+  "span",
+  "section",
+  "article",
+  "aside",
+  "header",
+  "footer",
+  "address",
+  "details",
+  "summary",
+  "del",
+  "ins",
+  "mark",
+  "kbd",
+  "samp",
+  "var",
+  "dfn",
+  "time",
 ];
 
 /** Disallowed elements whose content goes too: code, styles, embedded documents, form chrome. */
-const DROP_WITH_CONTENT = [
+export const DROP_WITH_CONTENT: readonly string[] = [
   "script",
   "style",
   "textarea",
@@ -73,6 +96,23 @@ const DROP_WITH_CONTENT = [
   "math",
 ];
 
+/** Attributes kept, per element; every other attribute (style, class, id, on*…) is removed. */
+export const ALLOWED_ATTRIBUTES: Readonly<Record<string, string[]>> = {
+  // Partners publish in Arabic, French, Spanish…: direction and language are part of the text.
+  "*": ["dir", "lang"],
+  a: ["href", "title"],
+  img: ["src", "alt", "title", "width", "height"],
+  abbr: ["title"],
+  time: ["datetime"],
+  del: ["datetime"],
+  ins: ["datetime"],
+  blockquote: ["cite"],
+  q: ["cite"],
+  ol: ["start", "type"],
+  th: ["colspan", "rowspan", "scope"],
+  td: ["colspan", "rowspan"],
+};
+
 /** `href` may also be mailto:; anything else that is not http(s) loses the attribute. */
 function safeHref(href: string | undefined, base: string | undefined): string | undefined {
   if (href === undefined) return undefined;
@@ -93,26 +133,19 @@ function withUrl(
 
 function options(base: string | undefined): sanitizeHtml.IOptions {
   return {
-    allowedTags: ALLOWED_TAGS,
-    allowedAttributes: {
-      a: ["href", "title"],
-      img: ["src", "alt", "title", "width", "height"],
-      abbr: ["title"],
-      blockquote: ["cite"],
-      q: ["cite"],
-      ol: ["start", "type"],
-      th: ["colspan", "rowspan", "scope"],
-      td: ["colspan", "rowspan"],
-    },
+    allowedTags: [...ALLOWED_TAGS],
+    allowedAttributes: ALLOWED_ATTRIBUTES,
     allowedSchemes: ["http", "https", "mailto"],
     allowedSchemesByTag: { img: ["http", "https"] },
     allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
     allowProtocolRelative: false,
-    nonTextTags: DROP_WITH_CONTENT,
+    nonTextTags: [...DROP_WITH_CONTENT],
     disallowedTagsMode: "discard",
     transformTags: {
       // Our pages own the <h1>; a partner's heading becomes the next level down.
       h1: "h2",
+      // The obsolete name of <s>.
+      strike: "s",
       a: (tagName, attribs) => ({
         tagName,
         attribs: withUrl(attribs, "href", safeHref(attribs.href, base)),
@@ -140,6 +173,6 @@ function options(base: string | undefined): sanitizeHtml.IOptions {
  * whitespace is left (so a content of only `<script>` counts as no content).
  */
 export function sanitiseHtml(html: string, base?: string): string | undefined {
-  const clean = sanitizeHtml(html, options(base)).trim();
+  const clean = sanitizeHtml(mapC1Controls(html), options(base)).trim();
   return clean === "" ? undefined : clean;
 }

@@ -63,9 +63,23 @@ const HIDDEN_CONTENT_TAGS = new Set([
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// windows-1252's characters at 0x80–0x9F, where ISO-8859-1 and Unicode have C1 controls.
+// Undefined positions (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay controls and are removed.
+const WINDOWS_1252_C1 = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ";
+const C1_CONTROLS = /[\u0080-\u009F]/g;
+
+/**
+ * C1 controls read as the windows-1252 characters they almost always are: `don&#146;t`, or a
+ * windows-1252 byte in a feed labelled ISO-8859-1, means "don’t". No text uses C1 controls,
+ * and HTML maps such references the same way (HTML Standard, numeric character references).
+ */
+export function mapC1Controls(text: string): string {
+  return text.replace(C1_CONTROLS, (c) => WINDOWS_1252_C1.charAt(c.charCodeAt(0) - 0x80));
+}
+
 /** Control characters removed, broken surrogates replaced, whitespace collapsed, trimmed. */
 export function cleanText(text: string): string {
-  return text
+  return mapC1Controls(text)
     .replace(CONTROL_CHARS, "")
     .replace(LONE_SURROGATES, "\uFFFD")
     .replace(/\s+/g, " ")
@@ -92,6 +106,7 @@ export function stripTags(html: string): string {
   const n = html.length;
   let i = 0;
   let textStart = 0;
+  const tags = new TagEnds(html);
   while (i < n) {
     const lt = html.indexOf("<", i);
     if (lt === -1) break;
@@ -106,7 +121,7 @@ export function stripTags(html: string): string {
       i = textStart = end + 3;
       continue;
     }
-    const gt = html.indexOf(">", lt + 1);
+    const gt = tags.after(lt + 1);
     // No `>` anywhere after this point: the rest is one unterminated tag.
     if (gt === -1) return finish(out);
     const closing = html.charCodeAt(lt + 1) === 47;
@@ -130,11 +145,73 @@ export function stripTags(html: string): string {
 
 const finish = (parts: string[]): string => parts.join("");
 
+const NONE = Number.POSITIVE_INFINITY;
+
+/**
+ * Finds where tags end. A `>` inside a quoted attribute value (`<img alt="a<br />b">`) does not
+ * end a tag; a quote that is never closed is not a quote (the tag ends at its first `>`). Tags
+ * are asked about left to right, so the next `>`, `"` and `'` are cached and each search resumes
+ * where the previous one stopped: the whole scan stays linear.
+ */
+class TagEnds {
+  // Next position of each character at or after the last position asked about; NONE = none left.
+  private gt = -1;
+  private dq = -1;
+  private sq = -1;
+
+  constructor(private readonly html: string) {}
+
+  private find(c: string, from: number): number {
+    const at = this.html.indexOf(c, from);
+    return at === -1 ? NONE : at;
+  }
+
+  private quote(c: '"' | "'", from: number): number {
+    if (c === '"') {
+      if (this.dq < from) this.dq = this.find(c, from);
+      return this.dq;
+    }
+    if (this.sq < from) this.sq = this.find(c, from);
+    return this.sq;
+  }
+
+  private close(from: number): number {
+    if (this.gt < from) this.gt = this.find(">", from);
+    return this.gt;
+  }
+
+  /** The `>` ending the tag whose name starts at `from`, or -1 when there is none. */
+  after(from: number): number {
+    const first = this.close(from);
+    if (first === NONE) return -1;
+    // The common case, and the only cost most tags pay: no quote before the `>`.
+    if (this.quote('"', from) > first && this.quote("'", from) > first) return first;
+    let i = from;
+    for (;;) {
+      const end = this.close(i);
+      if (end === NONE) return first;
+      const open = Math.min(this.quote('"', i), this.quote("'", i));
+      if (open > end) return end;
+      const mark = this.html.charAt(open) as '"' | "'";
+      if (this.quote(mark, open + 1) === NONE) {
+        // The caches ran ahead of `first`: searches restart there (at most once per quote
+        // character, which is now known to have no match left).
+        this.gt = -1;
+        if (mark === '"') this.sq = -1;
+        else this.dq = -1;
+        return first;
+      }
+      i = this.quote(mark, open + 1) + 1;
+    }
+  }
+}
+
 const NUMERIC_REF = /&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?/g;
 
 function codePointText(code: number): string {
   const valid = Number.isSafeInteger(code) && code > 0 && code <= 0x10ffff;
-  return valid && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : "\uFFFD";
+  if (!valid || (code >= 0xd800 && code <= 0xdfff)) return "\uFFFD";
+  return mapC1Controls(String.fromCodePoint(code));
 }
 
 /**

@@ -35,14 +35,15 @@ export function isAbsoluteWebUrl(ref: string | undefined): boolean {
 
 /**
  * The base in effect after an `xml:base` attribute: relative bases resolve against the outer
- * one (XML Base §4.2). A base that does not parse leaves the outer base in force.
+ * one (XML Base §4.2). A base that does not parse, or is not http(s) (`javascript:`, `data:`),
+ * leaves the outer base in force.
  */
 export function applyBase(
   outer: string | undefined,
   xmlBase: string | undefined,
 ): string | undefined {
   if (xmlBase === undefined || xmlBase.trim() === "") return outer;
-  return parseUrl(xmlBase, outer)?.href ?? outer;
+  return resolveWebUrl(xmlBase, outer) ?? outer;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface SourceState {
   feedLink?: string;
   /** Where a permanent redirect (301/308) pointed on the last poll, proposed to the operator. */
   movedTo?: string;
+  /** Consecutive polls that saw the permanent redirect to `movedTo` (see poll-state.ts). */
+  movedToCount?: number;
 }
 
 export const initialSourceState = (): SourceState => ({

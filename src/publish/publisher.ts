@@ -1,7 +1,7 @@
 // Renders each feed page once per content change. A request costs one `store.version` call;
 // entries are read, rendered and compressed only when the category's version moved (or the
 // page was never rendered / fell out of the LRU). When the store is unreachable, the last
-// bytes rendered for that page are served rather than an error.
+// bytes rendered for that page are served, marked stale, rather than an error.
 import { type Store, StoreUnavailableError } from "../store/store.js";
 import { type FeedContext, lastUpdated, renderFeed, type SourceInfo } from "./render.js";
 import { buildRepresentationAsync } from "./representation.js";
@@ -41,7 +41,15 @@ const DEFAULTS = { maxEntries: 256 } as const;
 interface Cached {
   version: number;
   representation: Representation;
+  /** Date.now() when the store last confirmed `version` (a number: this is the hot path). */
+  checkedAtMs: number;
 }
+
+/** The cached bytes, marked as not confirmed by the store since `checkedAtMs`. */
+const staleCopy = (cached: Cached): Representation => ({
+  ...cached.representation,
+  stale: { since: new Date(cached.checkedAtMs) },
+});
 
 export function createPublisher(deps: PublisherDeps): FeedPublisher {
   const maxEntries = Math.max(1, deps.maxEntries ?? DEFAULTS.maxEntries);
@@ -67,7 +75,20 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
       limit: request.limit,
       cursor: request.cursor,
     });
-    const ctx = feedContext(deps, baseUrl, request, page.next);
+    // RFC 5005 "previous" names the page right before this one. Keyset cursors only go
+    // forward, so that page is known only when it is the first one: its `next` is this page's
+    // cursor. From page 3 on (or once new entries have shifted page 1) there is no previous
+    // link rather than a wrong one; `first` is always there to start over.
+    const previousIsFirst =
+      request.cursor !== undefined &&
+      (
+        await deps.store.list({
+          category: request.category,
+          source: request.source,
+          limit: request.limit,
+        })
+      ).next === request.cursor;
+    const ctx = feedContext(deps, baseUrl, request, page.next, previousIsFirst);
     const text = renderFeed(ctx, page.items);
     // The same instant as the feed's own `updated`, so Last-Modified and the body agree.
     const lastModified = lastUpdated(page.items);
@@ -82,20 +103,25 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
       try {
         version = await deps.store.version(request.category);
       } catch (error) {
-        if (cached && error instanceof StoreUnavailableError) return cached.representation;
+        if (cached && error instanceof StoreUnavailableError) return staleCopy(cached);
         throw error;
       }
       if (cached?.version === version) {
+        cached.checkedAtMs = Date.now();
         remember(key, cached);
         return cached.representation;
       }
+      // Versions only grow, so 0 after a rendered version means the store lost its data (a
+      // Redis restarted without persistence). Until a poll writes again, the last bytes beat
+      // an empty feed: readers would drop every entry, then see them all come back as new.
+      if (version === 0 && cached) return staleCopy(cached);
       // Identical concurrent misses share one read, render and compression.
       const flightKey = `${key}#${version}`;
       let pending = inFlight.get(flightKey);
       if (!pending) {
         pending = render(request)
           .then((representation) => {
-            remember(key, { version, representation });
+            remember(key, { version, representation, checkedAtMs: Date.now() });
             return representation;
           })
           .finally(() => inFlight.delete(flightKey));
@@ -105,7 +131,7 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
         return await pending;
       } catch (error) {
         const stale = cache.get(key);
-        if (stale && error instanceof StoreUnavailableError) return stale.representation;
+        if (stale && error instanceof StoreUnavailableError) return staleCopy(stale);
         throw error;
       }
     },
@@ -128,6 +154,7 @@ function feedContext(
   baseUrl: string,
   request: FeedRequest,
   next: string | null,
+  previousIsFirst: boolean,
 ): FeedContext {
   const category = deps.categories.get(request.category);
   // The HTTP layer answers 404 for unknown categories before calling; reaching this is a bug.
@@ -149,9 +176,7 @@ function feedContext(
     links: {
       first,
       next: next === null ? undefined : url(next),
-      // Keyset cursors only go forward, so a later page cannot name the page before it; it
-      // links back to the first page (exact for page 2, a restart point after that).
-      previous: request.cursor === undefined ? undefined : first,
+      previous: previousIsFirst ? first : undefined,
     },
     sources: deps.sources,
     categories: deps.categories,

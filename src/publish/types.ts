@@ -22,6 +22,12 @@ export interface Representation {
   identity: Variant;
   gzip: Variant;
   br: Variant;
+  /**
+   * Set when the store could not confirm these bytes are current (it is unreachable, or it lost
+   * its data and no poll has written since): they are the last bytes rendered for the page, and
+   * `since` is the last time the store confirmed them. HTTP adds Warning and Age headers.
+   */
+  stale?: { since: Date };
 }
 
 export interface FeedRequest {
@@ -37,7 +43,8 @@ export interface FeedRequest {
 export interface FeedPublisher {
   /**
    * Bytes of one feed page. Rejects with InvalidCursorError for a bad cursor and with
-   * StoreUnavailableError when the store cannot be read and nothing is cached.
+   * StoreUnavailableError when the store cannot be read and nothing is cached; when something
+   * is cached, resolves with those bytes marked `stale`.
    */
   get(request: FeedRequest): Promise<Representation>;
 }

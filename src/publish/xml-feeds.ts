@@ -9,7 +9,8 @@
 //   pre-escaped with `escapeXmlAttribute`.
 // - CDATA: only the first `]]>` is split. We never hand it a `]]>`: HTML fields go through
 //   `cdataSafeHtml`, plain text is HTML-escaped (no `>` left) or written as a text node.
-// - Atom entries: categories come out as `label` without `term`, enclosure types are guessed
+// - Atom entries: titles and summaries are declared type="html" (ours are plain text),
+//   categories come out as `label` without `term`, enclosure types are guessed
 //   from the file extension, a missing link becomes an empty `<link/>`, and there is no
 //   `<source>` or paging link. Feed writes a marker for each entry (in `<rights>`, which we do
 //   not otherwise use) and we replace it with elements we write ourselves. Markers contain
@@ -123,6 +124,7 @@ function rssItem(view: FeedView, entry: EntryView): Item {
 
 const MARK = "\u0001";
 const marker = (key: string): string => `${MARK}tributary:${key}${MARK}`;
+const PLAIN_TEXT_CONSTRUCT = /<(title|summary) type="html"><!\[CDATA\[([\s\S]*?)\]\]><\/\1>/g;
 const MARKER_ELEMENT = new RegExp(`( *)<rights>${MARK}tributary:(feed|\\d+)${MARK}</rights>`, "g");
 
 export function renderAtom(view: FeedView): string {
@@ -138,7 +140,7 @@ export function renderAtom(view: FeedView): string {
   });
   view.entries.forEach((entry, index) => {
     feed.addItem({
-      // feed declares title and summary type="html": escape our plain text for that.
+      // Escaped for XML; written as type="text" below (feed declares type="html").
       title: escapeHtml(entry.title),
       id: entry.id,
       // A missing link comes out as `<link/>`, removed below.
@@ -159,6 +161,11 @@ export function renderAtom(view: FeedView): string {
   const xml = feed
     .atom1()
     .replace(/\n *<link\/>/g, "")
+    // Our titles and summaries are plain text, so they are written as type="text": feed@6's
+    // type="html" CDATA makes readers HTML-decode them, and python-feedparser hands the
+    // markup on ("Fish &amp; Chips"). The CDATA holds escapeHtml(text), which is exactly its
+    // XML escaping (& < >), and cannot contain "]]>".
+    .replace(PLAIN_TEXT_CONSTRUCT, '<$1 type="text">$2</$1>')
     .replace(MARKER_ELEMENT, (_match, indent: string, key: string) => {
       const lines =
         key === "feed" ? atomFeedLinks(view) : atomEntryExtras(view, view.entries[Number(key)]);

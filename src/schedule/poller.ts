@@ -2,7 +2,7 @@
 // backoff respected for scheduled polls, every outcome reported (a poll never throws).
 import type { SourceConfig } from "../config/types.js";
 import { mayPoll } from "../ingest/poll-state.js";
-import { crashedOutcome, type PollOutcome } from "../ingest/refresh.js";
+import { crashedOutcome, type PollOutcome, STORE_UNAVAILABLE } from "../ingest/refresh.js";
 import type { Store } from "../store/store.js";
 import { Limiter } from "./limiter.js";
 
@@ -23,6 +23,8 @@ export class Poller {
   readonly #deps: PollerDeps;
   readonly #limiter: Limiter;
   readonly #inFlight = new Map<string, Promise<PollOutcome | undefined>>();
+  /** Sources whose last poll could not reach the store: their fetched entries were not kept. */
+  readonly #storeFailed = new Set<string>();
 
   constructor(deps: PollerDeps) {
     this.#deps = deps;
@@ -45,6 +47,27 @@ export class Poller {
     return outcomes.filter((outcome): outcome is PollOutcome => outcome !== undefined);
   }
 
+  /**
+   * After the store came back from an outage: polls the sources it cannot have current data
+   * for — those whose last poll failed to reach it, and those it holds no state for (a Redis
+   * that restarted empty). Backoff still applies. Rejects if the store is down again.
+   */
+  async pollAfterStoreOutage(sources: SourceConfig[]): Promise<PollOutcome[]> {
+    const owed = await Promise.all(
+      sources.map(
+        async (source) =>
+          this.#storeFailed.has(source.id) ||
+          (await this.#deps.store.getSourceState(source.id)) === undefined,
+      ),
+    );
+    return this.pollMany(sources.filter((_, i) => owed[i]));
+  }
+
+  /** Polls at once from now on (a reloaded `polling.concurrency`). */
+  set concurrency(limit: number) {
+    this.#limiter.limit = limit;
+  }
+
   /** Resolves when every poll in flight has finished. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#inFlight.values()]);
@@ -63,12 +86,18 @@ export class Poller {
         if (!mayPoll(state, source.url, now())) return undefined;
       }
       const outcome = await this.#deps.refresh(source);
-      this.#deps.onOutcome?.(outcome);
+      this.#report(outcome);
       return outcome;
     } catch (error) {
       const outcome = crashedOutcome(source.id, error, Date.now() - started);
-      this.#deps.onOutcome?.(outcome);
+      this.#report(outcome);
       return outcome;
     }
+  }
+
+  #report(outcome: PollOutcome): void {
+    if (outcome.errorKind === STORE_UNAVAILABLE) this.#storeFailed.add(outcome.sourceId);
+    else this.#storeFailed.delete(outcome.sourceId);
+    this.#deps.onOutcome?.(outcome);
   }
 }

@@ -1,5 +1,6 @@
-// The only module that imports node-cron. One cron task per distinct schedule expression;
-// each tick hands the enabled sources on that schedule to `onDue` (the poller dedupes overlaps).
+// The only module that imports node-cron (with interval.ts). One cron task per distinct schedule
+// expression; each tick hands the enabled sources on that schedule to `onDue` (the poller dedupes
+// overlaps). A reload updates the tasks in place.
 import { createTask, type ScheduledTask } from "node-cron";
 import type { SourceConfig } from "../config/types.js";
 
@@ -13,44 +14,83 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /** The first scheduled tick at or after `notBefore` (backoff, Retry-After), if any. */
   nextPollAt(sourceId: string, notBefore?: Date): Date | undefined;
+  /**
+   * Reschedules for a reloaded source list. Tasks of expressions still in use keep running (a
+   * tick due right now is not lost) and take the new list; tasks of expressions no longer in use
+   * are destroyed before new expressions get theirs. Each source is on exactly one task.
+   */
+  update(sources: SourceConfig[], defaultSchedule: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 const LOOKAHEAD_RUNS = 1_000;
 
-export function startScheduler(options: SchedulerOptions): Scheduler {
+/** Enabled sources grouped by their effective cron expression. */
+function groupBySchedule(
+  sources: SourceConfig[],
+  defaultSchedule: string,
+): Map<string, SourceConfig[]> {
   const bySchedule = new Map<string, SourceConfig[]>();
-  for (const source of options.sources) {
+  for (const source of sources) {
     if (!source.enabled) continue;
-    const expression = source.schedule ?? options.defaultSchedule;
+    const expression = source.schedule ?? defaultSchedule;
     bySchedule.set(expression, [...(bySchedule.get(expression) ?? []), source]);
   }
+  return bySchedule;
+}
+
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  // Replaced as a whole on update, so a tick always reads one consistent plan.
+  let plan = groupBySchedule(options.sources, options.defaultSchedule);
+  let expressionOf = new Map<string, string>();
   const tasks = new Map<string, ScheduledTask>();
-  const taskOfSource = new Map<string, ScheduledTask>();
-  for (const [expression, sources] of bySchedule) {
-    const task = createTask(expression, () => options.onDue(sources), {
-      name: `poll ${expression}`,
-      timezone: options.timezone ?? "UTC",
-      noOverlap: true,
-    });
-    task.start();
-    tasks.set(expression, task);
-    for (const source of sources) taskOfSource.set(source.id, task);
-  }
+  let stopped = false;
+
+  /** Brings the tasks in line with `plan`; inline node-cron tasks start and stop synchronously. */
+  const sync = (): Promise<unknown> => {
+    expressionOf = new Map(
+      [...plan].flatMap(([expression, sources]) => sources.map((s) => [s.id, expression] as const)),
+    );
+    const destroyed: unknown[] = [];
+    for (const [expression, task] of [...tasks]) {
+      if (plan.has(expression)) continue;
+      tasks.delete(expression);
+      destroyed.push(task.destroy());
+    }
+    for (const expression of plan.keys()) {
+      if (tasks.has(expression)) continue;
+      const task = createTask(expression, () => options.onDue(plan.get(expression) ?? []), {
+        name: `poll ${expression}`,
+        timezone: options.timezone ?? "UTC",
+        noOverlap: true,
+      });
+      task.start();
+      tasks.set(expression, task);
+    }
+    return Promise.all(destroyed);
+  };
+  void sync();
+
   return {
     nextPollAt(sourceId, notBefore) {
-      const task = taskOfSource.get(sourceId);
+      const expression = expressionOf.get(sourceId);
+      const task = expression === undefined ? undefined : tasks.get(expression);
       if (!task) return undefined;
       const next = task.getNextRun() ?? undefined;
       if (!next || !notBefore || next >= notBefore) return next;
       // Backoff can reach hours; look far enough ahead for any schedule, else report notBefore.
       return task.getNextRuns(LOOKAHEAD_RUNS).find((run) => run >= notBefore) ?? notBefore;
     },
+    async update(sources, defaultSchedule) {
+      if (stopped) return;
+      plan = groupBySchedule(sources, defaultSchedule);
+      await sync();
+    },
     async stop() {
+      stopped = true;
+      plan = new Map();
       // destroy(), not stop(): a stopped node-cron task still keeps the process alive.
-      await Promise.all([...tasks.values()].map((task) => task.destroy()));
-      tasks.clear();
-      taskOfSource.clear();
+      await sync();
     },
   };
 }

@@ -137,6 +137,22 @@ export class MemoryStore implements Store {
     return removed.length;
   }
 
+  async removeSource(sourceId: string): Promise<number> {
+    this.#assertOpen();
+    const removed: Update[] = [];
+    for (const key of this.#sources.get(sourceId)?.fromPosition(0) ?? []) {
+      const entry = this.#entries.get(key.id);
+      if (!entry) continue;
+      this.#unindex(entry);
+      this.#entries.delete(entry.id);
+      removed.push(entry);
+    }
+    this.#sources.delete(sourceId);
+    this.#states.delete(sourceId);
+    this.#bump(categoriesOf(removed));
+    return removed.length;
+  }
+
   async ping(): Promise<void> {
     this.#assertOpen();
   }

@@ -12,6 +12,11 @@ export interface RedisClientOptions {
   commandTimeoutMs?: number;
   /** Connection errors as they happen, for logs; commands report them as well. */
   onError?: (error: Error) => void;
+  /**
+   * The connection is ready again after it was lost (not called for the first connection):
+   * the place to log the recovery and to repopulate a Redis that restarted empty.
+   */
+  onReconnect?: () => void;
 }
 
 export const REDIS_CLIENT_DEFAULTS = {
@@ -51,6 +56,12 @@ export async function openRedisClient(options: RedisClientOptions): Promise<Redi
   client.on("error", (error: Error) => {
     lastError = error;
     options.onError?.(error);
+  });
+  // ioredis emits "ready" on every (re)connection; the first one is the connect awaited below.
+  let connectedBefore = false;
+  client.on("ready", () => {
+    if (connectedBefore) options.onReconnect?.();
+    connectedBefore = true;
   });
   let timer: NodeJS.Timeout | undefined;
   try {

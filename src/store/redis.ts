@@ -14,6 +14,7 @@ import {
 } from "./plan.js";
 import {
   execChecked,
+  type Multi,
   messageOf,
   openRedisClient,
   type RedisClientOptions,
@@ -43,6 +44,9 @@ export async function connectRedisStore(options: RedisStoreOptions): Promise<Red
 
 /** Index members read per round trip beyond what a page needs, when walking filtered. */
 const MIN_FILTERED_BATCH = 32;
+
+/** Entries removed per round trip by removeSource. */
+const REMOVE_BATCH = 500;
 
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
@@ -86,7 +90,7 @@ export class RedisStore implements Store {
       for (const category of categories) multi.zadd(this.#keys.category(category), ms, next.id);
       multi.zadd(this.#keys.source(next.sourceId), ms, next.id);
     }
-    for (const category of plan.touched) multi.incr(this.#keys.version(category));
+    for (const category of plan.touched) bumpVersion(multi, this.#keys.version(category));
     await this.#call("write entries", () => execChecked(multi));
     return plan.result;
   }
@@ -259,9 +263,51 @@ export class RedisStore implements Store {
       multi.zrem(index, id);
     });
     const touched = categoriesOf(removed).add(ALL);
-    for (const category of touched) multi.incr(this.#keys.version(category));
+    for (const category of touched) bumpVersion(multi, this.#keys.version(category));
     await this.#call("remove entries", () => execChecked(multi));
     return victims.length;
+  }
+
+  async removeSource(sourceId: string): Promise<number> {
+    const index = this.#keys.source(sourceId);
+    let removed = 0;
+    // In batches, each one MULTI, so a huge source never becomes one giant reply or
+    // transaction; the loop ends when the source's index is empty.
+    for (;;) {
+      const ids = await this.#call("read the source index", () =>
+        this.#client.zrange(index, 0, String(REMOVE_BATCH - 1)),
+      );
+      if (ids.length === 0) break;
+      const raw = await this.#call("read entries", () =>
+        this.#client.mget(ids.map((id) => this.#keys.entry(id))),
+      );
+      const entries: Update[] = [];
+      const multi = this.#client.multi();
+      ids.forEach((id, i) => {
+        const json = raw[i];
+        const entry = json ? this.#parseEntry(json, id) : undefined;
+        // An entry that moved to another source since is not this source's to remove.
+        if (entry && entry.sourceId !== sourceId) {
+          multi.zrem(index, id);
+          return;
+        }
+        if (entry) entries.push(entry);
+        multi.del(this.#keys.entry(id));
+        for (const category of entry ? indexCategories(entry) : [ALL]) {
+          multi.zrem(this.#keys.category(category), id);
+        }
+        multi.zrem(index, id);
+      });
+      const touched = categoriesOf(entries);
+      if (entries.length < ids.length) touched.add(ALL);
+      for (const category of touched) multi.incr(this.#keys.version(category));
+      await this.#call("remove entries", () => execChecked(multi));
+      removed += entries.length;
+    }
+    await this.#call("remove source state", () =>
+      this.#client.del(index, this.#keys.sourceState(sourceId)),
+    );
+    return removed;
   }
 
   async ping(): Promise<void> {
@@ -296,6 +342,15 @@ export class RedisStore implements Store {
       throw new StoreUnavailableError(`Redis holds a corrupt entry ${id}`, { cause: error });
     }
   }
+}
+
+/**
+ * Bumps a category's version inside `multi`. A missing counter starts from the current time,
+ * not 0: a Redis that restarted empty must never count up to a version an instance already
+ * rendered and cached (it would keep serving the old bytes as current).
+ */
+function bumpVersion(multi: Multi, key: string): void {
+  multi.set(key, String(Date.now()), "NX").incr(key);
 }
 
 /** `WITHSCORES` replies: a flat [member, score, …] list (RESP2) or [member, score] pairs (RESP3). */

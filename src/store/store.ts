@@ -60,6 +60,12 @@ export interface Store {
   setSourceState(sourceId: string, state: SourceState): Promise<void>;
   /** Removes the source's entries beyond the policy; returns how many were removed. */
   applyRetention(sourceId: string, policy: RetentionPolicy, now: Date): Promise<number>;
+  /**
+   * Forgets a source: removes its entries from every index, bumps the versions of the
+   * categories that lost one, and deletes its fetch state. Returns how many entries went.
+   * Used by `tributary prune` after a source left the config.
+   */
+  removeSource(sourceId: string): Promise<number>;
   /** Resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

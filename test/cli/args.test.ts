@@ -1,9 +1,25 @@
 import test from "ava";
-import { parseArgs, UsageError } from "../../src/cli/args.js";
+import { parseArgs, USAGE, UsageError } from "../../src/cli/args.js";
 
 test("serve takes --config in both spellings", (t) => {
-  t.deepEqual(parseArgs(["serve", "--config", "a.yaml"]), { name: "serve", configPath: "a.yaml" });
-  t.deepEqual(parseArgs(["serve", "--config=b.yaml"]), { name: "serve", configPath: "b.yaml" });
+  t.deepEqual(parseArgs(["serve", "--config", "a.yaml"]), {
+    name: "serve",
+    configPath: "a.yaml",
+    demo: false,
+  });
+  t.deepEqual(parseArgs(["serve", "--config=b.yaml"]), {
+    name: "serve",
+    configPath: "b.yaml",
+    demo: false,
+  });
+});
+
+test("serve --demo runs without a config, and refuses one", (t) => {
+  t.deepEqual(parseArgs(["serve", "--demo"]), { name: "serve", configPath: undefined, demo: true });
+  t.throws(() => parseArgs(["serve", "--demo", "--config", "a.yaml"]), {
+    instanceOf: UsageError,
+    message: /--demo .* drop --config/,
+  });
 });
 
 test("poll collects repeated --source and --json", (t) => {
@@ -24,12 +40,77 @@ test("check-config takes the path as a positional argument", (t) => {
     name: "check-config",
     configPath: "y.yaml",
   });
+  t.throws(() => parseArgs(["check-config", "a.yaml", "b.yaml"]), {
+    instanceOf: UsageError,
+    message: /"b\.yaml"/,
+  });
+});
+
+test("check-source needs a URL and takes --config and --json", (t) => {
+  t.deepEqual(parseArgs(["check-source", "https://p.example/feed", "--json", "--config=c.yaml"]), {
+    name: "check-source",
+    configPath: "c.yaml",
+    url: "https://p.example/feed",
+    json: true,
+  });
+  t.throws(() => parseArgs(["check-source"]), {
+    instanceOf: UsageError,
+    message: /URL is required/,
+  });
+});
+
+test("import-opml needs a FILE and collects repeated --category", (t) => {
+  t.deepEqual(
+    parseArgs(["import-opml", "list.opml", "--category", "a", "--category=b", "--dry-run"]),
+    {
+      name: "import-opml",
+      configPath: undefined,
+      file: "list.opml",
+      categories: ["a", "b"],
+      dryRun: true,
+    },
+  );
+  t.throws(() => parseArgs(["import-opml", "--dry-run"]), {
+    instanceOf: UsageError,
+    message: /FILE is required/,
+  });
+});
+
+test("sources takes --json and an http(s) --url", (t) => {
+  t.deepEqual(parseArgs(["sources", "--json", "--url", "http://127.0.0.1:8080"]), {
+    name: "sources",
+    configPath: undefined,
+    json: true,
+    url: "http://127.0.0.1:8080",
+  });
+  t.throws(() => parseArgs(["sources", "--url", "localhost:8080"]), {
+    instanceOf: UsageError,
+    message: /--url must be an http\(s\) URL/,
+  });
+});
+
+test("prune requires --source and takes --force", (t) => {
+  t.deepEqual(parseArgs(["prune", "--source", "old", "--force"]), {
+    name: "prune",
+    configPath: undefined,
+    source: "old",
+    force: true,
+  });
+  t.throws(() => parseArgs(["prune"]), {
+    instanceOf: UsageError,
+    message: /--source ID is required/,
+  });
+  t.throws(() => parseArgs(["prune", "--source", "a", "--source", "b"]), {
+    instanceOf: UsageError,
+    message: /--source given twice/,
+  });
 });
 
 test("no command or --help is help", (t) => {
   t.is(parseArgs([]).name, "help");
   t.is(parseArgs(["--help"]).name, "help");
   t.is(parseArgs(["poll", "-h"]).name, "help");
+  t.is(parseArgs(["check-source", "--help"]).name, "help");
 });
 
 test("unknown commands and options are usage errors naming them", (t) => {
@@ -40,4 +121,22 @@ test("unknown commands and options are usage errors naming them", (t) => {
     message: /needs a value/,
   });
   t.throws(() => parseArgs(["serve", "extra"]), { instanceOf: UsageError, message: /"extra"/ });
+  t.throws(() => parseArgs(["sources", "--json=yes"]), {
+    instanceOf: UsageError,
+    message: /--json takes no value/,
+  });
+});
+
+test("the usage text names every command", (t) => {
+  for (const name of [
+    "serve",
+    "poll",
+    "check-config",
+    "check-source",
+    "import-opml",
+    "sources",
+    "prune",
+  ]) {
+    t.regex(USAGE, new RegExp(`tributary ${name}\\b`));
+  }
 });

@@ -148,7 +148,7 @@ test("the built bin runs with plain node", async (t) => {
   t.regex(child.stdout, /^\d+\.\d+\.\d+\n$/);
 });
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = probe();

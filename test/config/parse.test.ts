@@ -38,6 +38,8 @@ test("a minimal file gets every default", (t) => {
     maxRedirects: 5,
     userAgent: "Tributary/0.1 (+http://localhost:8080; feed aggregator)",
     allowPrivateNetworks: false,
+    parseTimeoutMs: 10000,
+    staleAfterMultiple: 3,
   });
   t.deepEqual(config.retention, { maxEntriesPerSource: 500, maxAgeDays: 365 });
   t.deepEqual(config.feeds, { defaultLimit: 50, maxLimit: 200, maxAge: 300 });

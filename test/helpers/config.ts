@@ -23,6 +23,8 @@ export function makeConfig(overrides: ConfigOverrides = {}): Config {
       maxRedirects: 5,
       userAgent: "Tributary/test (+http://tributary.test)",
       allowPrivateNetworks: true,
+      parseTimeoutMs: 10_000,
+      staleAfterMultiple: 3,
     },
     retention: { maxEntriesPerSource: 500, maxAgeDays: 365 },
     feeds: { defaultLimit: 50, maxLimit: 200, maxAge: 300 },

@@ -140,6 +140,8 @@ test("GET /api/sources: config plus fetch state, nulls for what is unknown", asy
       lastSuccessAt: "2026-03-01T10:00:00.000Z",
       entries: 3,
       nextPollAt: "2026-03-02T10:30:00.000Z",
+      proposedUrl: null,
+      stale: false,
     },
     {
       id: "atr",
@@ -154,6 +156,8 @@ test("GET /api/sources: config plus fetch state, nulls for what is unknown", asy
       lastSuccessAt: null,
       entries: 2,
       nextPollAt: null,
+      proposedUrl: null,
+      stale: false,
     },
     {
       id: "mpi",
@@ -168,6 +172,8 @@ test("GET /api/sources: config plus fetch state, nulls for what is unknown", asy
       lastSuccessAt: null,
       entries: 0,
       nextPollAt: null,
+      proposedUrl: null,
+      stale: false,
     },
   ]);
 });

@@ -97,6 +97,22 @@ test("UTF-16 without a BOM is recognised from the `<?` byte pattern", (t) => {
   t.is(result.text, text);
 });
 
+test("UTF-32 with and without a BOM is decoded (not mistaken for UTF-16)", (t) => {
+  const text = '<?xml version="1.0"?><rss/>';
+  const le = Buffer.alloc(text.length * 4);
+  const be = Buffer.alloc(text.length * 4);
+  for (let i = 0; i < text.length; i++) {
+    le.writeUInt32LE(text.charCodeAt(i), i * 4);
+    be.writeUInt32BE(text.charCodeAt(i), i * 4);
+  }
+  t.deepEqual(decodeFeedBytes(le), { text, charset: "utf-32le" });
+  t.deepEqual(decodeFeedBytes(be), { text, charset: "utf-32be" });
+  const bomLe = Buffer.concat([bytes(0xff, 0xfe, 0, 0), le]);
+  const bomBe = Buffer.concat([bytes(0, 0, 0xfe, 0xff), be]);
+  t.deepEqual(decodeFeedBytes(bomLe), { text, charset: "utf-32le" });
+  t.deepEqual(decodeFeedBytes(bomBe), { text, charset: "utf-32be" });
+});
+
 test("a single-byte document claiming utf-16 in its declaration is read as UTF-8", (t) => {
   const text = xml("utf-16", "café");
   const result = decodeFeedBytes(Buffer.from(text, "utf8"));

@@ -443,6 +443,18 @@ test("a chain of 301/308 reports permanentRedirect as the final URL", async (t) 
   t.is(result.finalUrl, server.url("/feed.xml"));
 });
 
+test("the result counts the redirects followed, whatever their status", async (t) => {
+  const server = await startFixtureServer(t, {
+    "/a": { status: 301, headers: { Location: "/b" } },
+    "/b": { status: 302, headers: { Location: "/feed.xml" } },
+    "/feed.xml": { body: RSS, headers: { ETag: '"v1"' } },
+  });
+  t.is(modified(t, await fetchFeed(server.url("/a"), {}, options())).redirects, 2);
+  t.is(modified(t, await fetchFeed(server.url("/feed.xml#top"), {}, options())).redirects, 0);
+  const notModified = await fetchFeed(server.url("/b"), { etag: '"v1"' }, options());
+  t.is(notModified.kind === "not-modified" ? notModified.redirects : -1, 1);
+});
+
 test("a 301 followed by a 302 does not report a permanent redirect", async (t) => {
   const server = await startFixtureServer(t, {
     "/a": { status: 301, headers: { Location: "/b" } },

@@ -249,21 +249,16 @@ test("Atom: one bad date affects only its entry", async (t) => {
   t.is(feed.items[1]?.published, "2024-01-01T00:00:00Z");
 });
 
-test("Atom xhtml content comes back as HTML source, namespace prefixes removed", async (t) => {
+test("Atom xhtml content comes back as HTML source, wrapper div and namespace prefixes removed", async (t) => {
   const item = onlyItem(
     await parseFeed(
       atom(`<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">An <em>xhtml</em> title</div></title><id>1</id>
         <content type="xhtml"><xhtml:div xmlns:xhtml="http://www.w3.org/1999/xhtml">Text <xhtml:b>bold</xhtml:b> &amp; more</xhtml:div></content></entry>`),
     ),
   );
-  t.deepEqual(item.title, {
-    value: '<div xmlns="http://www.w3.org/1999/xhtml">An <em>xhtml</em> title</div>',
-    type: "html",
-  });
-  t.deepEqual(item.content, {
-    value: '<div xmlns:xhtml="http://www.w3.org/1999/xhtml">Text <b>bold</b> &amp; more</div>',
-    type: "html",
-  });
+  // The wrapping <div> is not part of the content (RFC 4287 §4.1.3.3).
+  t.deepEqual(item.title, { value: "An <em>xhtml</em> title", type: "html" });
+  t.deepEqual(item.content, { value: "Text <b>bold</b> &amp; more", type: "html" });
 });
 
 test("Atom xml:base on feed, entry, link and content is kept per element", async (t) => {
@@ -413,13 +408,110 @@ test("malformed XML is a parse error carrying the parser's message and cause", a
   t.truthy(error.cause);
 });
 
-test("a DOCTYPE declaring entities is a parse error, never expanded", async (t) => {
+test("internal plain-text entities of the DOCTYPE are expanded, in text and attributes", async (t) => {
+  const feed = await parseFeed(`<!DOCTYPE rss [
+  <!ENTITY id "tag:example.com,">
+  <!ENTITY site 'https://partner.example/?a=1&#38;b=2'>
+  <!ENTITY % HTMLlat1 PUBLIC "-//W3C//ENTITIES Latin 1 for XHTML//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent">
+]>
+<rss version="2.0"><channel><item><title>T &id;</title><guid isPermaLink="false">&id;2006:/blog/</guid>
+<enclosure url="&site;" type="audio/mpeg" length="1"/><![CDATA[&id;]]></item></channel></rss>`);
+  const item = onlyItem(feed);
+  t.is(item.guid, "tag:example.com,2006:/blog/");
+  t.is(item.title?.value, "T tag:example.com,");
+  t.is(item.enclosures[0]?.url, "https://partner.example/?a=1&b=2");
+});
+
+test("internal entities that would grow the document by more than 1 MiB are a parse error", async (t) => {
+  const big = "x".repeat(100_000);
+  const doc = `<!DOCTYPE rss [<!ENTITY big "${big}">]>
+<rss version="2.0"><channel><title>${"&big;".repeat(20)}</title></channel></rss>`;
+  const error = await rejection(t, doc);
+  t.is(error.kind, "parse-error");
+  t.regex(error.message, /expand too far/);
+});
+
+test("a DOCTYPE with only an external parameter entity does not cost the feed", async (t) => {
+  const feed = await parseFeed(`<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+<!ENTITY % HTMLlat1 PUBLIC "-//W3C//ENTITIES Latin 1 for XHTML//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent">
+%HTMLlat1;
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"></rdf:RDF>`);
+  t.is(feed.format, "rdf");
+  t.deepEqual(feed.items, []);
+});
+
+test("a DOCTYPE declaring external or nested entities is a parse error, never expanded", async (t) => {
   const laughs = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">]>
 <rss version="2.0"><channel><title>&b;</title></channel></rss>`;
   t.is((await rejection(t, laughs)).kind, "parse-error");
   const xxe = `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <rss version="2.0"><channel><title>&x;</title></channel></rss>`;
   t.is((await rejection(t, xxe)).kind, "parse-error");
+});
+
+test("RSS elements in a prefixed RSS namespace are read like unprefixed ones", async (t) => {
+  const rss2 = await parseFeed(`<r:rss version="2.0" xmlns:r="http://backend.userland.com/rss2">
+<r:channel><r:title>Partner</r:title><r:item><r:title>Item</r:title>
+<r:link>https://partner.example/1</r:link></r:item></r:channel></r:rss>`);
+  t.is(rss2.format, "rss");
+  t.is(rss2.title, "Partner");
+  t.is(onlyItem(rss2).title?.value, "Item");
+  const rss1 = await parseFeed(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns:rss="http://purl.org/rss/1.0/" xmlns:x="http://example.org/other/">
+<rss:channel rdf:about="https://partner.example/"><rss:title>Partner</rss:title></rss:channel>
+<rss:item rdf:about="https://partner.example/1"><rss:title>Item</rss:title>
+<rss:description>correct</rss:description><x:description>other</x:description></rss:item></rdf:RDF>`);
+  t.is(rss1.format, "rdf");
+  t.is(onlyItem(rss1).summary?.value, "correct");
+});
+
+test("a document missing only the > of its root end tag is read", async (t) => {
+  const feed = await parseFeed(`<rss version="2.0"><channel><title>Partner</title></channel></rss`);
+  t.is(feed.title, "Partner");
+  // Anything else cut short stays an error.
+  t.is(
+    (await rejection(t, `<rss version="2.0"><channel><title>Partner</title></chan`)).kind,
+    "parse-error",
+  );
+});
+
+test("RSS: dc:title, dc:description, dc:author and addresses in creators", async (t) => {
+  const feed =
+    await parseFeed(`<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<dc:title>Partner</dc:title><item><dc:description>Text</dc:description>
+<author>Jane Doe (jane@partner.example)</author><dc:creator>John Roe (john@partner.example)</dc:creator>
+<dc:author>Ann Poe</dc:author></item></channel></rss>`);
+  t.is(feed.title, "Partner");
+  const item = onlyItem(feed);
+  t.is(item.summary?.value, "Text");
+  t.deepEqual(item.authors, [
+    { name: "Jane Doe", email: "jane@partner.example" },
+    { name: "John Roe", email: "john@partner.example" },
+    { name: "Ann Poe" },
+  ]);
+});
+
+test("RSS: an XHTML <body> is the content, written as HTML (empty elements closed)", async (t) => {
+  const feed = await parseFeed(
+    rss(
+      `<item><title>t</title><body xmlns="http://www.w3.org/1999/xhtml"><p>safe<iframe src="https://x.example/"/> text</p></body></item>`,
+    ),
+  );
+  t.deepEqual(onlyItem(feed).content, {
+    value: '<p>safe<iframe src="https://x.example/"></iframe> text</p>',
+    type: "html",
+  });
+});
+
+test("Atom 0.3 base64 mode is decoded; a link given as element text is a link", async (t) => {
+  const feed = await parseFeed(`<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>
+<title type="text/html" mode="base64">${Buffer.from("Tom &amp; <b>Jerry</b>").toString("base64")}</title>
+<link rel="alternate" type="text/html">https://partner.example/1</link></entry></feed>`);
+  const item = onlyItem(feed);
+  t.deepEqual(item.title, { value: "Tom &amp; <b>Jerry</b>", type: "html" });
+  t.is(item.links[0]?.href, "https://partner.example/1");
 });
 
 test("100k-deep nesting never escapes as a RangeError", async (t) => {

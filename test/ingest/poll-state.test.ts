@@ -6,7 +6,11 @@ import {
   BACKOFF,
   backoffDelayMs,
   mayPoll,
+  PROPOSE_MOVE_AFTER,
+  proposedUrl,
+  type SuccessInfo,
   stateForUrl,
+  trackMove,
 } from "../../src/ingest/poll-state.js";
 
 const now = new Date("2026-03-01T12:00:00Z");
@@ -111,4 +115,99 @@ test("validators recorded for another URL are not reused", (t) => {
   const moved = stateForUrl(ok, "https://partner.example/other.xml");
   t.is(moved.etag, undefined);
   t.is(moved.feedTitle, "P");
+});
+
+// --- permanent redirects: proposed to the operator after PROPOSE_MOVE_AFTER polls in a row ----
+
+const moved = "https://partner.example/new-feed.xml";
+const permanently = { validators: {}, movedTo: moved, redirected: true };
+const temporarily = { validators: {}, redirected: true };
+
+function pollsWith(...infos: SuccessInfo[]) {
+  return infos.reduce(
+    (state, info) => afterSuccess(state, info, now, 1),
+    stateForUrl(undefined, url),
+  );
+}
+
+test("the same permanent redirect is proposed once seen on PROPOSE_MOVE_AFTER polls in a row", (t) => {
+  t.is(PROPOSE_MOVE_AFTER, 3);
+  const twice = pollsWith(permanently, permanently);
+  t.is(twice.movedTo, moved);
+  t.is(twice.movedToCount, 2);
+  t.is(proposedUrl(twice), undefined);
+  const thrice = afterSuccess(twice, permanently, now, 1);
+  t.is(thrice.movedToCount, 3);
+  t.is(proposedUrl(thrice), moved);
+  t.is(proposedUrl(afterSuccess(thrice, permanently, now, 1)), moved, "and stays proposed");
+});
+
+test("304 polls through the permanent redirect count too", (t) => {
+  const first = pollsWith(permanently);
+  const redirect = { permanentTarget: moved, redirected: true };
+  const second = afterNotModified(first, {}, now, 1, redirect);
+  const third = afterNotModified(second, {}, now, 1, redirect);
+  t.is(third.movedToCount, 3);
+  t.is(proposedUrl(third), moved);
+});
+
+test("a different permanent target starts the count over", (t) => {
+  const state = pollsWith(permanently, permanently, {
+    validators: {},
+    movedTo: "https://elsewhere.example/feed",
+    redirected: true,
+  });
+  t.is(state.movedTo, "https://elsewhere.example/feed");
+  t.is(state.movedToCount, 1);
+  t.is(proposedUrl(state), undefined);
+});
+
+test("a temporary redirect neither counts, nor resets, nor proposes", (t) => {
+  t.is(proposedUrl(pollsWith(temporarily, temporarily, temporarily, temporarily)), undefined);
+  t.is(pollsWith(temporarily).movedTo, undefined);
+  const interrupted = pollsWith(permanently, permanently, temporarily);
+  t.is(interrupted.movedToCount, 2);
+  t.is(proposedUrl(afterSuccess(interrupted, permanently, now, 1)), moved);
+  const proposed = pollsWith(permanently, permanently, permanently, temporarily);
+  t.is(proposedUrl(proposed), moved);
+  t.deepEqual(trackMove(proposed, { redirected: true }), { movedTo: moved, movedToCount: 3 });
+});
+
+test("a poll with no redirect at all ends the move", (t) => {
+  const back = pollsWith(permanently, permanently, permanently, { validators: {} });
+  t.is(back.movedTo, undefined);
+  t.is(proposedUrl(back), undefined);
+  t.is(
+    proposedUrl(afterNotModified(pollsWith(permanently), {}, now, 1, { redirected: false })),
+    undefined,
+  );
+});
+
+test("failures leave the move count as it was", (t) => {
+  const state = afterFailure(
+    pollsWith(permanently, permanently),
+    { kind: "http-503", message: "" },
+    now,
+    1,
+    0.5,
+  );
+  t.is(state.movedToCount, 2);
+  t.is(proposedUrl(afterSuccess(state, permanently, now, 1)), moved);
+});
+
+test("changing the configured URL drops the proposal with the rest of the old URL's state", (t) => {
+  const proposed = pollsWith(permanently, permanently, permanently);
+  t.is(proposedUrl(stateForUrl(proposed, moved)), undefined);
+});
+
+test("backoff and Retry-After recorded for another URL do not delay polling a new one", (t) => {
+  const failed = afterFailure(
+    stateForUrl(undefined, url),
+    { kind: "http-503", message: "" },
+    now,
+    1,
+    0.5,
+  );
+  t.false(mayPoll(failed, url, now));
+  t.true(mayPoll(failed, "https://partner.example/new-feed.xml", now));
 });

@@ -64,8 +64,24 @@ test("relative URLs become absolute against the item's base", (t) => {
   );
 });
 
-test("h1 becomes h2; unknown tags are unwrapped, keeping text", (t) => {
-  t.is(sanitiseHtml("<h1>Title</h1><div><span>text</span></div>", BASE), "<h2>Title</h2>text");
+test("h1 becomes h2, strike becomes s; unknown tags are unwrapped, keeping text", (t) => {
+  t.is(
+    sanitiseHtml(
+      "<h1>Title</h1><center><font color=red>text</font></center><strike>x</strike>",
+      BASE,
+    ),
+    "<h2>Title</h2>text<s>x</s>",
+  );
+});
+
+test("structural and semantic elements are kept, without attributes", (t) => {
+  t.is(
+    sanitiseHtml(
+      '<div class="c" style="x"><span id="i">a</span></div><section><del datetime="2024-01-01">$10</del> <ins>$8</ins></section>',
+      BASE,
+    ),
+    '<div><span>a</span></div><section><del datetime="2024-01-01">$10</del> <ins>$8</ins></section>',
+  );
 });
 
 test("content that sanitises to nothing is undefined", (t) => {

@@ -43,7 +43,22 @@ test("decodeEntities survives references entities cannot decode", (t) => {
 });
 
 test("cleanText removes control characters and repairs lone surrogates", (t) => {
-  t.is(cleanText("a\u0000b\u0007c\u001Fd\u007Fe\u0085f \uD800 g\t\nh"), "abcdef \uFFFD g h");
+  t.is(cleanText("a\u0000b\u0007c\u001Fd\u007Fe\u0081f \uD800 g\t\nh"), "abcdef \uFFFD g h");
+});
+
+test("C1 controls are read as the windows-1252 characters they stand for", (t) => {
+  // feedparser's demoronize cases: a windows-1252 byte, or a reference to its code.
+  t.is(cleanText("don\u0092t \u0080 \u0085"), "don\u2019t \u20AC \u2026");
+  t.is(htmlToText("don&#146;t &#x93;q&#x94;"), "don\u2019t \u201Cq\u201D");
+  // Positions windows-1252 leaves undefined stay controls, and go.
+  t.is(cleanText("a\u0081\u008D\u008F\u0090\u009Db"), "ab");
+});
+
+test("a > inside a quoted attribute value does not end the tag", (t) => {
+  t.is(htmlToText('<img alt="cat<br />dog" src="x.jpg" />after'), "after");
+  t.is(htmlToText("a <b title='x>y'>bold</b> c"), "a bold c");
+  // An unmatched quote is not a quote: the tag ends at its first `>`.
+  t.is(htmlToText('a <b title="x>bold</b> c'), "a bold c");
 });
 
 test("truncateText cuts at a word boundary and ends with an ellipsis", (t) => {
@@ -127,6 +142,9 @@ const pathological: Record<string, string> = {
   "unclosed scripts": "<script>".repeat(6e5),
   "closing-tag starts": "</".repeat(2.5e6),
   "tags and entities": "<b>x</b>&nbsp;".repeat(4e5),
+  "unmatched quotes in tags": '<a "'.repeat(5e5),
+  "quoted > in every tag": "<a t=\"x>y\" u='>'>".repeat(1e5),
+  "mixed quotes, one never closed": "<a '\"".repeat(5e5),
 };
 
 for (const [name, input] of Object.entries(pathological)) {

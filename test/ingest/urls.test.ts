@@ -44,6 +44,11 @@ test("xml:base applies relative to the outer base", (t) => {
   t.is(applyBase("https://example.org/feed/", undefined), "https://example.org/feed/");
 });
 
+test("an xml:base that is not http(s) leaves the outer base in force", (t) => {
+  t.is(applyBase("https://a.example/feed", "javascript:alert('unsafe')"), "https://a.example/feed");
+  t.is(applyBase("https://a.example/feed", "data:text/html,x"), "https://a.example/feed");
+});
+
 test("canonical keys ignore the scheme and a trailing slash", (t) => {
   t.is(canonicalUrlKey("http://Example.org/a/"), canonicalUrlKey("https://example.org/a"));
   t.is(canonicalUrlKey("https://example.org:443/a"), canonicalUrlKey("http://example.org/a"));

@@ -124,7 +124,7 @@ test("the LRU keeps at most maxEntries pages", async (t) => {
   t.is(calls.list, 4);
 });
 
-test("links: self, first, next from the page cursor; previous back to first; query order fixed", async (t) => {
+test("links: self, first, next from the page cursor; previous to the first page; query order fixed", async (t) => {
   const updates = [0, 1, 2].map((i) =>
     makeUpdate({ id: `p${i}`, published: minutesAfterEpoch(i) }),
   );
@@ -163,6 +163,30 @@ test("links: self, first, next from the page cursor; previous back to first; que
   t.true(atom.includes("urn:tributary:p0"));
 });
 
+test("previous is written only when exact: page 2 links to the first page, page 3 has none", async (t) => {
+  const updates = [0, 1, 2, 3, 4].map((i) =>
+    makeUpdate({ id: `q${i}`, published: minutesAfterEpoch(i) }),
+  );
+  const { memory, publisher } = await setup(updates);
+  const page = async (cursor?: string) =>
+    JSON.parse(
+      (await publisher.get(request({ format: "json", limit: 2, cursor }))).identity.body.toString(),
+    ) as { next_url?: string };
+  const rss = async (cursor?: string) =>
+    (await publisher.get(request({ limit: 2, cursor }))).identity.body.toString();
+  const cursorOf = (url: string | undefined) => new URL(url ?? "").searchParams.get("cursor") ?? "";
+  const page2 = cursorOf((await page()).next_url);
+  const page3 = cursorOf((await page(page2)).next_url);
+  t.false((await rss()).includes('rel="previous"'), "the first page has none");
+  t.true(
+    (await rss(page2)).includes(`href="${BASE}/feeds/trafficking.rss?limit=2" rel="previous"`),
+  );
+  t.false((await rss(page3)).includes('rel="previous"'), "page 3 cannot name page 2");
+  // A new entry shifts the first page: the old cursor's page is no longer the second.
+  await memory.upsert([makeUpdate({ id: "q9", published: minutesAfterEpoch(9) })], NO_FALLBACK);
+  t.false((await rss(page2)).includes('rel="previous"'));
+});
+
 test("with defaultLimit, links leave the default limit out so they match the subscribed URL", async (t) => {
   const { publisher } = await setup([makeUpdate()], { defaultLimit: 50 });
   const feed = JSON.parse(
@@ -194,9 +218,15 @@ test("a bad cursor rejects with the store's InvalidCursorError", async (t) => {
 
 test("when the store is down, a cached page is served and an uncached one rejects", async (t) => {
   const { memory, publisher } = await setup([makeUpdate()]);
+  const before = Date.now();
   const cached = await publisher.get(request());
+  t.is(cached.stale, undefined);
   await memory.close();
-  t.is(await publisher.get(request()), cached);
+  const stale = await publisher.get(request());
+  t.is(stale.identity, cached.identity, "the same bytes and ETag");
+  // Marked stale since the store last confirmed them: here, when the page was rendered.
+  const since = stale.stale?.since.getTime() ?? 0;
+  t.true(since >= before && since <= Date.now(), `since ${stale.stale?.since.toISOString()}`);
   await t.throwsAsync(publisher.get(request({ format: "atom" })), {
     instanceOf: StoreUnavailableError,
   });

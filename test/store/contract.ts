@@ -541,6 +541,53 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
     t.is(await store.count(ALL), 1);
   });
 
+  it("removeSource removes the source's entries from every index and forgets its state", async (t, store) => {
+    const gone = [
+      makeUpdate({ sourceId: "gone", categories: ["x"], published: minutesAfterEpoch(1) }),
+      makeUpdate({ sourceId: "gone", categories: ["x", "y"], published: minutesAfterEpoch(2) }),
+    ];
+    const kept = makeUpdate({ sourceId: "kept", categories: ["x"] });
+    const untouched = makeUpdate({ sourceId: "kept", categories: ["z"] });
+    await store.upsert([...gone, kept, untouched], plain);
+    await store.setSourceState("gone", { ...initialSourceState(), status: "ok" });
+    const before = {
+      all: await store.version(ALL),
+      x: await store.version("x"),
+      y: await store.version("y"),
+      z: await store.version("z"),
+    };
+
+    t.is(await store.removeSource("gone"), 2);
+
+    for (const entry of gone) t.is(await store.get(entry.id), undefined);
+    t.deepEqual(await store.get(kept.id), kept);
+    t.deepEqual(ids((await store.list({ category: "x", limit: 10 })).items), [kept.id]);
+    t.deepEqual((await store.list({ category: "y", limit: 10 })).items, []);
+    t.deepEqual((await store.list({ category: ALL, source: "gone", limit: 10 })).items, []);
+    t.is(await store.count(ALL), 2);
+    t.is(await store.count(ALL, "gone"), 0);
+    t.is(await store.getSourceState("gone"), undefined);
+    // Readers of the categories that lost entries must see a new version; others must not.
+    t.true((await store.version(ALL)) > before.all);
+    t.true((await store.version("x")) > before.x);
+    t.true((await store.version("y")) > before.y);
+    t.is(await store.version("z"), before.z);
+  });
+
+  it("removeSource of a source with nothing stored removes nothing and bumps nothing", async (t, store) => {
+    await store.upsert([makeUpdate({ sourceId: "a" })], plain);
+    const version = await store.version(ALL);
+    t.is(await store.removeSource("nobody"), 0);
+    t.is(await store.version(ALL), version);
+    t.is(await store.count(ALL), 1);
+  });
+
+  it("removeSource of a source with state but no entries deletes the state", async (t, store) => {
+    await store.setSourceState("failing", { ...initialSourceState(), status: "error" });
+    t.is(await store.removeSource("failing"), 0);
+    t.is(await store.getSourceState("failing"), undefined);
+  });
+
   it("ping answers, and after close every call rejects with StoreUnavailableError", async (t, store) => {
     await t.notThrowsAsync(store.ping());
     await store.close();

@@ -194,3 +194,20 @@ test("redis: a failed command inside the write transaction rejects the upsert", 
     message: /WRONGTYPE/,
   });
 });
+
+test("redis: removeSource leaves no key of the source behind", async (t) => {
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  const client = await rawRedisForTest(t);
+  const keys = redisKeys(prefix);
+  const gone = makeUpdate({ sourceId: "gone", categories: ["x"] });
+  const kept = makeUpdate({ sourceId: "kept", categories: ["x"] });
+  await store.upsert([gone, kept], plain);
+  await store.setSourceState("gone", { status: "ok", consecutiveFailures: 0 });
+  t.is(await store.removeSource("gone"), 1);
+  const left = await keysUnder(client, prefix);
+  t.false(left.includes(keys.entry(gone.id)));
+  t.false(left.includes(keys.source("gone")));
+  t.false(left.includes(keys.sourceState("gone")));
+  t.true(left.includes(keys.entry(kept.id)));
+});

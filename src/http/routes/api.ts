@@ -1,7 +1,8 @@
 // The JSON API: /api/updates (paged entries), /api/categories, /api/sources (operator status).
 // Each handler gathers plain data; sendJson renders it.
 import type Router from "@koa/router";
-import type { Config } from "../../config/types.js";
+import type { Config, SourceConfig } from "../../config/types.js";
+import { proposedUrl } from "../../ingest/poll-state.js";
 import type { SourceState, SourceStatus } from "../../model/source.js";
 import { ALL, type Page, type Store } from "../../store/store.js";
 import type { AppDeps } from "../app.js";
@@ -15,7 +16,8 @@ export function registerApiRoutes(router: Router, deps: AppDeps): void {
   const handlers: Record<string, (query: Record<string, RawValue>) => Promise<unknown>> = {
     "/api/updates": (query) => listUpdates(query, deps.getConfig(), deps.store),
     "/api/categories": () => describeCategories(deps.getConfig(), deps.store),
-    "/api/sources": () => describeSources(deps.getConfig(), deps.store, deps.nextPollAt),
+    "/api/sources": () =>
+      describeSources(deps.getConfig(), deps.store, deps.nextPollAt, deps.isStale),
   };
   for (const [path, handler] of Object.entries(handlers)) {
     router.get(path, async (ctx) => sendJson(ctx, await handler(ctx.query)));
@@ -47,6 +49,10 @@ export interface SourceView {
   lastSuccessAt: string | null;
   entries: number;
   nextPollAt: string | null;
+  /** Where the feed moved to, once polls in a row saw the same 301/308; the config is not rewritten. */
+  proposedUrl: string | null;
+  /** No successful fetch for `polling.staleAfterMultiple` schedule intervals. */
+  stale: boolean;
 }
 
 /** Config order; a source never polled is `pending`, a disabled one `disabled` whatever it last did. */
@@ -54,6 +60,7 @@ export async function describeSources(
   config: Config,
   store: Store,
   nextPollAt: (sourceId: string, state: SourceState | undefined) => Date | undefined,
+  isStale: (source: SourceConfig, state: SourceState | undefined) => boolean = () => false,
 ): Promise<SourceView[]> {
   return Promise.all(
     config.sources.map(async (source): Promise<SourceView> => {
@@ -74,6 +81,8 @@ export async function describeSources(
         lastSuccessAt: state?.lastSuccessAt ?? null,
         entries,
         nextPollAt: source.enabled ? (nextPollAt(source.id, state)?.toISOString() ?? null) : null,
+        proposedUrl: proposedUrl(state) ?? null,
+        stale: isStale(source, state),
       };
     }),
   );

@@ -1,5 +1,6 @@
 // Liveness and readiness for orchestrators. /healthz says the process answers; /readyz says
-// it can serve, i.e. the store answers within a second (an outage must not hang the probe).
+// it can serve, i.e. a config is loaded and the store answers within a second (an outage must
+// not hang the probe).
 import type Router from "@koa/router";
 import type { Store } from "../../store/store.js";
 import type { AppDeps } from "../app.js";
@@ -15,13 +16,23 @@ export function registerOpsRoutes(router: Router, deps: AppDeps): void {
     sendJson(ctx, { status: "ok" });
   });
   router.get("/readyz", async (ctx) => {
-    const readiness = await checkReadiness(deps.store, READY_TIMEOUT_MS);
+    const readiness = configReadiness(deps) ?? (await checkReadiness(deps.store, READY_TIMEOUT_MS));
     if (readiness.status !== "ok") {
       deps.logger.warn({ reason: readiness.reason }, "not ready");
     }
     ctx.set("Cache-Control", "no-store");
     sendJson(ctx, readiness, readiness.status === "ok" ? 200 : 503);
   });
+}
+
+/** A reload in progress keeps the running config loaded; only having none at all is not ready. */
+function configReadiness(deps: AppDeps): Readiness | undefined {
+  try {
+    if (deps.getConfig()) return undefined;
+  } catch {
+    // falls through: no config to serve with
+  }
+  return { status: "unavailable", reason: "config: not loaded" };
 }
 
 export async function checkReadiness(store: Store, timeoutMs: number): Promise<Readiness> {

@@ -1,0 +1,257 @@
+// A small pool of worker threads running decode → parse → normalise (parse-worker.ts), so a
+// hostile feed never blocks the event loop that serves HTTP, and a time limit on each parse:
+// a worker still busy at the limit is terminated (V8 stops it even inside a tight loop or a
+// catastrophic regex), the poll fails with `parse-timeout`, and a fresh worker takes its
+// place. Workers are reused across polls and stopped by `close()` (service stop).
+//
+// Each worker also gets a heap limit: a document built to exhaust memory kills that worker
+// (`parse-error`, "ran out of memory") instead of the process.
+import { type ResourceLimits, Worker } from "node:worker_threads";
+import type { IngestResult } from "./ingest.js";
+import type { NormaliseSource } from "./normalise.js";
+import { FeedParseError } from "./parse-errors.js";
+import { type IngestReply, type IngestRequest, READY } from "./parse-worker.js";
+
+/** The shape of `ingestBytes`, which refresh.ts calls through RefreshDeps. */
+export type IngestFn = (
+  body: Buffer,
+  contentType: string | undefined,
+  source: NormaliseSource,
+  now: Date,
+) => Promise<IngestResult>;
+
+export interface IngestPoolOptions {
+  /** Worker threads (parses running at once); 1–2 is plenty, polls are mostly waiting on IO. */
+  size: number;
+  /**
+   * Time limit of one parse, start-up excluded (config `polling.parseTimeoutMs`); a function
+   * when the config can be reloaded, read at the start of each parse.
+   */
+  timeoutMs: number | (() => number);
+  /** Old-generation heap limit of each worker, in MiB. */
+  maxHeapMb?: number;
+  /** Young-generation limit of each worker, in MiB. */
+  maxYoungMb?: number;
+}
+
+/**
+ * One worker by default: polls spend their time waiting on partners, parsing a normal feed takes
+ * milliseconds, and a second worker would double the memory a pair of hostile feeds can take.
+ * 96 MiB of heap parses a 15 MiB feed of 5,000 full-text entries; a document that needs more is
+ * built to exhaust memory. With these limits every hostile source polled at once stays under
+ * 400 MiB of process RSS (bench/hostile.ts).
+ */
+export const DEFAULT_POOL = { size: 1, maxHeapMb: 96, maxYoungMb: 16 } as const;
+
+/** A parse that exceeded the time limit; `kind` becomes the source's `errorKind`. */
+export class ParseTimeoutError extends Error {
+  override readonly name = "ParseTimeoutError";
+  readonly kind = "parse-timeout";
+
+  constructor(timeoutMs: number) {
+    super(`parsing the feed took longer than ${timeoutMs} ms and was stopped`);
+  }
+}
+
+/** The pool was closed (service stop) while this parse waited or ran. */
+export class ParsePoolClosedError extends Error {
+  override readonly name = "ParsePoolClosedError";
+  readonly kind = "aborted";
+
+  constructor() {
+    super("parsing was stopped: the service is shutting down");
+  }
+}
+
+/** A failure of the document or of this poll, reported as the source's error kind (not a bug). */
+export function isIngestFailure(
+  error: unknown,
+): error is FeedParseError | ParseTimeoutError | ParsePoolClosedError {
+  return (
+    error instanceof FeedParseError ||
+    error instanceof ParseTimeoutError ||
+    error instanceof ParsePoolClosedError
+  );
+}
+
+interface Task {
+  request: Omit<IngestRequest, "id">;
+  resolve(result: IngestResult): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  task?: { id: number; task: Task; timer: NodeJS.Timeout };
+}
+
+export class IngestPool {
+  readonly #options: Required<IngestPoolOptions>;
+  readonly #slots: (Slot | undefined)[];
+  readonly #queue: Task[] = [];
+  #nextId = 1;
+  #started = 0;
+  #closed = false;
+
+  constructor(options: IngestPoolOptions) {
+    this.#options = {
+      maxHeapMb: DEFAULT_POOL.maxHeapMb,
+      maxYoungMb: DEFAULT_POOL.maxYoungMb,
+      ...options,
+    };
+    this.#slots = Array.from({ length: Math.max(1, options.size) }, () => undefined);
+  }
+
+  /** Same contract as `ingestBytes`, plus `parse-timeout` (ParseTimeoutError). */
+  readonly ingest: IngestFn = (body, contentType, source, now) =>
+    new Promise<IngestResult>((resolve, reject) => {
+      if (this.#closed) {
+        reject(new ParsePoolClosedError());
+        return;
+      }
+      this.#queue.push({ request: { body, contentType, source, now }, resolve, reject });
+      this.#dispatch();
+    });
+
+  /** Worker threads started so far (a timed-out or crashed worker is replaced by a new one). */
+  get started(): number {
+    return this.#started;
+  }
+
+  /** Parses running now. */
+  get busy(): number {
+    return this.#slots.filter((slot) => slot?.task !== undefined).length;
+  }
+
+  /** Stops every worker; queued and running parses fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const task of this.#queue.splice(0)) task.reject(new ParsePoolClosedError());
+    await Promise.all(
+      this.#slots.map((slot, index) => {
+        if (slot === undefined) return undefined;
+        this.#slots[index] = undefined;
+        if (slot.task !== undefined) {
+          clearTimeout(slot.task.timer);
+          slot.task.task.reject(new ParsePoolClosedError());
+        }
+        return slot.worker.terminate();
+      }),
+    );
+  }
+
+  #dispatch(): void {
+    for (let index = 0; index < this.#slots.length && this.#queue.length > 0; index++) {
+      const slot = this.#slots[index];
+      if (slot?.task !== undefined) continue;
+      const task = this.#queue.shift() as Task;
+      void this.#run(index, slot ?? this.#spawn(index), task);
+    }
+  }
+
+  async #run(index: number, slot: Slot, task: Task): Promise<void> {
+    const id = this.#nextId++;
+    // Claimed before start-up finishes, so #dispatch does not hand this slot a second task.
+    slot.task = { id, task, timer: undefined as unknown as NodeJS.Timeout };
+    try {
+      await slot.ready;
+    } catch (error) {
+      this.#retire(index, slot, error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    const running = slot.task;
+    // Closed or replaced during start-up: the task has already been failed.
+    if (this.#slots[index] !== slot || running === undefined) return;
+    const { timeoutMs } = this.#options;
+    const limit = typeof timeoutMs === "function" ? timeoutMs() : timeoutMs;
+    running.timer = setTimeout(() => {
+      this.#retire(index, slot, new ParseTimeoutError(limit));
+    }, limit);
+    slot.worker.ref();
+    slot.worker.postMessage({ id, ...task.request } satisfies IngestRequest);
+  }
+
+  #spawn(index: number): Slot {
+    const worker = startWorker({
+      maxOldGenerationSizeMb: this.#options.maxHeapMb,
+      maxYoungGenerationSizeMb: this.#options.maxYoungMb,
+    });
+    this.#started++;
+    const ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        if (message !== READY) return;
+        worker.off("message", onMessage);
+        resolve();
+      };
+      worker.on("message", onMessage);
+      worker.once("error", reject);
+      worker.once("exit", (code) => reject(new Error(`parser worker exited with code ${code}`)));
+    });
+    // Handled in #run; this keeps an early failure from being an unhandled rejection.
+    ready.catch(() => undefined);
+    const slot: Slot = { worker, ready };
+    worker.on("message", (message: IngestReply | typeof READY) => {
+      if (message !== READY) this.#settle(index, slot, message);
+    });
+    worker.on("error", (error) => this.#retire(index, slot, workerFailure(error)));
+    worker.on("exit", (code) => {
+      this.#retire(index, slot, new Error(`parser worker exited with code ${code}`));
+    });
+    // Spawned for a task, so referenced until that task settles; idle, it is unref'd (#settle)
+    // so that it never keeps a finished `tributary poll` alive.
+    this.#slots[index] = slot;
+    return slot;
+  }
+
+  #settle(index: number, slot: Slot, reply: IngestReply): void {
+    const current = slot.task;
+    if (current === undefined || current.id !== reply.id) return;
+    clearTimeout(current.timer);
+    slot.task = undefined;
+    slot.worker.unref();
+    if (reply.ok) current.task.resolve(reply.result);
+    else if (reply.error.kind !== undefined) {
+      current.task.reject(new FeedParseError(reply.error.kind, reply.error.message));
+    } else current.task.reject(new Error(reply.error.message));
+    if (this.#slots[index] === slot) this.#dispatch();
+  }
+
+  /** Ends a worker that timed out, crashed or exited: its task fails, a new worker follows. */
+  #retire(index: number, slot: Slot, error: Error): void {
+    if (this.#slots[index] !== slot) return;
+    this.#slots[index] = undefined;
+    if (slot.task !== undefined) {
+      clearTimeout(slot.task.timer);
+      slot.task.task.reject(error);
+      slot.task = undefined;
+    }
+    void slot.worker.terminate();
+    this.#dispatch();
+  }
+}
+
+/** The limit was hit while parsing: the document, not the service, is at fault. */
+function workerFailure(error: Error): Error {
+  if ((error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
+    return new FeedParseError("parse-error", "the parser ran out of memory on this document", {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/**
+ * Starts parse-worker beside this module. From dist/ that is plain `parse-worker.js`. Under a
+ * TypeScript loader (tsx: tests, benchmarks, `npm run dev`-style runs) this module is a `.ts`
+ * file, and Node 20 does not apply `--import` loaders to worker threads, so the worker first
+ * registers tsx itself, resolved from here (tsx is a dev dependency, never needed in dist/).
+ */
+function startWorker(resourceLimits: ResourceLimits): Worker {
+  const isTypeScript = import.meta.url.endsWith(".ts");
+  const entry = new URL(`./parse-worker.${isTypeScript ? "ts" : "js"}`, import.meta.url);
+  if (!isTypeScript) return new Worker(entry, { resourceLimits });
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(bootstrap, { eval: true, execArgv: [], resourceLimits });
+}

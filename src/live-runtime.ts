@@ -1,0 +1,218 @@
+// The parts of a running service that follow the config: the config itself, the publisher, the
+// schedule, and what depends on them (staleness, per-source metrics). `reload()` swaps them for
+// a new valid config without a restart; an invalid one leaves everything as it was.
+import { ConfigError } from "./config/errors.js";
+import type { Config, SourceConfig } from "./config/types.js";
+import type { PollOutcome } from "./ingest/refresh.js";
+import type { Logger } from "./log.js";
+import type { Metrics } from "./metrics.js";
+import type { SourceState } from "./model/source.js";
+import { isStale } from "./model/staleness.js";
+import type { FeedPublisher } from "./publish/types.js";
+import {
+  applicableConfig,
+  diffSources,
+  type ReloadResult,
+  type SourceChanges,
+  sourcesToPollNow,
+} from "./reload.js";
+import { scheduleIntervalMs } from "./schedule/interval.js";
+import type { Poller } from "./schedule/poller.js";
+import { type Scheduler, startScheduler } from "./schedule/scheduler.js";
+
+export interface LiveRuntimeDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Builds the poller once; it reads the current config through `current` on every poll. */
+  makePoller(current: () => Config, onOutcome: (outcome: PollOutcome) => void): Poller;
+  buildPublisher(config: Config): FeedPublisher;
+  /** Reads the config again (the file). Without it there is nothing to reload. */
+  loadConfig?: () => Promise<Config>;
+  now?: () => Date;
+}
+
+export class LiveRuntime {
+  readonly poller: Poller;
+  readonly scheduler: Scheduler;
+  readonly #deps: LiveRuntimeDeps;
+  readonly #now: () => Date;
+  #config: Config;
+  #publisher: FeedPublisher;
+  /** When each enabled source became due in this process: start-up, or the reload adding it. */
+  readonly #expectedSince = new Map<string, Date>();
+  /** Longest gap of each schedule expression in use (computing it takes a few ms). */
+  #intervals = new Map<string, number | undefined>();
+  /** Reloads run one at a time, in the order they were asked for. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #stopped = false;
+
+  constructor(deps: LiveRuntimeDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => new Date());
+    this.#config = deps.config;
+    this.#publisher = deps.buildPublisher(deps.config);
+    this.#track([], deps.config);
+    this.poller = deps.makePoller(
+      () => this.#config,
+      (outcome) => this.#recordOutcome(outcome),
+    );
+    this.scheduler = startScheduler({
+      sources: deps.config.sources,
+      defaultSchedule: deps.config.polling.schedule,
+      onDue: (sources) => void this.poller.pollMany(sources),
+    });
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  get publisher(): FeedPublisher {
+    return this.#publisher;
+  }
+
+  get canReload(): boolean {
+    return this.#deps.loadConfig !== undefined;
+  }
+
+  enabledSources(): SourceConfig[] {
+    return this.#config.sources.filter((s) => s.enabled);
+  }
+
+  /** Gone sources are not polled again; otherwise the first tick after any backoff. */
+  nextPollAt(sourceId: string, state: SourceState | undefined): Date | undefined {
+    if (state?.status === "gone") return undefined;
+    const notBefore = state?.notBefore ? new Date(state.notBefore) : undefined;
+    return this.scheduler.nextPollAt(sourceId, notBefore);
+  }
+
+  isStale(source: SourceConfig, state: SourceState | undefined): boolean {
+    const { polling } = this.#config;
+    return isStale({
+      enabled: source.enabled,
+      state,
+      intervalMs: this.#intervals.get(source.schedule ?? polling.schedule),
+      multiple: polling.staleAfterMultiple,
+      since: this.#expectedSince.get(source.id) ?? this.#now(),
+      now: this.#now(),
+    });
+  }
+
+  /** Starts an operator-requested poll (backoff ignored) of every enabled source. */
+  pollAll(): string[] {
+    const sources = this.enabledSources();
+    this.#pollInBackground(sources, "admin");
+    return sources.map((s) => s.id);
+  }
+
+  /** Starts an operator-requested poll of one configured source, even a disabled one (as `tributary poll --source`). */
+  pollSource(sourceId: string): boolean {
+    const source = this.#config.sources.find((s) => s.id === sourceId);
+    if (!source) return false;
+    this.#pollInBackground([source], "admin");
+    return true;
+  }
+
+  /**
+   * Reads the config again and applies it if valid. Invalid: the running config stays, and the
+   * problems (`path: message` lines, as check-config prints them) are logged and returned.
+   */
+  reload(trigger: string): Promise<ReloadResult> {
+    const run = this.#queue.then(() => this.#reloadNow(trigger));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.scheduler.stop();
+  }
+
+  async #reloadNow(trigger: string): Promise<ReloadResult> {
+    const { loadConfig, logger } = this.#deps;
+    if (this.#stopped || !loadConfig) {
+      const problem = this.#stopped
+        ? "the service is stopping"
+        : "no config file to reload: the service was started without one";
+      return { reloaded: false, problems: [problem] };
+    }
+    let next: Config;
+    try {
+      next = await loadConfig();
+    } catch (error) {
+      const problems =
+        error instanceof ConfigError
+          ? error.problems
+          : [`config: ${error instanceof Error ? error.message : String(error)}`];
+      logger.error({ trigger, problems }, "config reload rejected; the running config stays");
+      return { reloaded: false, problems };
+    }
+    if (this.#stopped) return { reloaded: false, problems: ["the service is stopping"] };
+    return this.#apply(next, trigger);
+  }
+
+  async #apply(next: Config, trigger: string): Promise<ReloadResult> {
+    const { logger, metrics } = this.#deps;
+    const before = this.#config;
+    const { config, restartRequired } = applicableConfig(before, next);
+    const changes: SourceChanges = diffSources(before.sources, config.sources);
+    const pollNow = sourcesToPollNow(before.sources, config.sources);
+
+    // Requests read config and publisher per request: swap both together.
+    const publisher = this.#deps.buildPublisher(config);
+    this.#track(before.sources, config);
+    this.#config = config;
+    this.#publisher = publisher;
+    await this.scheduler.update(config.sources, config.polling.schedule);
+    this.poller.concurrency = config.polling.concurrency;
+    metrics.forgetSources(changes.removed);
+
+    logger.info({ trigger, ...changes }, "config reloaded");
+    if (restartRequired.length > 0) {
+      logger.warn(
+        { trigger, fields: restartRequired },
+        "config changes that need a restart to apply; the running values stay",
+      );
+    }
+    this.#pollInBackground(pollNow, "reload");
+    return { reloaded: true, ...changes, restartRequired };
+  }
+
+  /** Keeps the staleness bookkeeping in line with a new config. */
+  #track(before: SourceConfig[], config: Config): void {
+    const wasEnabled = new Set(before.filter((s) => s.enabled).map((s) => s.id));
+    const enabledNow = new Set(config.sources.filter((s) => s.enabled).map((s) => s.id));
+    const now = this.#now();
+    for (const id of [...this.#expectedSince.keys()]) {
+      if (!enabledNow.has(id)) this.#expectedSince.delete(id);
+    }
+    for (const id of enabledNow) {
+      if (!wasEnabled.has(id)) this.#expectedSince.set(id, now);
+    }
+    const intervals = new Map<string, number | undefined>();
+    for (const source of config.sources) {
+      const expression = source.schedule ?? config.polling.schedule;
+      if (intervals.has(expression)) continue;
+      const known = this.#intervals.has(expression);
+      intervals.set(
+        expression,
+        known ? this.#intervals.get(expression) : scheduleIntervalMs(expression),
+      );
+    }
+    this.#intervals = intervals;
+  }
+
+  #pollInBackground(sources: SourceConfig[], reason: "admin" | "reload"): void {
+    if (sources.length === 0) return;
+    // Operators asked for these polls: backoff does not apply. After a reload it does (a
+    // source back in the config may still be in backoff from before).
+    void this.poller.pollMany(sources, { force: reason === "admin" });
+  }
+
+  /** Outcomes of polls that finish after their source left the config are not recorded. */
+  #recordOutcome(outcome: PollOutcome): void {
+    if (!this.#config.sources.some((s) => s.id === outcome.sourceId)) return;
+    this.#deps.metrics.recordPoll(outcome);
+  }
+}

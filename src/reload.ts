@@ -1,0 +1,89 @@
+// What a config reload changes: the pure part (which sources came, went or changed, and which
+// settings only a restart can apply). live-runtime.ts acts on it.
+import type { Config, SourceConfig } from "./config/types.js";
+
+export interface SourceChanges {
+  added: string[];
+  removed: string[];
+  /** Sources in both configs with any setting changed (url, title, schedule, enabled…). */
+  changed: string[];
+}
+
+/** The answer to a reload (POST /admin/reload, SIGHUP, a file change). */
+export type ReloadResult =
+  | ({
+      reloaded: true;
+      /** Settings that changed in the file but keep their running value until a restart. */
+      restartRequired: string[];
+    } & SourceChanges)
+  | { reloaded: false; problems: string[] };
+
+const SOURCE_FIELDS = [
+  "title",
+  "url",
+  "homepage",
+  "categories",
+  "schedule",
+  "enabled",
+] as const satisfies readonly (keyof SourceConfig)[];
+
+/** The settings of a source that differ between two versions of it. */
+export function changedFields(before: SourceConfig, after: SourceConfig): string[] {
+  return SOURCE_FIELDS.filter(
+    (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
+  );
+}
+
+export function diffSources(before: SourceConfig[], after: SourceConfig[]): SourceChanges {
+  const old = new Map(before.map((s) => [s.id, s]));
+  const now = new Set(after.map((s) => s.id));
+  return {
+    added: after.filter((s) => !old.has(s.id)).map((s) => s.id),
+    removed: before.filter((s) => !now.has(s.id)).map((s) => s.id),
+    changed: after
+      .filter((s) => {
+        const previous = old.get(s.id);
+        return previous !== undefined && changedFields(previous, s).length > 0;
+      })
+      .map((s) => s.id),
+  };
+}
+
+/**
+ * The sources a reload should poll at once: enabled now and not polled under these settings
+ * before — new, re-enabled, or moved to another URL.
+ */
+export function sourcesToPollNow(before: SourceConfig[], after: SourceConfig[]): SourceConfig[] {
+  const old = new Map(before.map((s) => [s.id, s]));
+  return after.filter((s) => {
+    const previous = old.get(s.id);
+    return s.enabled && (!previous?.enabled || previous.url !== s.url);
+  });
+}
+
+/** Settings bound at start-up: the listening socket and the store connection. */
+const RESTART_ONLY: { path: string; read(config: Config): unknown }[] = [
+  { path: "service.port", read: (c) => c.service.port },
+  { path: "service.host", read: (c) => c.service.host },
+  { path: "REDIS_URL", read: (c) => c.redisUrl },
+];
+
+/**
+ * The reloaded config as it can run without a restart: restart-only settings keep their running
+ * values (so /api and the logs describe what really runs), and `restartRequired` names them.
+ */
+export function applicableConfig(
+  running: Config,
+  next: Config,
+): { config: Config; restartRequired: string[] } {
+  const restartRequired = RESTART_ONLY.filter((s) => s.read(running) !== s.read(next)).map(
+    (s) => s.path,
+  );
+  const config: Config = {
+    ...next,
+    service: { ...next.service, port: running.service.port, host: running.service.host },
+  };
+  if (running.redisUrl === undefined) delete config.redisUrl;
+  else config.redisUrl = running.redisUrl;
+  return { config, restartRequired };
+}

@@ -1,0 +1,185 @@
+// /admin/*: disabled without ADMIN_TOKEN, 401 for a missing or wrong token, and with the right
+// one the polls really happen (seen in the fixture partner's request log).
+import test from "ava";
+import { bearerToken, tokenMatches } from "../../src/http/auth.js";
+import { call, startApp } from "../helpers/app.js";
+import { startFixtureServer } from "../helpers/fixture-server.js";
+import { waitFor } from "../helpers/wait.js";
+import { opsYaml, rss, startOpsService } from "./fixtures.js";
+
+const TOKEN = "s3cret-admin-token-9f2c";
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+const post = (url: string, headers: Record<string, string> = {}) =>
+  call(url, { method: "POST", headers });
+
+async function partnersAndService(t: Parameters<typeof startOpsService>[0], token?: string) {
+  const partners = await startFixtureServer(t, {
+    "/a.rss": { body: rss("A") },
+    "/b.rss": { body: rss("B") },
+  });
+  const yaml = opsYaml(partners.origin, [
+    { id: "a", path: "/a.rss" },
+    { id: "b", path: "/b.rss" },
+    { id: "off", path: "/a.rss", enabled: false },
+  ]);
+  const ops = await startOpsService(t, yaml, { env: token ? { ADMIN_TOKEN: token } : {} });
+  const fetched = (path: string) => partners.requests.filter((r) => r.path === path).length;
+  return { partners, ops, fetched };
+}
+
+test("without ADMIN_TOKEN every /admin path is a 404, for any method", async (t) => {
+  const { ops, fetched } = await partnersAndService(t);
+  for (const [method, path] of [
+    ["POST", "/admin/poll"],
+    ["POST", "/admin/reload"],
+    ["POST", "/admin/sources/a/poll"],
+    ["GET", "/admin/poll"],
+    ["GET", "/admin"],
+  ] as const) {
+    const res = await call(`${ops.url}${path}`, { method, headers: auth(TOKEN) });
+    t.is(res.status, 404, `${method} ${path}`);
+    t.deepEqual(res.json(), { error: "not found" });
+  }
+  t.is(fetched("/a.rss"), 0);
+});
+
+test("a missing, wrong or non-Bearer token gets 401 with no detail and polls nothing", async (t) => {
+  const { ops, fetched } = await partnersAndService(t, TOKEN);
+  const attempts: Record<string, string>[] = [
+    {},
+    auth("wrong"),
+    auth(`${TOKEN}x`),
+    auth(TOKEN.slice(0, -1)),
+    { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString("base64")}` },
+    { authorization: TOKEN },
+  ];
+  for (const headers of attempts) {
+    for (const path of ["/admin/poll", "/admin/sources/a/poll", "/admin/reload", "/admin/nope"]) {
+      const res = await post(`${ops.url}${path}`, headers);
+      t.is(res.status, 401, `${path} ${JSON.stringify(headers)}`);
+      t.deepEqual(res.json(), { error: "unauthorized" });
+      t.is(res.header("www-authenticate"), "Bearer");
+    }
+  }
+  t.is(fetched("/a.rss") + fetched("/b.rss"), 0);
+});
+
+test("POST /admin/poll answers 202 and polls every enabled source now, backoff ignored", async (t) => {
+  const { ops, partners, fetched } = await partnersAndService(t, TOKEN);
+  // A failure puts b into backoff: a scheduled poll would skip it, an operator's does not.
+  partners.set("/b.rss", { status: 503, body: "down" });
+  await ops.service.poller.pollMany(ops.service.getConfig().sources.slice(0, 2), { force: true });
+  t.is(fetched("/b.rss"), 1);
+  partners.set("/b.rss", { body: rss("B") });
+
+  const res = await post(`${ops.url}/admin/poll`, auth(TOKEN));
+  t.is(res.status, 202);
+  t.deepEqual(res.json(), { accepted: true, sources: ["a", "b"] });
+  t.is(res.header("cache-control"), "no-store");
+  await waitFor(() => (fetched("/a.rss") === 2 && fetched("/b.rss") === 2) || undefined);
+  await ops.service.poller.drain();
+  const sources = (await call(`${ops.url}/api/sources`)).json() as { id: string; status: string }[];
+  t.deepEqual(
+    sources.map((s) => [s.id, s.status]),
+    [
+      ["a", "ok"],
+      ["b", "ok"],
+      ["off", "disabled"],
+    ],
+  );
+});
+
+test("POST /admin/sources/{id}/poll polls just that source; unknown ids are a 404 naming the known", async (t) => {
+  const { ops, fetched } = await partnersAndService(t, TOKEN);
+  const res = await post(`${ops.url}/admin/sources/b/poll`, auth(TOKEN));
+  t.is(res.status, 202);
+  t.deepEqual(res.json(), { accepted: true, sources: ["b"] });
+  await waitFor(() => fetched("/b.rss") === 1 || undefined);
+  await ops.service.poller.drain();
+  t.is(fetched("/a.rss"), 0);
+
+  const unknown = await post(`${ops.url}/admin/sources/nope/poll`, auth(TOKEN));
+  t.is(unknown.status, 404);
+  t.deepEqual(unknown.json(), { error: 'unknown source "nope" (known: a, b, off)' });
+});
+
+test("admin routes answer only POST: GET with the right token is a 405", async (t) => {
+  const { ops } = await partnersAndService(t, TOKEN);
+  const res = await call(`${ops.url}/admin/poll`, { headers: auth(TOKEN) });
+  t.is(res.status, 405);
+  t.is(res.header("allow"), "POST");
+});
+
+test("POST /admin/reload applies a changed file: 200 with the changes, the new source polled", async (t) => {
+  const { ops, partners, fetched } = await partnersAndService(t, TOKEN);
+  ops.rewrite(
+    opsYaml(partners.origin, [
+      { id: "a", path: "/a.rss", categories: ["other"] },
+      { id: "c", path: "/b.rss" },
+    ]),
+  );
+  const res = await post(`${ops.url}/admin/reload`, auth(TOKEN));
+  t.is(res.status, 200);
+  t.deepEqual(res.json(), {
+    reloaded: true,
+    added: ["c"],
+    removed: ["b", "off"],
+    changed: ["a"],
+    restartRequired: [],
+  });
+  await waitFor(() => fetched("/b.rss") === 1 || undefined); // c, polled because it is new
+  t.is(fetched("/a.rss"), 0); // a only changed category: no poll of its own
+  const ids = ((await call(`${ops.url}/api/sources`)).json() as { id: string }[]).map((s) => s.id);
+  t.deepEqual(ids, ["a", "c"]);
+  t.true(ops.log.lines.some((l) => l.msg === "config reloaded" && l.trigger === "admin"));
+});
+
+test("POST /admin/reload is a 409 when the service runs without a config file", async (t) => {
+  const partners = await startFixtureServer(t, {});
+  const ops = await startOpsService(t, opsYaml(partners.origin, [{ id: "a", path: "/a.rss" }]), {
+    env: { ADMIN_TOKEN: TOKEN },
+    reloadable: false,
+  });
+  const res = await post(`${ops.url}/admin/reload`, auth(TOKEN));
+  t.is(res.status, 409);
+  t.deepEqual(res.json(), {
+    error: "no config file to reload: the service was started without one",
+  });
+});
+
+test("the admin token never reaches a log line, even at debug level", async (t) => {
+  const { ops } = await partnersAndService(t, TOKEN);
+  await post(`${ops.url}/admin/poll`, auth(TOKEN));
+  await post(`${ops.url}/admin/poll`, auth(`${TOKEN}-wrong`));
+  await post(`${ops.url}/admin/reload`, auth(TOKEN));
+  await ops.service.poller.drain();
+  const raw = ops.log.raw();
+  t.true(ops.log.lines.some((l) => l.msg === "request" && l.route === "/admin/poll"));
+  t.false(raw.includes(TOKEN));
+  t.false(raw.toLowerCase().includes("authorization"));
+});
+
+test("bearerToken reads the RFC 6750 header; tokenMatches compares whole tokens", (t) => {
+  t.is(bearerToken("Bearer abc"), "abc");
+  t.is(bearerToken("bearer abc"), "abc");
+  t.is(bearerToken("Basic abc"), undefined);
+  t.is(bearerToken("Bearer"), undefined);
+  t.is(bearerToken("Bearer a b"), undefined);
+  t.is(bearerToken(undefined), undefined);
+  t.true(tokenMatches("abc", "abc"));
+  t.false(tokenMatches("abcd", "abc"));
+  t.false(tokenMatches("ab", "abc"));
+  t.false(tokenMatches(undefined, "abc"));
+  t.false(tokenMatches("", ""));
+});
+
+test("GET /readyz is a 503 naming the config when none is loaded", async (t) => {
+  const app = await startApp(t);
+  app.deps.getConfig = () => {
+    throw new Error("no config");
+  };
+  const res = await call(`${app.url}/readyz`);
+  t.is(res.status, 503);
+  t.deepEqual(res.json(), { status: "unavailable", reason: "config: not loaded" });
+  t.is((await call(`${app.url}/healthz`)).status, 200);
+});
