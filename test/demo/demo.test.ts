@@ -99,8 +99,19 @@ test("serve --demo fills every category within seconds and stops cleanly", async
     categories.map((c) => c.id),
     ["all", "trafficking", "migration", "refugees", "research"],
   );
-  const sources = (await getJson(`${base}/api/sources`)) as { status: string }[];
-  t.true(sources.every((s) => s.status === "ok" || s.status === "not-modified"));
+  // Categories can fill before the last source's first poll lands: wait for that too.
+  const sources = await waitFor(
+    async () => {
+      const list = (await getJson(`${base}/api/sources`)) as { id: string; status: string }[];
+      return list.every((s) => s.status !== "pending") ? list : undefined;
+    },
+    40_000,
+    "every demo source to have been polled",
+  );
+  t.deepEqual(
+    sources.filter((s) => s.status !== "ok" && s.status !== "not-modified"),
+    [],
+  );
   child.kill("SIGTERM");
   const { code, stdout } = await result;
   t.is(code, 0);
