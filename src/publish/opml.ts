@@ -2,6 +2,8 @@
 // one step. Pure: outlines in, a string out. Every attribute value is XML-escaped and stripped
 // of characters XML 1.0 cannot carry, so a partner's odd title cannot break the document.
 
+import { cleanText, escapeXmlAttribute, escapeXmlText } from "./clean.js";
+
 export interface OpmlOutline {
   text: string;
   /** `rss` for any feed (readers use it for Atom and JSON Feed too). */
@@ -20,26 +22,10 @@ export interface OpmlDocument {
   outlines: OpmlOutline[];
 }
 
-/** Control characters XML 1.0 forbids, lone surrogates, and U+FFFE/U+FFFF. */
-const NOT_XML =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point.
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Escaped for a double-quoted attribute, XML-illegal characters removed. */
+export const escapeAttribute = (value: string): string => escapeXmlAttribute(cleanText(value));
 
-/** Escaped for a double-quoted attribute; tabs and newlines as references so they survive. */
-export function escapeAttribute(value: string): string {
-  return value
-    .replace(NOT_XML, "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/\t/g, "&#9;")
-    .replace(/\n/g, "&#10;")
-    .replace(/\r/g, "&#13;");
-}
-
-const escapeText = (value: string): string =>
-  value.replace(NOT_XML, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeText = (value: string): string => escapeXmlText(cleanText(value));
 
 const ATTRIBUTE_ORDER = [
   "text",

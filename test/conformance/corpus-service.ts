@@ -2,14 +2,14 @@
 // (../shared/corpus/real-world), served by a local fixture server and polled at start-up
 // through the whole pipeline (fetch → decode → parse → normalise → store). The output tests
 // and the real-client tests read what it publishes.
+
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { parseConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/log.js";
 import { type RunningService, startService } from "../../src/service.js";
 import { corpusPath } from "../helpers/corpus.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";
+import { freePort } from "../helpers/ports.js";
 
 /** Two categories of real feeds: RSS 2.0, RSS 1.0 and Atom, text and podcasts. */
 export const CORPUS_CATEGORIES: Record<string, string[]> = {
@@ -40,13 +40,6 @@ const contentType = (file: string): string =>
  * A port nobody listens on: the service's baseUrl must be its real address, because readers
  * follow the paging links it writes.
  */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 function yaml(origin: string, port: number): string {
   const sources = Object.entries(CORPUS_CATEGORIES).flatMap(([category, files]) =>

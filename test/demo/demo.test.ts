@@ -1,7 +1,3 @@
-// The demo a newcomer runs: bundled sample feeds served from inside the process, aggregated by
-// a real `tributary serve --demo` child process, categories filling within seconds.
-import { once } from "node:events";
-import { type AddressInfo, createServer } from "node:net";
 import test from "ava";
 import { request } from "undici";
 import { demoConfig } from "../../src/demo/config.js";
@@ -12,16 +8,8 @@ import { parseFeed } from "../../src/ingest/parse.js";
 import { describeSource } from "../../src/ingest/source-report.js";
 import { fetchOptionsOf } from "../../src/runtime.js";
 import { collect, spawnCli } from "../helpers/cli.js";
+import { freePort } from "../helpers/ports.js";
 import { waitFor } from "../helpers/wait.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function getJson(url: string): Promise<unknown> {
   const res = await request(url);

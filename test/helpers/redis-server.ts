@@ -2,12 +2,14 @@
 // child process on a free loopback port, never the shared one on 6379. stop() sends SIGTERM to
 // its PID and waits for the exit; restart() starts it again on the same port, so a RedisStore's
 // background reconnects find it. Torn down with t.teardown (or close() without a test).
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, connect as netConnect } from "node:net";
+import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExecutionContext } from "ava";
+import { freePort } from "./ports.js";
 
 export interface RedisServerOptions {
   /**
@@ -146,19 +148,6 @@ export async function startRedisServer(
     resume: () => signal("SIGCONT"),
     close,
   };
-}
-
-/** A port the kernel just handed out on loopback (closed again, so redis-server can bind it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once `PING` on the port answers `+PONG` (inline command, no client library). */

@@ -10,6 +10,7 @@ import test, { type ExecutionContext } from "ava";
 import { connectRedisStore } from "../../src/store/redis.js";
 import { DEFAULT_REDIS_PREFIX, redisKeys } from "../../src/store/redis-keys.js";
 import { ALL, StoreUnavailableError } from "../../src/store/store.js";
+import { freePort } from "../helpers/ports.js";
 import {
   keysUnder,
   rawRedisForTest,
@@ -23,16 +24,6 @@ import { storeContract } from "./contract.js";
 const plain = { fallbackDated: new Set<string>() };
 
 storeContract(test, "redis", (t) => redisStoreForTest(t));
-
-/** A port nothing listens on: bound by us for a moment, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts a TCP server on `port` (0 = any) with the given connection handler, closed in teardown. */
 async function listen(t: ExecutionContext, port: number, onSocket: (socket: Socket) => void) {
