@@ -8,12 +8,17 @@
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
 
+/** Removes the characters XML 1.0 cannot carry, leaving everything else as it is. */
+export function stripXmlIllegal(value: string): string {
+  return value.replace(XML_ILLEGAL, "");
+}
+
 /**
  * Removes XML-illegal characters and normalises line endings to LF (an XML parser turns
  * CR LF into LF anyway, and in attributes into a space, so emitting LF keeps a round trip exact).
  */
 export function cleanText(value: string): string {
-  return value.replace(XML_ILLEGAL, "").replace(/\r\n?/g, "\n");
+  return stripXmlIllegal(value).replace(/\r\n?/g, "\n");
 }
 
 /** Plain text → HTML text (for fields whose format declares them HTML). */

@@ -2,7 +2,7 @@
 // one step. Pure: outlines in, a string out. Every attribute value is XML-escaped and stripped
 // of characters XML 1.0 cannot carry, so a partner's odd title cannot break the document.
 
-import { cleanText, escapeXmlAttribute, escapeXmlText } from "./clean.js";
+import { escapeXmlAttribute, escapeXmlText, stripXmlIllegal } from "./clean.js";
 
 export interface OpmlOutline {
   text: string;
@@ -23,9 +23,9 @@ export interface OpmlDocument {
 }
 
 /** Escaped for a double-quoted attribute, XML-illegal characters removed. */
-export const escapeAttribute = (value: string): string => escapeXmlAttribute(cleanText(value));
+export const escapeAttribute = (value: string): string => escapeXmlAttribute(stripXmlIllegal(value));
 
-const escapeText = (value: string): string => escapeXmlText(cleanText(value));
+const escapeText = (value: string): string => escapeXmlText(stripXmlIllegal(value));
 
 const ATTRIBUTE_ORDER = [
   "text",
