@@ -23,7 +23,8 @@ export interface OpmlDocument {
 }
 
 /** Escaped for a double-quoted attribute, XML-illegal characters removed. */
-export const escapeAttribute = (value: string): string => escapeXmlAttribute(stripXmlIllegal(value));
+export const escapeAttribute = (value: string): string =>
+  escapeXmlAttribute(stripXmlIllegal(value));
 
 const escapeText = (value: string): string => escapeXmlText(stripXmlIllegal(value));
 
