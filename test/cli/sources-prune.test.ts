@@ -2,7 +2,7 @@
 // private redis-server (REDIS_URL), or against a running app with --url.
 // Serial: every test spawns tributary processes, and running them one at a time keeps the
 // machine responsive for the timing-sensitive tests that run beside this file.
-import { type AddressInfo, createServer } from "node:net";
+
 import { PassThrough } from "node:stream";
 import test from "ava";
 import { pruneSource } from "../../src/cli/prune.js";
@@ -16,6 +16,7 @@ import { call, startApp } from "../helpers/app.js";
 import { runCli, writeConfig } from "../helpers/cli.js";
 import { makeConfig } from "../helpers/config.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";
+import { freePort } from "../helpers/ports.js";
 import { startRedisServer } from "../helpers/redis-server.js";
 import { makeUpdate } from "../helpers/updates.js";
 
@@ -132,7 +133,7 @@ test.serial(
     t.regex(memory.stderr, /REDIS_URL is unset.*embedded memory store/s);
     t.regex(memory.stderr, /--url http:\/\/host:port/);
 
-    const closed = await closedPort();
+    const closed = await freePort();
     const unreachable = await runCli([
       "sources",
       "--config",
@@ -147,15 +148,6 @@ test.serial(
     );
   },
 );
-
-/** A port nothing listens on: bound for a moment, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const view = (overrides: Partial<SourceView>): SourceView => ({
   id: "a",

@@ -1,6 +1,9 @@
 import { createServer } from "node:net";
 
-/** A loopback port the kernel just handed out, closed again so a server (or nothing) can bind it. */
+/**
+ * A loopback port the kernel just handed out and closed again: a server can bind it, and while
+ * nothing does, connecting to it is refused at once.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

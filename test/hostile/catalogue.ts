@@ -1,8 +1,9 @@
 // Every hostile source at once, with the error kind each must show: the mixed-poll tests use it
 // with small limits, bench/hostile.ts with the production ones (15 MiB bodies and bombs, the
 // 10 MB title). Good sources are in the mix, and must come through untouched.
-import { createServer } from "node:net";
+
 import { gzipSync } from "node:zlib";
+import { freePort } from "../helpers/ports.js";
 import {
   BILLION_LAUGHS,
   brotliBomb,
@@ -111,7 +112,7 @@ export async function hostileCatalogue(options: CatalogueOptions): Promise<Catal
     { id: "unavailable", path: "/unavailable", expect: ["http-503"] },
     { id: "too-many", path: "/too-many", expect: ["http-429"] },
     { id: "broken", path: "/broken", expect: ["http-500"] },
-    { id: "refused", path: `http://127.0.0.1:${await closedPort()}/feed`, expect: ["connection"] },
+    { id: "refused", path: `http://127.0.0.1:${await freePort()}/feed`, expect: ["connection"] },
   ];
   if (options.heavyParsing) {
     // Parsed or refused, each within the parse time limit: never a hang.
@@ -133,13 +134,3 @@ export async function hostileCatalogue(options: CatalogueOptions): Promise<Catal
 /** The URL of a catalogue source on a server at `origin`. */
 export const sourceUrl = (origin: string, source: CatalogueSource): string =>
   source.path.startsWith("/") ? `${origin}${source.path}` : source.path;
-
-/** A port nothing listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}

@@ -2,12 +2,12 @@
 // the service does about it, seen from /api/sources, the log and the next polls.
 
 import type { LookupFunction } from "node:net";
-import { createServer } from "node:net";
 import test from "ava";
 import { ingestBytes } from "../../src/ingest/ingest.js";
 import { BACKOFF, PROPOSE_MOVE_AFTER } from "../../src/ingest/poll-state.js";
 import type { IngestFn } from "../../src/ingest/worker-pool.js";
 import { ALL } from "../../src/store/store.js";
+import { freePort } from "../helpers/ports.js";
 import { caseTitle } from "./cases.js";
 import { closeSharedPool, startHarness } from "./harness.js";
 import {
@@ -25,15 +25,6 @@ test.after.always(closeSharedPool);
 const GOOD = rssFeed(numberedItems("good", 3));
 const GOOD_TITLES = ["good story 1", "good story 2", "good story 3"];
 const MOVED_MSG = /^source moved permanently; update its url in the config to /;
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 // --- permanent redirects ---------------------------------------------------------------------
 
@@ -267,7 +258,7 @@ test(
   ),
   async (t) => {
     const server = await startHostileServer(t, { "/feed": status(500) });
-    const refused = await closedPort();
+    const refused = await freePort();
     const h = await startHarness(t, {
       sources: [
         { id: "err500", url: server.url("/feed") },

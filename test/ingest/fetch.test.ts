@@ -1,7 +1,8 @@
 // fetchFeed against real sockets on a loopback fixture server; no mocks. Every test builds
 // its own server (torn down with t.teardown). Only loopback addresses are ever connected to.
+
 import { once } from "node:events";
-import { createServer as createNetServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { brotliCompressSync, createGzip, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import test, { type ExecutionContext } from "ava";
 import {
@@ -11,6 +12,7 @@ import {
 } from "../../src/ingest/errors.js";
 import { type FetchOptions, type FetchResult, fetchFeed } from "../../src/ingest/fetch.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";
+import { freePort } from "../helpers/ports.js";
 
 const RSS = `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Partner</title></channel></rss>`;
 
@@ -60,15 +62,6 @@ async function gzipOfZeros(bytes: number): Promise<Buffer> {
   gzip.end();
   await once(gzip, "end");
   return Buffer.concat(chunks);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 // --- 200, validators, conditional GET --------------------------------------------------
@@ -628,7 +621,7 @@ test("parseRetryAfter reads seconds and dates", (t) => {
 // --- network failures and the address guard -----------------------------------------------
 
 test("a closed port on 127.0.0.1 is a connection failure", async (t) => {
-  const port = await closedPort();
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}/feed.xml`;
   const error = failed(t, await fetchFeed(url, {}, options()), "connection");
   t.regex(error.message, /ECONNREFUSED/);
