@@ -12,6 +12,7 @@ import type { ReloadResult } from "./reload.js";
 import { createFeedPublisher, createIngestPool, createPoller, openStore } from "./runtime.js";
 import type { Poller } from "./schedule/poller.js";
 import type { Scheduler } from "./schedule/scheduler.js";
+import { baseUrlWarning, summariseRound } from "./start-notes.js";
 import { instrumentStore } from "./store/instrumented.js";
 import type { Store } from "./store/store.js";
 
@@ -116,7 +117,19 @@ export async function startService(
   const url = `http://${host}:${address.port}`;
   logger.info({ url, sources: enabled.length }, "listening");
 
-  const initialPoll = options.pollAtStart === false ? Promise.resolve() : poller.pollMany(enabled);
+  const unreachableSelf = baseUrlWarning(config.service.baseUrl, config.service.host);
+  if (unreachableSelf) logger.warn(unreachableSelf);
+
+  const initialPoll =
+    options.pollAtStart === false
+      ? Promise.resolve()
+      : poller.pollMany(enabled).then((outcomes) => {
+          // One line a newcomer can read: did any partner answer, and if not, what to try.
+          const summary = summariseRound(outcomes);
+          if (summary?.hint) logger.warn(summary, "first poll round: no partner answered");
+          else if (summary) logger.info(summary, "first poll round finished");
+          return outcomes;
+        });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

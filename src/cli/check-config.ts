@@ -1,6 +1,7 @@
 import { ConfigError } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
+import { counted } from "./plural.js";
 
 export const EXIT_CONFIG = 2;
 
@@ -28,7 +29,7 @@ export async function checkConfig(
   if (!config) return EXIT_CONFIG;
   const enabled = config.sources.filter((s) => s.enabled).length;
   out.stdout.write(
-    `${path}: ok (${config.categories.length} categories, ${config.sources.length} sources, ${enabled} enabled)\n`,
+    `${path}: ok (${counted(config.categories.length, "category", "categories")}, ${counted(config.sources.length, "source")}, ${enabled} enabled)\n`,
   );
   return 0;
 }

@@ -28,6 +28,19 @@ test("check-config accepts the shipped config", async (t) => {
   t.regex(result.stdout, /ok \(\d+ categories, \d+ sources/);
 });
 
+test("check-config counts in words: 1 category, 1 source", async (t) => {
+  const path = writeConfig(
+    t,
+    `categories: [{ id: news, title: News }]
+sources:
+  - { id: a, title: A, url: "https://a.example/feed", categories: [news] }
+`,
+  );
+  const result = await runCli(["check-config", path]);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /: ok \(1 category, 1 source, 1 enabled\)\n$/);
+});
+
 test("check-config prints one path: message line per problem and exits 2", async (t) => {
   const path = writeConfig(
     t,
