@@ -1,5 +1,8 @@
 // npm run bench: requests per second of a cached 50-entry category feed (gzip) and of a 304,
 // Tributary against a bare node:http server sending the same bytes and headers, in one run.
+// Then whether uncached requests can starve cached ones: the p50 latency of the cached
+// /feeds/all.rss alone, and again while another client cycles every valid limit × format ×
+// category as fast as it can; and the CPU cost of one uncached 50-entry render.
 // Servers run in a child process (one core), the load generator here (the other core).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -8,6 +11,9 @@ import { Pool } from "undici";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Cached readers of /feeds/all.rss, and connections of the client cycling uncached pages. */
+const READERS = Number(process.env.BENCH_READERS ?? CONNECTIONS);
+const CYCLERS = Number(process.env.BENCH_CYCLERS ?? 16);
 
 interface Servers {
   tributary: string;
@@ -16,6 +22,9 @@ interface Servers {
   etag: string;
   bytes: number;
   entries: number;
+  categories: string[];
+  maxLimit: number;
+  renderMs: Record<"rss" | "atom" | "json", number>;
 }
 
 async function startServers() {
@@ -62,6 +71,97 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
+/** Latencies (ms) of READERS connections fetching the cached `path` back to back until `until`. */
+async function readLatencies(origin: string, path: string, until: Promise<unknown>) {
+  const pool = new Pool(origin, { connections: READERS, pipelining: 1 });
+  const latencies: number[] = [];
+  let done = false;
+  void until.then(() => {
+    done = true;
+  });
+  const reader = async () => {
+    while (!done) {
+      const started = performance.now();
+      const response = await pool.request({
+        method: "GET",
+        path,
+        headers: { "accept-encoding": "gzip" },
+      });
+      await response.body.dump();
+      if (response.statusCode !== 200) throw new Error(`${path}: ${response.statusCode}`);
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: READERS }, reader));
+  await pool.close();
+  return latencies;
+}
+
+/** Every valid limit × format × category × coding, in turn, over CYCLERS connections. */
+async function cycleUncached(origin: string, until: Promise<unknown>) {
+  const pool = new Pool(origin, { connections: CYCLERS, pipelining: 1 });
+  const paths: { path: string; coding: string }[] = [];
+  const codings = ["br", "gzip", "identity"];
+  for (let limit = 1; limit <= servers.maxLimit; limit++) {
+    for (const category of ["all", ...servers.categories]) {
+      for (const format of ["rss", "atom", "json"]) {
+        const coding = codings[paths.length % codings.length] as string;
+        paths.push({ path: `/feeds/${category}.${format}?limit=${limit}`, coding });
+      }
+    }
+  }
+  const counts = { ok: 0, busy: 0, other: 0 };
+  let next = 0;
+  let done = false;
+  void until.then(() => {
+    done = true;
+  });
+  const cycler = async () => {
+    while (!done) {
+      const { path, coding } = paths[next++ % paths.length] as (typeof paths)[number];
+      const response = await pool.request({
+        method: "GET",
+        path,
+        headers: { "accept-encoding": coding },
+      });
+      await response.body.dump();
+      if (response.statusCode === 200) counts.ok++;
+      else if (response.statusCode === 503) counts.busy++;
+      else counts.other++;
+    }
+  };
+  await Promise.all(Array.from({ length: CYCLERS }, cycler));
+  await pool.close();
+  return { ...counts, distinct: paths.length };
+}
+
+const seconds = (s: number) => new Promise((resolve) => setTimeout(resolve, s * 1000));
+
+async function starvation() {
+  const cached = "/feeds/all.rss";
+  await readLatencies(servers.tributary, cached, seconds(1)); // warm
+  const alone = median(await readLatencies(servers.tributary, cached, seconds(SECONDS)));
+  const end = seconds(SECONDS);
+  const [loaded, cycled] = await Promise.all([
+    readLatencies(servers.tributary, cached, end),
+    cycleUncached(servers.tributary, end),
+  ]);
+  const p50 = median(loaded);
+  console.log(
+    `cached ${cached} p50, ${READERS} readers: alone ${alone.toFixed(2)} ms; while ${CYCLERS} connections cycle ` +
+      `${cycled.distinct} uncached pages (limit 1..${servers.maxLimit} x format x category): ` +
+      `${p50.toFixed(2)} ms; ratio ${(p50 / alone).toFixed(2)} (goal <= 2)`,
+  );
+  console.log(
+    `cycling client: ${cycled.ok} x 200, ${cycled.busy} x 503 (Retry-After), ${cycled.other} other, in ${SECONDS}s`,
+  );
+  const { rss, atom, json } = servers.renderMs;
+  console.log(
+    `uncached 50-entry render (read, render, ETag, gzip), median CPU: rss ${rss.toFixed(2)} ms, ` +
+      `atom ${atom.toFixed(2)} ms, json ${json.toFixed(2)} ms (goal <= 3)`,
+  );
+}
+
 const { servers, stop } = await startServers();
 try {
   const cases: { name: string; headers: Record<string, string>; expect: number }[] = [
@@ -92,6 +192,7 @@ try {
       `${c.name.padEnd(9)} tributary ${t.toFixed(0).padStart(6)} req/s   bare node:http ${b.toFixed(0).padStart(6)} req/s   ratio ${(t / b).toFixed(2)}`,
     );
   }
+  await starvation();
 } finally {
   stop();
 }

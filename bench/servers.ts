@@ -1,11 +1,13 @@
 // Child process of bench/feeds.ts: Tributary on a populated memory store, and a bare node:http
-// server answering with the same bytes and headers. Prints their URLs as one JSON line.
+// server answering with the same bytes and headers. Prints their URLs, and the CPU cost of an
+// uncached 50-entry render in each format, as one JSON line.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { parseConfig } from "../src/config/load.js";
 import { createLogger } from "../src/log.js";
 import type { Update } from "../src/model/update.js";
+import { createFeedPublisher } from "../src/runtime.js";
 import { startService } from "../src/service.js";
 import { MemoryStore } from "../src/store/memory.js";
 
@@ -52,6 +54,32 @@ const config = parseConfig(yaml, {});
 const service = await startService(config, createLogger("silent"), { store, pollAtStart: false });
 const path = "/feeds/migration.rss";
 
+/**
+ * CPU ms (process.cpuUsage: this process only, so the load generator does not count) of one
+ * uncached request's work: the entries read, the render, the ETag hash and the gzip bytes.
+ * Each sample uses a fresh publisher, so nothing is cached; after a few warm-up rounds.
+ */
+async function renderCpuMs(format: "rss" | "atom" | "json"): Promise<number> {
+  const samples: number[] = [];
+  for (let round = 0; round < 25; round++) {
+    for (const category of ["all", ...CATEGORIES]) {
+      const publisher = createFeedPublisher(config, store);
+      const started = process.cpuUsage();
+      const page = await publisher.get({ category, format, limit: 50 });
+      page.variant("gzip");
+      const used = process.cpuUsage(started);
+      if (round >= 5) samples.push((used.user + used.system) / 1000);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] as number;
+}
+const renderMs = {
+  rss: await renderCpuMs("rss"),
+  atom: await renderCpuMs("atom"),
+  json: await renderCpuMs("json"),
+};
+
 // Capture what Tributary answers so the bare server sends exactly the same.
 const sample = await request(`${service.url}${path}`, { headers: { "accept-encoding": "gzip" } });
 const gzipBody = Buffer.from(await sample.body.arrayBuffer());
@@ -74,7 +102,7 @@ await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
 const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 
 process.stdout.write(
-  `${JSON.stringify({ tributary: service.url, bare: bareUrl, path, etag, bytes: gzipBody.length, entries: ENTRIES })}\n`,
+  `${JSON.stringify({ tributary: service.url, bare: bareUrl, path, etag, bytes: gzipBody.length, entries: ENTRIES, categories: CATEGORIES, maxLimit: config.feeds.maxLimit, renderMs })}\n`,
 );
 process.on("SIGTERM", () => {
   bare.close();

@@ -20,6 +20,12 @@ import { scheduleIntervalMs } from "./schedule/interval.js";
 import type { Poller } from "./schedule/poller.js";
 import { type Scheduler, startScheduler } from "./schedule/scheduler.js";
 
+/** An operator's poll: the sources it covers, and their outcomes once all have finished. */
+export interface OperatorPoll {
+  sources: string[];
+  done: Promise<PollOutcome[]>;
+}
+
 export interface LiveRuntimeDeps {
   config: Config;
   logger: Logger;
@@ -99,19 +105,28 @@ export class LiveRuntime {
     });
   }
 
-  /** Starts an operator-requested poll (backoff ignored) of every enabled source. */
-  pollAll(): string[] {
+  /**
+   * Starts an operator-requested poll (backoff ignored) of every enabled source; `done` resolves
+   * with their outcomes (a source already being polled joins that poll).
+   */
+  pollAll(): OperatorPoll {
     const sources = this.enabledSources();
-    this.#pollInBackground(sources, "admin");
-    return sources.map((s) => s.id);
+    return { sources: sources.map((s) => s.id), done: this.#operatorPoll(sources) };
   }
 
-  /** Starts an operator-requested poll of one configured source, even a disabled one (as `tributary poll --source`). */
-  pollSource(sourceId: string): boolean {
+  /**
+   * Starts an operator-requested poll of one configured source, even a disabled one (as
+   * `tributary poll --source`); undefined when there is no such source.
+   */
+  pollSource(sourceId: string): OperatorPoll | undefined {
     const source = this.#config.sources.find((s) => s.id === sourceId);
-    if (!source) return false;
-    this.#pollInBackground([source], "admin");
-    return true;
+    if (!source) return undefined;
+    return { sources: [source.id], done: this.#operatorPoll([source]) };
+  }
+
+  /** Operators asked for these polls: backoff does not apply. Never rejects. */
+  #operatorPoll(sources: SourceConfig[]): Promise<PollOutcome[]> {
+    return this.poller.pollMany(sources, { force: true });
   }
 
   /**
@@ -175,7 +190,7 @@ export class LiveRuntime {
         "config changes that need a restart to apply; the running values stay",
       );
     }
-    this.#pollInBackground(pollNow, "reload");
+    this.#pollInBackground(pollNow);
     return { reloaded: true, ...changes, restartRequired };
   }
 
@@ -203,11 +218,10 @@ export class LiveRuntime {
     this.#intervals = intervals;
   }
 
-  #pollInBackground(sources: SourceConfig[], reason: "admin" | "reload"): void {
+  #pollInBackground(sources: SourceConfig[]): void {
     if (sources.length === 0) return;
-    // Operators asked for these polls: backoff does not apply. After a reload it does (a
-    // source back in the config may still be in backoff from before).
-    void this.poller.pollMany(sources, { force: reason === "admin" });
+    // Backoff applies: a source back in the config may still be in backoff from before.
+    void this.poller.pollMany(sources);
   }
 
   /** Outcomes of polls that finish after their source left the config are not recorded. */

@@ -5,7 +5,7 @@ import { parseArgs, USAGE, UsageError } from "./cli/args.js";
 import { checkConfig, EXIT_CONFIG, loadConfigOrReport } from "./cli/check-config.js";
 import { checkSourceCommand } from "./cli/check-source.js";
 import { importOpmlCommand } from "./cli/import-opml.js";
-import { pollCommand } from "./cli/poll.js";
+import { pollCommand, remotePollCommand } from "./cli/poll.js";
 import { pruneCommand } from "./cli/prune.js";
 import { serveCommand } from "./cli/serve.js";
 import { sourcesCommand } from "./cli/sources.js";
@@ -33,6 +33,20 @@ async function main(argv: string[]): Promise<number | undefined> {
     case "serve":
       if (command.demo) return serveDemo(env);
       break;
+    case "poll":
+      // The server polls with its own config: none is needed here.
+      if (command.url !== undefined) {
+        return remotePollCommand(
+          {
+            url: command.url,
+            sources: command.sources,
+            json: command.json,
+            adminToken: env.ADMIN_TOKEN,
+          },
+          process,
+        );
+      }
+      break;
     case "sources":
       // A running server has its own config: asking it needs no config file here.
       if (command.url !== undefined) {
@@ -51,7 +65,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       // On a terminal the live progress line stands in for the per-source warnings, which the
       // result lines repeat anyway; LOG_LEVEL still brings them back.
       const logger = commandLogger(progress ? "error" : "warn");
-      return pollCommand(config, { ...command, progress }, logger, process.stdout);
+      return pollCommand(config, { ...command, progress }, logger, process);
     }
     case "check-source":
       return checkSourceCommand(config, command, process.stdout);

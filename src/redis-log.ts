@@ -1,6 +1,8 @@
 // Logging of the Redis connection's ups and downs. During an outage ioredis reports an error on
 // every reconnect attempt (every ≤ 2 s, forever), which would bury every other log line: the
 // first error is logged, then at most one reminder per interval, and one line when it is back.
+// A Redis that hangs instead (connection open, no answers) logs one line when the store starts
+// failing calls at once, and one when Redis answers again.
 import type { Logger } from "./log.js";
 
 export const REDIS_LOG_DEFAULTS = { intervalMs: 30_000 } as const;
@@ -8,6 +10,10 @@ export const REDIS_LOG_DEFAULTS = { intervalMs: 30_000 } as const;
 export interface RedisConnectionLog {
   onError(error: Error): void;
   onReconnect(): void;
+  /** The store's circuit opened: a command timed out, calls now fail at once. */
+  onHang(error: Error): void;
+  /** The circuit closed again after `hungForMs`. */
+  onAnswering(hungForMs: number): void;
 }
 
 /** `redis` is the redacted URL, named in every line. */
@@ -45,6 +51,15 @@ export function redisConnectionLog(
       const downForMs = downSince === undefined ? undefined : Date.now() - downSince;
       logger.info({ redis, downForMs }, "redis reconnected");
       downSince = undefined;
+    },
+    onHang(error) {
+      logger.warn(
+        { redis, err: error.message },
+        "redis not answering; store calls fail at once until it does",
+      );
+    },
+    onAnswering(hungForMs) {
+      logger.info({ redis, hungForMs }, "redis answering again");
     },
   };
 }

@@ -21,6 +21,8 @@ export type ReloadResult =
 const SOURCE_FIELDS = [
   "title",
   "url",
+  "publicUrl",
+  "headers",
   "homepage",
   "categories",
   "schedule",
@@ -66,6 +68,7 @@ const RESTART_ONLY: { path: string; read(config: Config): unknown }[] = [
   { path: "service.port", read: (c) => c.service.port },
   { path: "service.host", read: (c) => c.service.host },
   { path: "REDIS_URL", read: (c) => c.redisUrl },
+  { path: "REDIS_COMMAND_TIMEOUT_MS", read: (c) => c.redisCommandTimeoutMs },
 ];
 
 /**
@@ -85,5 +88,7 @@ export function applicableConfig(
   };
   if (running.redisUrl === undefined) delete config.redisUrl;
   else config.redisUrl = running.redisUrl;
+  if (running.redisCommandTimeoutMs === undefined) delete config.redisCommandTimeoutMs;
+  else config.redisCommandTimeoutMs = running.redisCommandTimeoutMs;
   return { config, restartRequired };
 }

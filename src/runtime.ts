@@ -4,9 +4,11 @@ import type { Config } from "./config/types.js";
 import { ALL_CATEGORY } from "./http/categories.js";
 import type { FetchOptions } from "./ingest/fetch.js";
 import { type PollOutcome, refreshSource } from "./ingest/refresh.js";
-import { DEFAULT_POOL, type IngestFn, IngestPool } from "./ingest/worker-pool.js";
+import { DEFAULT_POOL, heapMbFor, type IngestFn, IngestPool } from "./ingest/worker-pool.js";
 import type { Logger } from "./log.js";
 import { createPublisher } from "./publish/publisher.js";
+import type { RenderGate } from "./publish/render-gate.js";
+import type { StoreRecovery } from "./publish/store-recovery.js";
 import type { FeedPublisher } from "./publish/types.js";
 import { redisConnectionLog } from "./redis-log.js";
 import { Poller } from "./schedule/poller.js";
@@ -16,7 +18,10 @@ import { redactRedisUrl } from "./store/redis-client.js";
 import { ALL, type Store } from "./store/store.js";
 
 export interface StoreHooks {
-  /** The Redis connection is back after an outage (never called for the memory store). */
+  /**
+   * Redis answers again after an outage: a lost connection is back, or a hung Redis answers
+   * (never called for the memory store).
+   */
   onReconnect?: () => void;
 }
 
@@ -36,9 +41,16 @@ export async function openStore(
   const connectionLog = redisConnectionLog(logger, redis);
   const store = await connectRedisStore({
     url: config.redisUrl,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
     onError: connectionLog.onError,
     onReconnect: () => {
       connectionLog.onReconnect();
+      hooks.onReconnect?.();
+    },
+    onHang: connectionLog.onHang,
+    // Polls that failed while Redis hung are owed, as after a lost connection.
+    onAnswering: (hungForMs) => {
+      connectionLog.onAnswering(hungForMs);
       hooks.onReconnect?.();
     },
   });
@@ -104,20 +116,38 @@ export function createIngestPool(config: Config | (() => Config)): IngestPool {
   return new IngestPool({
     size: DEFAULT_POOL.size,
     timeoutMs: () => current().polling.parseTimeoutMs,
+    // Whatever body the fetcher accepts can be parsed, also after a reload raised the cap.
+    maxHeapMb: () => heapMbFor(current().polling.maxBytes),
   });
 }
 
-export function createFeedPublisher(config: Config, store: Store): FeedPublisher {
+/** What the publishers a config reload replaces keep sharing. */
+export interface PublisherShared {
+  gate?: RenderGate;
+  recovery?: StoreRecovery;
+}
+
+export function createFeedPublisher(
+  config: Config,
+  store: Store,
+  shared: PublisherShared = {},
+): FeedPublisher {
   return createPublisher({
     store,
+    gate: shared.gate,
+    recovery: shared.recovery,
     categories: new Map([
       [ALL, { id: ALL, ...ALL_CATEGORY }],
       ...config.categories.map((c) => [c.id, c] as const),
     ]),
     sources: new Map(
-      config.sources.map((s) => [s.id, { title: s.title, url: s.url, homepage: s.homepage }]),
+      config.sources.map((s) => [
+        s.id,
+        { title: s.title, url: s.url, publicUrl: s.publicUrl, homepage: s.homepage },
+      ]),
     ),
     service: { title: config.service.title, baseUrl: config.service.baseUrl },
     defaultLimit: config.feeds.defaultLimit,
+    maxLimit: config.feeds.maxLimit,
   });
 }

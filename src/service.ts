@@ -1,20 +1,23 @@
 // A running Tributary: store, publisher, poller, scheduler and HTTP server, and a clean stop().
 // `tributary serve`, the end-to-end tests and the benchmark all start it through here.
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config/types.js";
 import { createApp } from "./http/app.js";
+import { answerClientError } from "./http/client-error.js";
 import type { IngestPool } from "./ingest/worker-pool.js";
 import { LiveRuntime } from "./live-runtime.js";
 import type { Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
+import { RenderGate } from "./publish/render-gate.js";
+import { StoreRecovery } from "./publish/store-recovery.js";
 import type { ReloadResult } from "./reload.js";
 import { createFeedPublisher, createIngestPool, createPoller, openStore } from "./runtime.js";
 import type { Poller } from "./schedule/poller.js";
 import type { Scheduler } from "./schedule/scheduler.js";
 import { baseUrlWarning, summariseRound } from "./start-notes.js";
 import { instrumentStore } from "./store/instrumented.js";
-import type { Store } from "./store/store.js";
+import { ALL, type Store } from "./store/store.js";
 
 export interface ServiceOptions {
   /** Poll every enabled source right away (default true). */
@@ -63,25 +66,47 @@ export async function startService(
   // Feeds are parsed in worker threads with a time limit, so a hostile one never blocks HTTP.
   // The limit is read per parse, from the config in force (`live` exists by the first poll).
   const ingestPool = options.ingestPool ?? createIngestPool(() => live.config);
+  // Shared by every publisher a reload builds: the render budget, and whether the store's data
+  // is trusted. A loss a feed request notices starts the same re-poll as a reconnect.
+  const publishing = {
+    gate: new RenderGate(),
+    recovery: new StoreRecovery({ onLoss: () => afterStoreOutage() }),
+  };
   const live = new LiveRuntime({
     config,
     logger,
     metrics,
     makePoller: (current, onOutcome) =>
       createPoller(current, store, logger, shutdown.signal, onOutcome, ingestPool.ingest),
-    buildPublisher: (current) => createFeedPublisher(current, store),
+    buildPublisher: (current) => createFeedPublisher(current, store, publishing),
     loadConfig: options.reloadConfig,
   });
   const { poller, scheduler } = live;
   const enabled = live.enabledSources();
+  // A Redis that restarted empty would serve empty feeds until the next scheduled poll. Until
+  // this re-poll has finished, feeds are served as they were before the loss, marked stale.
+  // One at a time; an outage or loss during one makes another follow it.
+  let repolling = false;
+  let repollOwed = false;
   afterStoreOutage = () => {
     if (stopping) return;
-    // A Redis that restarted empty would serve empty feeds until the next scheduled poll.
-    poller.pollAfterStoreOutage(live.enabledSources()).then(
-      (outcomes) => logger.info({ polled: outcomes.length }, "polled after the store returned"),
-      (error: unknown) =>
-        logger.warn({ err: String(error) }, "could not poll after the store returned"),
-    );
+    repollOwed = true;
+    if (repolling) return;
+    repolling = true;
+    void (async () => {
+      while (repollOwed && !stopping) {
+        repollOwed = false;
+        try {
+          const outcomes = await poller.pollAfterStoreOutage(live.enabledSources());
+          logger.info({ polled: outcomes.length }, "polled after the store returned");
+          publishing.recovery.settled((await store.categoryVersion(ALL)).generation);
+        } catch (error) {
+          logger.warn({ err: String(error) }, "could not poll after the store returned");
+        }
+      }
+    })().finally(() => {
+      repolling = false;
+    });
   };
   const app = createApp({
     getConfig: () => live.config,
@@ -100,6 +125,8 @@ export async function startService(
   const server = createServer(app.callback());
   // Feed readers poll every few minutes; keep idle sockets short so shutdown is quick.
   server.keepAliveTimeout = 5_000;
+  server.on("clientError", answerClientError);
+  closeKeepAliveWhenStopping(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -132,25 +159,33 @@ export async function startService(
         });
 
   let stopping: Promise<void> | undefined;
+  const drainMs = options.drainMs ?? 5_000;
   const stop = () => {
     stopping ??= (async () => {
+      // One drain time for polls and HTTP alike, so stop() ends within it and the last steps.
+      const drainEnds = delay(drainMs);
       await live.stop();
-      const drained = await Promise.race([
-        poller.drain().then(() => true),
-        delay(options.drainMs ?? 5_000).then(() => false),
+      const httpClosed = stopAccepting(server);
+      const [pollsDrained, httpDrained] = await Promise.all([
+        finishesFirst(poller.drain(), drainEnds),
+        finishesFirst(httpClosed, drainEnds),
       ]);
-      if (!drained) {
+      if (!pollsDrained) {
         logger.warn({ inFlight: poller.inFlight }, "aborting polls still in flight");
         shutdown.abort();
         // A parse in flight would otherwise run on to its time limit.
         if (!options.ingestPool) await ingestPool.close();
         await poller.drain();
       }
+      if (!httpDrained) {
+        // Responses still being written, and requests still arriving: a client that sent half
+        // a request would otherwise hold the server open forever (Node stops timing requests
+        // out once the server is closing).
+        logger.warn("closing HTTP connections still open");
+        server.closeAllConnections();
+        await httpClosed;
+      }
       if (!options.ingestPool) await ingestPool.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
       if (!options.store) await store.close();
       logger.info("stopped");
     })();
@@ -171,3 +206,26 @@ export async function startService(
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** True when `work` settles before `deadline`. */
+const finishesFirst = (work: Promise<unknown>, deadline: Promise<unknown>): Promise<boolean> =>
+  Promise.race([work.then(() => true), deadline.then(() => false)]);
+
+/** Stops accepting connections and closes the idle ones; resolves once every one is gone. */
+function stopAccepting(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  return closed;
+}
+
+/**
+ * Once the server stopped listening, a keep-alive connection whose response has just finished is
+ * closed as soon as it is idle, rather than lingering for keepAliveTimeout and holding stop().
+ */
+function closeKeepAliveWhenStopping(server: Server): void {
+  server.on("request", (_request, response: ServerResponse) => {
+    response.once("finish", () => {
+      if (!server.listening) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+}

@@ -1,7 +1,7 @@
 // Command-line parsing for every `tributary` command. Pure: argv in, a typed command out.
 export type Command =
   | { name: "serve"; configPath?: string; demo: boolean }
-  | { name: "poll"; configPath?: string; sources: string[]; json: boolean }
+  | { name: "poll"; configPath?: string; sources: string[]; json: boolean; url?: string }
   | { name: "check-config"; configPath?: string }
   | { name: "check-source"; configPath?: string; url: string; json: boolean }
   | {
@@ -22,7 +22,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   tributary serve [--config PATH] [--demo]
-  tributary poll [--config PATH] [--source ID ...] [--json]
+  tributary poll [--config PATH] [--source ID ...] [--json] [--url http://host:port]
   tributary check-config [PATH]
   tributary check-source URL [--config PATH] [--json]
   tributary import-opml FILE [--config PATH] [--category ID ...] [--dry-run]
@@ -46,7 +46,8 @@ Options:
   --json          print JSON instead of text
   --category ID   import-opml: put every imported feed in this category (repeatable)
   --dry-run       import-opml: print the new source entries instead of writing the file
-  --url URL       sources: ask the server running at URL (GET /api/sources)
+  --url URL       sources: ask the server running at URL (GET /api/sources);
+                  poll: make the server running at URL poll (admin API, needs ADMIN_TOKEN)
   --force         prune: even when the source is still in the config
   -h, --help      show this help
   -v, --version   show the version
@@ -65,7 +66,7 @@ interface CommandSpec {
 const SPECS: Record<string, CommandSpec> = {
   serve: { flags: { "--config": "value", "--demo": "switch" }, positional: [] },
   poll: {
-    flags: { "--config": "value", "--source": "list", "--json": "switch" },
+    flags: { "--config": "value", "--source": "list", "--json": "switch", "--url": "value" },
     positional: [],
   },
   "check-config": {
@@ -125,6 +126,7 @@ export function parseArgs(argv: readonly string[]): Command {
         configPath,
         sources: lists.get("--source") ?? [],
         json: switches.has("--json"),
+        url: serverUrl(name, values.get("--url")),
       };
     case "check-config":
       return { name, configPath: positional[0] ?? configPath };
@@ -138,13 +140,13 @@ export function parseArgs(argv: readonly string[]): Command {
         categories: lists.get("--category") ?? [],
         dryRun: switches.has("--dry-run"),
       };
-    case "sources": {
-      const url = values.get("--url");
-      if (url !== undefined && !/^https?:\/\/[^/]/i.test(url)) {
-        throw new UsageError(`sources: --url must be an http(s) URL, got "${url}"`);
-      }
-      return { name, configPath, json: switches.has("--json"), url };
-    }
+    case "sources":
+      return {
+        name,
+        configPath,
+        json: switches.has("--json"),
+        url: serverUrl(name, values.get("--url")),
+      };
     case "prune": {
       const source = values.get("--source");
       if (source === undefined) throw new UsageError("prune: --source ID is required");
@@ -153,6 +155,14 @@ export function parseArgs(argv: readonly string[]): Command {
     default:
       throw new UsageError(`unknown command "${name}"`);
   }
+}
+
+/** `--url` of a running Tributary: an http(s) base URL. */
+function serverUrl(name: string, url: string | undefined): string | undefined {
+  if (url !== undefined && !/^https?:\/\/[^/]/i.test(url)) {
+    throw new UsageError(`${name}: --url must be an http(s) URL, got "${url}"`);
+  }
+  return url;
 }
 
 function readFlags(name: string, spec: CommandSpec, rest: readonly string[]): Parsed {

@@ -15,6 +15,7 @@ import {
   type SourceReport,
 } from "../ingest/source-report.js";
 import { isIngestFailure } from "../ingest/worker-pool.js";
+import { redactUrl } from "../model/public-url.js";
 import { createIngestPool, fetchOptionsOf } from "../runtime.js";
 
 export interface CheckSourceOptions {
@@ -28,7 +29,10 @@ export async function checkSourceCommand(
   stdout: NodeJS.WritableStream,
 ): Promise<number> {
   const report = await checkSource(config, options.url);
-  const configured = config.sources.find((s) => s.url === report.url || s.url === report.finalUrl);
+  // The report names URLs redacted, so they are compared redacted.
+  const configured = config.sources.find(
+    (s) => redactUrl(s.url) === report.url || redactUrl(s.url) === report.finalUrl,
+  );
   if (options.json) {
     stdout.write(
       `${JSON.stringify({ ...report, configuredAs: configured?.id ?? null }, null, 2)}\n`,
@@ -39,23 +43,29 @@ export async function checkSourceCommand(
   return report.usable ? 0 : 1;
 }
 
-/** Fetch, decode, parse and normalise one URL as a poll would, and describe the result. */
+/**
+ * Fetch, decode, parse and normalise one URL as a poll would, and describe the result. The URL
+ * of a configured source is fetched with its headers; the report shows every URL redacted, as
+ * the service would publish it, since it is pasted into tickets and chats.
+ */
 export async function checkSource(config: Config, url: string): Promise<SourceReport> {
-  const fetchOptions = fetchOptionsOf(config);
+  const known = config.sources.find((s) => s.url === url);
+  const fetchOptions: FetchOptions = { ...fetchOptionsOf(config), headers: known?.headers };
   const response = await fetchFeed(url, {}, fetchOptions);
+  const shownUrl = redactUrl(url);
   if (response.kind === "failed") {
-    return failedReport(url, { kind: response.error.kind, message: response.error.message });
+    return failedReport(shownUrl, { kind: response.error.kind, message: response.error.message });
   }
   if (response.kind === "not-modified") {
     // We sent no validators, so a 304 is the server's bug; a poll would store nothing.
-    return failedReport(url, {
+    return failedReport(shownUrl, {
       kind: "http-304",
       message: "the server answered 304 Not Modified to a request without validators",
     });
   }
   const fetched: FetchedFeed = {
-    url,
-    finalUrl: response.finalUrl,
+    url: shownUrl,
+    finalUrl: redactUrl(response.finalUrl),
     status: response.status,
     bytes: response.body.length,
     durationMs: response.durationMs,
@@ -63,13 +73,13 @@ export async function checkSource(config: Config, url: string): Promise<SourceRe
     ...(response.contentType === undefined ? {} : { contentType: response.contentType }),
     ...(response.permanentRedirect === undefined
       ? {}
-      : { permanentRedirect: response.permanentRedirect }),
+      : { permanentRedirect: redactUrl(response.permanentRedirect) }),
   };
-  const known = config.sources.find((s) => s.url === url);
   const source = {
     id: known?.id ?? "check-source",
     categories: known?.categories ?? [],
-    feedUrl: response.finalUrl,
+    // As in a poll (refresh.ts): relative links must not pick up a secret query.
+    feedUrl: redactUrl(response.finalUrl),
   };
   // First through the ingest pool, as a poll does: the parse time limit and the worker's heap
   // limit apply, so a hostile document fails with parse-timeout instead of hanging the command.
@@ -79,7 +89,7 @@ export async function checkSource(config: Config, url: string): Promise<SourceRe
     ingested = await pool.ingest(response.body, response.contentType, source, new Date());
   } catch (error) {
     if (!isIngestFailure(error)) throw error;
-    return failedReport(url, { kind: error.kind, message: error.message }, fetched);
+    return failedReport(shownUrl, { kind: error.kind, message: error.message }, fetched);
   } finally {
     await pool.close();
   }
@@ -87,7 +97,9 @@ export async function checkSource(config: Config, url: string): Promise<SourceRe
   // the pool does not return; the same text just parsed within the limit, so it is safe here.
   const parsed = await parseFeed(decodeFeedBytes(response.body, response.contentType).text);
   const { charset, ...normalised } = ingested;
-  const conditional = await checkConditional(response.finalUrl, fetched, fetchOptions);
+  // The URL as given, not the final one: only it carries the user:password (redirects are
+  // followed again, to the same place).
+  const conditional = await checkConditional(url, fetched, fetchOptions);
   return describeSource({ fetched, charset, parsed, normalised, conditional });
 }
 

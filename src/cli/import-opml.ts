@@ -38,12 +38,13 @@ export async function importOpmlCommand(
     return code;
   };
 
-  // The file as written, without env overrides: this command edits the file, not the service.
+  // The file as written, without env overrides or the variables its headers reference: this
+  // command edits the file, not the service.
   let yamlText: string;
   let config: Config;
   try {
     yamlText = await readFile(configPath, "utf8");
-    config = parseConfig(yamlText, {}, configPath);
+    config = parseConfig(yamlText, {}, configPath, { resolveReferences: false });
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.problems, EXIT_CONFIG);
     return fail([`${configPath}: cannot read: ${(error as Error).message}`], EXIT_CONFIG);
@@ -143,7 +144,7 @@ const isFileError = (error: unknown): error is NodeJS.ErrnoException =>
  * in order; anything else means the splice landed somewhere unexpected.
  */
 function checkEdit(edited: string, before: Config, plan: ImportPlan, path: string): void {
-  const after = parseConfig(edited, {}, path);
+  const after = parseConfig(edited, {}, path, { resolveReferences: false });
   const expected = [...before.sources.map((s) => s.id), ...plan.added.map((s) => s.id)];
   const actual = after.sources.map((s) => s.id);
   if (actual.join("\n") !== expected.join("\n")) {

@@ -4,17 +4,46 @@ import type { PollOutcome } from "../ingest/refresh.js";
 import type { Logger } from "../log.js";
 import { createIngestPool, createPoller, openStore } from "../runtime.js";
 import { UsageError } from "./args.js";
+import { EXIT_CONFIG } from "./check-config.js";
+import { pollThroughServer } from "./poll-remote.js";
 import { PollProgress } from "./progress.js";
+
+/**
+ * `poll --url`: the server at `url` polls (its admin API, with ADMIN_TOKEN) and the outcomes are
+ * printed as a local poll prints them.
+ */
+export async function remotePollCommand(
+  options: { url: string; sources: string[]; json: boolean; adminToken: string | undefined },
+  out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
+  if (!options.adminToken) {
+    out.stderr.write(
+      "tributary poll: --url asks the server's admin API, which needs ADMIN_TOKEN: set it to the server's token\n",
+    );
+    return EXIT_CONFIG;
+  }
+  const polled = await pollThroughServer(options.url, options.sources, options.adminToken);
+  if (!polled.ok) {
+    out.stderr.write(`tributary poll: ${polled.message}\n`);
+    return 1;
+  }
+  return printOutcomes(polled.outcomes, options.json, out.stdout);
+}
 
 export async function pollCommand(
   config: Config,
   // `progress`: where to show a live "polled 3/12" line (main.ts passes stderr on a terminal).
   options: { sources: string[]; json: boolean; progress?: NodeJS.WritableStream },
   logger: Logger,
-  stdout: NodeJS.WritableStream,
+  out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
 ): Promise<number> {
   const selected = selectSources(config, options.sources);
   const store = await openStore(config, logger);
+  if (store.kind === "memory") {
+    // The entries would land in this process's memory and vanish with it: a running server
+    // keeps its own. Polling still shows what each partner answers, so it goes ahead.
+    out.stderr.write(EMBEDDED_STORE_NOTICE);
+  }
   const ingestPool = createIngestPool(config);
   try {
     const progress = options.progress && new PollProgress(options.progress, selected.length);
@@ -29,14 +58,20 @@ export async function pollCommand(
     progress?.start();
     const outcomes = await poller.pollMany(selected, { force: true });
     progress?.finish();
-    stdout.write(
-      options.json ? `${JSON.stringify(outcomes, null, 2)}\n` : formatOutcomes(outcomes),
-    );
-    return outcomes.some((o) => o.status === "error" || o.status === "gone") ? 1 : 0;
+    return printOutcomes(outcomes, options.json, out.stdout);
   } finally {
     await ingestPool.close();
     await store.close();
   }
+}
+
+export const EMBEDDED_STORE_NOTICE =
+  "tributary poll: REDIS_URL is unset, so this polls into an embedded memory store that is thrown away when the command ends (a running server keeps its own); to make a running server poll, use --url http://host:port with ADMIN_TOKEN, or set REDIS_URL to the shared Redis\n";
+
+/** Exit 1 when any source failed. */
+function printOutcomes(outcomes: PollOutcome[], json: boolean, stdout: NodeJS.WritableStream) {
+  stdout.write(json ? `${JSON.stringify(outcomes, null, 2)}\n` : formatOutcomes(outcomes));
+  return outcomes.some((o) => o.status === "error" || o.status === "gone") ? 1 : 0;
 }
 
 /** Named sources are polled even when disabled; with none named, every enabled source. */

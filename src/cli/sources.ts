@@ -11,6 +11,7 @@ import { openStore } from "../runtime.js";
 import { scheduleIntervalMs } from "../schedule/interval.js";
 import { nextRunAt } from "../schedule/next-run.js";
 import { EXIT_CONFIG } from "./check-config.js";
+import { errorMessageOf, unreachable } from "./server-answer.js";
 import { type Colour, type Row, relativeTime, renderTable, truncate } from "./table.js";
 
 export interface SourcesOptions {
@@ -124,12 +125,7 @@ async function fetchSourceViews(base: string): Promise<Fetched> {
       signal: AbortSignal.timeout(SERVER_TIMEOUT_MS),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason =
-      (error as Error).name === "TimeoutError"
-        ? `no answer within ${SERVER_TIMEOUT_MS / 1000} s`
-        : (cause?.code ?? cause?.message ?? (error as Error).message);
-    return { ok: false, message: `cannot reach ${url}: ${reason}` };
+    return { ok: false, message: unreachable(url, error, SERVER_TIMEOUT_MS) };
   }
   const text = await response.text().catch(() => "");
   if (!response.ok) {
@@ -146,15 +142,6 @@ async function fetchSourceViews(base: string): Promise<Fetched> {
     // Reported below with the same message as a wrong shape.
   }
   return { ok: false, message: `${url} did not answer with a Tributary source list` };
-}
-
-function errorMessageOf(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as { error?: unknown };
-    return typeof body.error === "string" ? body.error : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function isSourceView(value: unknown): value is SourceView {

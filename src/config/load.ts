@@ -13,6 +13,7 @@ import {
   MAX_PORT,
   referenceProblems,
 } from "./schema.js";
+import { resolveHeaders } from "./source-headers.js";
 import type { Config } from "./types.js";
 
 export const DEFAULT_CONFIG_PATH = "config/tributary.yaml";
@@ -34,7 +35,22 @@ export async function loadConfig(path: string, env: Env = {}): Promise<Config> {
   return parseConfig(text, env, path);
 }
 
-export function parseConfig(yamlText: string, env: Env = {}, fileLabel = "config"): Config {
+export interface ParseOptions {
+  /**
+   * Replace `${VAR}` references in source headers with values from `env` (default true).
+   * False leaves them as written and does not require the variables: for a tool that edits
+   * the file (import-opml) rather than one that runs it.
+   */
+  resolveReferences?: boolean;
+}
+
+export function parseConfig(
+  yamlText: string,
+  env: Env = {},
+  fileLabel = "config",
+  options: ParseOptions = {},
+): Config {
+  const resolveReferences = options.resolveReferences ?? true;
   // Env problems are reported alongside the file's, whatever state the file is in.
   const fromEnv = readEnv(env);
   const file = readYaml(yamlText, fileLabel);
@@ -43,11 +59,11 @@ export function parseConfig(yamlText: string, env: Env = {}, fileLabel = "config
   const result = configFileSchema.safeParse(file.value, { reportInput: true });
   const problems = [
     ...(result.success ? [] : issueLines(result.error.issues)),
-    ...referenceProblems(file.value),
+    ...referenceProblems(file.value, env, { resolveReferences }),
     ...fromEnv.problems,
   ];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
-  return assemble(result.data, fromEnv.values);
+  return assemble(result.data, fromEnv.values, resolveReferences ? env : undefined);
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -96,9 +112,13 @@ interface EnvValues {
   host?: string;
   baseUrl?: string;
   redisUrl?: string;
+  redisCommandTimeoutMs?: number;
   logLevel: string;
   adminToken?: string;
 }
+
+/** A Redis command waiting longer than a minute is a hung Redis by any measure. */
+const MAX_COMMAND_TIMEOUT_MS = 60_000;
 
 /** pino's levels; `silent` turns logging off. */
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -147,6 +167,16 @@ function readEnv(env: Env): { values: EnvValues; problems: string[] } {
     }
   }
 
+  const commandTimeout = get("REDIS_COMMAND_TIMEOUT_MS");
+  if (commandTimeout !== undefined) {
+    const n = /^\d+$/.test(commandTimeout) ? Number(commandTimeout) : Number.NaN;
+    if (n >= 1 && n <= MAX_COMMAND_TIMEOUT_MS) values.redisCommandTimeoutMs = n;
+    else {
+      const message = `must be a whole number of milliseconds between 1 and ${MAX_COMMAND_TIMEOUT_MS}`;
+      problems.push(problemLine("REDIS_COMMAND_TIMEOUT_MS", message, commandTimeout));
+    }
+  }
+
   const logLevel = get("LOG_LEVEL")?.toLowerCase();
   if (logLevel !== undefined) {
     if (LOG_LEVELS.includes(logLevel)) values.logLevel = logLevel;
@@ -158,8 +188,11 @@ function readEnv(env: Env): { values: EnvValues; problems: string[] } {
   return { values, problems };
 }
 
-/** Env overrides win; then the defaults that depend on other values (see defaults.ts). */
-function assemble(file: ConfigFile, env: EnvValues): Config {
+/**
+ * Env overrides win; then the defaults that depend on other values (see defaults.ts); then the
+ * environment references of source headers (`references` undefined: kept as written).
+ */
+function assemble(file: ConfigFile, env: EnvValues, references: Env | undefined): Config {
   const port = env.port ?? file.service.port;
   const baseUrl = env.baseUrl ?? file.service.baseUrl ?? DEFAULTS.service.baseUrl(port);
   const config: Config = {
@@ -171,11 +204,21 @@ function assemble(file: ConfigFile, env: EnvValues): Config {
     retention: file.retention,
     feeds: file.feeds,
     categories: file.categories,
-    sources: file.sources,
+    sources:
+      references === undefined
+        ? file.sources
+        : file.sources.map((source) =>
+            source.headers === undefined
+              ? source
+              : { ...source, headers: resolveHeaders(source.headers, references) },
+          ),
     logLevel: env.logLevel,
   };
   // Absent rather than `undefined`, so the config prints and compares cleanly.
   if (env.redisUrl !== undefined) config.redisUrl = env.redisUrl;
+  if (env.redisCommandTimeoutMs !== undefined) {
+    config.redisCommandTimeoutMs = env.redisCommandTimeoutMs;
+  }
   if (env.adminToken !== undefined) config.adminToken = env.adminToken;
   return config;
 }

@@ -6,9 +6,12 @@
 // invalid, and the operator should see every problem at once.
 
 import { z } from "zod";
+import { redactUrl } from "../model/public-url.js";
 import { isValidCron } from "../schedule/cron-expression.js";
 import { DEFAULTS } from "./defaults.js";
 import { formatPath, problemLine, showValue } from "./errors.js";
+import type { Env } from "./load.js";
+import { headerProblems, headersSchema } from "./source-headers.js";
 
 /** Ids appear in URLs (`/feeds/<category>.rss`, `?source=`) and Redis keys. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
@@ -70,6 +73,17 @@ const httpUrl = z
 export const baseUrlSchema = httpUrl
   .refine((value) => !/[?#]/.test(value), { error: "must not have a query or fragment" })
   .transform((value) => value.replace(/\/+$/, ""));
+
+/** Published instead of the source's `url`, so it must not carry credentials itself. */
+const publicUrl = httpUrl.refine(
+  (value) => {
+    // zod runs this refinement even when the one before failed: a non-URL is reported there.
+    if (!URL.canParse(value)) return true;
+    const parsed = new URL(value);
+    return parsed.username === "" && parsed.password === "";
+  },
+  { error: "must not contain a user:password (it is published)" },
+);
 
 const cron = z
   .string({ error: expected("a cron expression") })
@@ -172,7 +186,10 @@ const source = z.strictObject(
   {
     id,
     title: text(),
+    // A user:password in it is sent as Authorization: Basic, never published (model/public-url).
     url: httpUrl,
+    // What feeds, the API, OPML and logs show instead of `url` (default: `url` redacted).
+    publicUrl: publicUrl.optional(),
     homepage: httpUrl.optional(),
     categories: z
       .array(id, { error: expected("a list of category ids") })
@@ -180,6 +197,8 @@ const source = z.strictObject(
     // Overrides polling.schedule for this source (a journal needs fewer polls than a wire).
     schedule: cron.optional(),
     enabled: flag.default(DEFAULTS.source.enabled),
+    // Sent to the source's own origin only; values may reference ${ENV_VARS} (source-headers.ts).
+    headers: headersSchema.optional(),
   },
   mapping,
 );
@@ -205,8 +224,28 @@ export function issueLines(issues: readonly z.core.$ZodIssue[]): string[] {
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
     }
-    return [problemLine(formatPath(issue.path), issue.message, issue.input)];
+    // A record key's own message (a bad header name) is nested; the key itself is the value.
+    const message =
+      issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return [problemLine(formatPath(issue.path), message, shownInput(issue.path, issue.input))];
   });
+}
+
+/**
+ * The offending value as it may be printed: check-config output and reload errors end up in
+ * terminals and CI logs. A header value is never shown (it is usually the secret itself, and a
+ * header name is the path already); a URL is shown without its credentials.
+ */
+function shownInput(path: readonly PropertyKey[], input: unknown): unknown {
+  if (path[0] === "sources" && path[2] === "headers") return undefined;
+  const field = path.at(-1);
+  if (
+    (field === "url" || field === "publicUrl" || field === "homepage") &&
+    typeof input === "string"
+  ) {
+    return redactUrl(input);
+  }
+  return input;
 }
 
 const asRecord = (value: unknown): Record<string, unknown> | undefined =>
@@ -216,11 +255,16 @@ const asRecord = (value: unknown): Record<string, unknown> | undefined =>
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /**
- * Duplicate ids and references to undeclared categories, read from the raw file so they are
+ * Duplicate ids, references to undeclared categories and the cross-field rules of source
+ * headers (environment references among them, hence `env`), read from the raw file so they are
  * found even when other fields are invalid. Values of the wrong type are skipped here: the
  * schema already reports them.
  */
-export function referenceProblems(file: Record<string, unknown>): string[] {
+export function referenceProblems(
+  file: Record<string, unknown>,
+  env: Env = {},
+  options: { resolveReferences: boolean } = { resolveReferences: true },
+): string[] {
   const problems: string[] = [];
   const declared = new Set<string>();
 
@@ -244,7 +288,9 @@ export function referenceProblems(file: Record<string, unknown>): string[] {
 
   const known = [...declared].join(", ") || "none declared";
   asList(file.sources).forEach((item, i) => {
-    asList(asRecord(item)?.categories).forEach((ref, j) => {
+    const source = asRecord(item);
+    if (source !== undefined) problems.push(...headerProblems(source, i, env, options));
+    asList(source?.categories).forEach((ref, j) => {
       if (typeof ref === "string" && ref !== "" && !declared.has(ref)) {
         problems.push(
           `sources[${i}].categories[${j}]: unknown category ${showValue(ref)} (known: ${known})`,

@@ -42,7 +42,15 @@ export interface CategoryConfig {
 export interface SourceConfig {
   id: string;
   title: string;
+  /** Fetched as written; a user:password in it is sent as Basic auth. Never published as is. */
   url: string;
+  /** Published (feeds, API, OPML, logs) instead of `url`; see model/public-url.ts. */
+  publicUrl?: string;
+  /**
+   * Extra request headers, environment references already replaced by their values (secrets:
+   * never logged or published). Sent only to `url`'s origin, not after a redirect elsewhere.
+   */
+  headers?: Record<string, string>;
   homepage?: string;
   categories: string[];
   /** Cron expression overriding `polling.schedule`. */
@@ -59,6 +67,11 @@ export interface Config {
   sources: SourceConfig[];
   /** From env only: unset means the embedded memory store. */
   redisUrl?: string;
+  /**
+   * From env only (REDIS_COMMAND_TIMEOUT_MS): how long a Redis command may go unanswered
+   * before Redis counts as hung; unset means the store's default.
+   */
+  redisCommandTimeoutMs?: number;
   logLevel: string;
   adminToken?: string;
 }

@@ -1,5 +1,5 @@
 // Koa assembly: the only module that builds the HTTP application. Errors from every route end
-// in `errorBoundary`, the one place that decides status, message and logging.
+// in `errorBoundary`, the one place that decides status, message, form and logging.
 import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
 import type { Logger } from "pino";
@@ -9,10 +9,15 @@ import type { SourceState } from "../model/source.js";
 import type { FeedPublisher } from "../publish/types.js";
 import type { Store } from "../store/store.js";
 import { CORS_HEADERS, isPublicPath } from "./cors.js";
+import { renderErrorPage } from "./error-page.js";
 import { describeError, HttpError } from "./errors.js";
-import { observeRequests } from "./observe.js";
-import { sendJson } from "./respond.js";
-import { type AdminActions, adminGuard, registerAdminRoutes } from "./routes/admin.js";
+import { PAGE_CSP } from "./html.js";
+import { answersHtml } from "./html-routes.js";
+import { noteFailure, observeRequests } from "./observe.js";
+import { markStoreUnavailable, outageLog } from "./outage-log.js";
+import { sendHtml, sendJson } from "./respond.js";
+import { EXACT_PATHS } from "./route-matching.js";
+import { type AdminActions, adminRoutes } from "./routes/admin.js";
 import { registerApiRoutes } from "./routes/api.js";
 import { registerFeedRoutes } from "./routes/feeds.js";
 import { registerHomeRoute } from "./routes/home.js";
@@ -34,23 +39,24 @@ export interface AppDeps {
   isStale?(source: SourceConfig, state: SourceState | undefined): boolean;
   /** Behind /admin/*, which also needs `adminToken` in the config; without either, a 404. */
   admin?: AdminActions;
+  /** How often a store outage is summarised in the log; default 30 s. */
+  outageSummaryMs?: number;
 }
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
-  const router = new Router();
+  const router = new Router(EXACT_PATHS);
   registerFeedRoutes(router, deps);
   registerApiRoutes(router, deps);
   registerOpsRoutes(router, deps);
   registerOpmlRoutes(router, deps);
   registerHomeRoute(router, deps);
   registerMetricsRoute(router, deps);
-  registerAdminRoutes(router, deps);
 
-  app.use(observeRequests(deps.logger, deps.metrics));
+  app.use(observeRequests(deps.logger, deps.metrics, outageLog(deps.logger, deps.outageSummaryMs)));
   app.use(standardHeaders);
   app.use(errorBoundary(deps.logger));
-  app.use(adminGuard(deps));
+  app.use(adminRoutes(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());
 
@@ -75,13 +81,25 @@ function errorBoundary(logger: Logger) {
       throwIfUnanswered(ctx);
     } catch (err) {
       const response = describeError(err);
-      const request = { method: ctx.method, url: ctx.url };
-      if (response.log === "error") logger.error({ err, request }, "request failed");
-      if (response.log === "warn") logger.warn({ err, request }, response.message);
+      // Only a bug gets a stack in the log. Expected failures are one request line each (at
+      // debug), and an outage is logged as a whole by the outage log.
+      if (response.log === "error") {
+        logger.error({ err, request: { method: ctx.method, url: ctx.url } }, "request failed");
+      } else {
+        noteFailure(ctx, response.message);
+      }
+      if (response.log === "outage") {
+        markStoreUnavailable(ctx, err instanceof Error ? err.message : String(err));
+      }
       // Drop whatever the handler set before failing (an ETag, a Content-Encoding…).
       for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
       ctx.set(response.headers);
-      sendJson(ctx, { error: response.message }, response.status);
+      if (answersHtml(ctx)) {
+        ctx.set("Content-Security-Policy", PAGE_CSP);
+        sendHtml(ctx, renderErrorPage(response.status, response.message), response.status);
+      } else {
+        sendJson(ctx, { error: response.message }, response.status);
+      }
     }
   };
 }

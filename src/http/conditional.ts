@@ -5,7 +5,8 @@
 export interface Validators {
   /** Strong, quoted ETag of the selected representation, e.g. `"abc"`. */
   etag: string;
-  lastModified: Date;
+  /** Undefined when the representation has none: If-Modified-Since then never matches. */
+  lastModified: Date | undefined;
 }
 
 export interface ConditionalHeaders {
@@ -29,6 +30,7 @@ export function isNotModified(
   if (headers.ifModifiedSince !== undefined) {
     const since = parseHttpDate(headers.ifModifiedSince);
     if (since === undefined || since > now.getTime()) return false;
+    if (validators.lastModified === undefined) return false;
     return wholeSeconds(validators.lastModified.getTime()) <= since;
   }
   return false;

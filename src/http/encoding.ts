@@ -1,7 +1,8 @@
 // Accept-Encoding negotiation (RFC 9110 §12.5.3) over the three codings the publisher
 // pre-computes. Pure: the route passes the header, gets back which variant to send.
+import type { Coding } from "../publish/types.js";
 
-export type Coding = "br" | "gzip" | "identity";
+export type { Coding };
 
 /** Preference among equal q-values: smallest bytes first. */
 const PREFERENCE: readonly Coding[] = ["br", "gzip", "identity"];

@@ -26,8 +26,11 @@ export interface ErrorResponse {
   status: number;
   message: string;
   headers: Record<string, string>;
-  /** How the server should log it: unknown errors are bugs, an outage is a warning. */
-  log: "none" | "warn" | "error";
+  /**
+   * How the server logs it: an unknown error is a bug, logged with its stack; an outage is
+   * summarised (outage-log.ts); anything else is the client's, seen in the request line.
+   */
+  log: "none" | "outage" | "error";
 }
 
 /**
@@ -53,7 +56,7 @@ export function describeError(err: unknown): ErrorResponse {
       status: 503,
       message: "store unavailable, retry later",
       headers: { "Retry-After": String(STORE_RETRY_AFTER_SECONDS) },
-      log: "warn",
+      log: "outage",
     };
   }
   const status = exposedClientStatus(err);

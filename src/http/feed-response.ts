@@ -1,9 +1,9 @@
 // Turns a published Representation into the status, headers and bytes of one feed response.
 // Pure: negotiation and freshness are decided here, the route only copies the result to Koa.
-import type { FeedFormat, Representation, Variant } from "../publish/types.js";
+import type { Coding, FeedFormat, Representation, Variant } from "../publish/types.js";
 import { CONTENT_TYPES } from "../publish/types.js";
 import { httpDate, isNotModified } from "./conditional.js";
-import { type Coding, negotiateEncoding } from "./encoding.js";
+import { negotiateEncoding } from "./encoding.js";
 
 export interface FeedRequestHeaders {
   acceptEncoding?: string | undefined;
@@ -26,22 +26,20 @@ export function buildFeedResponse(
   now: Date = new Date(),
 ): FeedResponse {
   const coding = negotiateEncoding(request.acceptEncoding);
-  const variant = representation[coding];
-  const headers = headersOf(representation, variant, coding, format, maxAgeSeconds);
+  const headers = headersOf(representation, coding, maxAgeSeconds);
   const conditions = { ifNoneMatch: request.ifNoneMatch, ifModifiedSince: request.ifModifiedSince };
-  const current = { etag: variant.etag, lastModified: representation.lastModified };
-  const stale = representation.stale ? staleHeaders(representation.stale.since, now) : undefined;
+  const current = { etag: representation.etag(coding), lastModified: representation.lastModified };
+  const stale = representation.stale ? staleness(representation.stale, now) : undefined;
+  // A 304 needs only the ETag: the coding is compressed when its bytes are sent, not before.
   if (isNotModified(conditions, current, now)) {
     return {
       status: 304,
       headers: stale ? { ...headers.notModified, ...stale } : headers.notModified,
     };
   }
-  return {
-    status: 200,
-    headers: stale ? { ...headers.ok, ...stale } : headers.ok,
-    body: variant.body,
-  };
+  const variant = representation.variant(coding);
+  const ok = okHeaders(headers, variant, coding, format);
+  return { status: 200, headers: stale ? { ...ok, ...stale } : ok, body: variant.body };
 }
 
 /** RFC 7234 §5.5.1 warn-code 110: the response is stale (the store could not revalidate it). */
@@ -60,39 +58,66 @@ export function staleHeaders(since: Date, now: Date): Record<string, string> {
   };
 }
 
-interface VariantHeaders {
-  maxAgeSeconds: number;
-  ok: Readonly<Record<string, string>>;
-  notModified: Readonly<Record<string, string>>;
+/**
+ * Bytes rendered from a store that is still being refilled after it lost its data may be
+ * empty or partial: `no-store`, so no cache keeps them past the refill (max-age would let a
+ * CDN serve an empty feed for minutes).
+ */
+function staleness(stale: NonNullable<Representation["stale"]>, now: Date): Record<string, string> {
+  const headers = staleHeaders(stale.since, now);
+  return stale.partial ? { ...headers, "Cache-Control": "no-store" } : headers;
 }
 
-// Header records are computed once per published variant (and max-age), not per request:
-// this is the hot path of every feed reader's poll.
-const headerCache = new WeakMap<Variant, VariantHeaders>();
+interface CodingHeaders {
+  maxAgeSeconds: number;
+  notModified: Readonly<Record<string, string>>;
+  /** With the entity headers, once the coding's bytes exist. */
+  ok?: Readonly<Record<string, string>>;
+}
+
+// Header records are computed once per published page, coding (and max-age), not per request:
+// this is the hot path of every feed reader's poll. Keyed by the identity variant, which the
+// stale copies of a page share with it.
+const headerCache = new WeakMap<Variant, Map<Coding, CodingHeaders>>();
 
 function headersOf(
   representation: Representation,
+  coding: Coding,
+  maxAgeSeconds: number,
+): CodingHeaders {
+  let codings = headerCache.get(representation.identity);
+  if (codings === undefined) {
+    codings = new Map();
+    headerCache.set(representation.identity, codings);
+  }
+  const cached = codings.get(coding);
+  if (cached?.maxAgeSeconds === maxAgeSeconds) return cached;
+  // What a cache needs to revalidate: a 304 carries these too (RFC 9110 §15.4.5).
+  const notModified: Record<string, string> = { ETag: representation.etag(coding) };
+  // A page whose category never changed has no modification date to give (not 1970).
+  if (representation.lastModified !== undefined) {
+    notModified["Last-Modified"] = httpDate(representation.lastModified);
+  }
+  notModified["Cache-Control"] = `public, max-age=${maxAgeSeconds}`;
+  notModified.Vary = "Accept-Encoding";
+  const headers = { maxAgeSeconds, notModified };
+  codings.set(coding, headers);
+  return headers;
+}
+
+function okHeaders(
+  headers: CodingHeaders,
   variant: Variant,
   coding: Coding,
   format: FeedFormat,
-  maxAgeSeconds: number,
-): VariantHeaders {
-  const cached = headerCache.get(variant);
-  if (cached?.maxAgeSeconds === maxAgeSeconds) return cached;
-  // What a cache needs to revalidate: a 304 carries these too (RFC 9110 §15.4.5).
-  const notModified = {
-    ETag: variant.etag,
-    "Last-Modified": httpDate(representation.lastModified),
-    "Cache-Control": `public, max-age=${maxAgeSeconds}`,
-    Vary: "Accept-Encoding",
-  };
+): Readonly<Record<string, string>> {
+  if (headers.ok) return headers.ok;
   const ok: Record<string, string> = {
-    ...notModified,
+    ...headers.notModified,
     "Content-Type": CONTENT_TYPES[format],
     "Content-Length": String(variant.body.length),
   };
   if (coding !== "identity") ok["Content-Encoding"] = coding;
-  const headers = { maxAgeSeconds, ok, notModified };
-  headerCache.set(variant, headers);
-  return headers;
+  headers.ok = ok;
+  return ok;
 }

@@ -2,15 +2,19 @@
 // the config, so every one is escaped; the page has no script and its CSP says so.
 import { FEED_FORMATS, type FeedFormat } from "../publish/types.js";
 import type { CategoryView } from "./categories.js";
+import { escapeHtml, PAGE_STYLE } from "./html.js";
 
 export interface HomePageView {
   title: string;
   categories: CategoryView[];
   /** The category whose feeds are advertised with `<link rel="alternate">` (the merged one). */
   alternate: CategoryView | undefined;
+  /**
+   * Set when the store is unavailable and this is the page as last rendered at that time: the
+   * counts may be out of date, and the page says so.
+   */
+  staleSince?: Date;
 }
-
-export const HOME_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'";
 
 const FORMAT_LABELS: Record<FeedFormat, { label: string; type: string }> = {
   rss: { label: "RSS", type: "application/rss+xml" },
@@ -33,10 +37,11 @@ export function renderHomePage(view: HomePageView): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${title}</title>`,
     ...alternates,
-    "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}li{margin-bottom:1rem}</style>",
+    PAGE_STYLE,
     "</head>",
     "<body>",
     `<h1>${title}</h1>`,
+    ...(view.staleSince ? [staleNotice(view.staleSince)] : []),
     "<ul>",
     ...view.categories.map(categoryItem),
     "</ul>",
@@ -44,6 +49,11 @@ export function renderHomePage(view: HomePageView): string {
     "</html>",
     "",
   ].join("\n");
+}
+
+function staleNotice(since: Date): string {
+  const at = `${since.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `<p class="notice" role="status">The archive cannot be reached right now: this is the page as it was at ${at}, and the entry counts may be out of date. The feeds keep being served.</p>`;
 }
 
 function alternateLink(siteTitle: string, category: CategoryView, format: FeedFormat): string {
@@ -66,16 +76,3 @@ function categoryItem(category: CategoryView): string {
     "</li>",
   ].join("\n");
 }
-
-/** Safe in text and in double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};

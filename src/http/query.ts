@@ -17,10 +17,17 @@ export interface PageQuery {
   cursor?: string;
 }
 
-/** `limit`, `source` and `cursor`, as the feeds and /api/updates both accept them. */
-export function parsePageQuery(query: Record<string, RawValue>, config: Config): PageQuery {
+/**
+ * `limit`, `source` and `cursor`, as the feeds and /api/updates both accept them, for a page of
+ * `category` (a known category id or `all`).
+ */
+export function parsePageQuery(
+  query: Record<string, RawValue>,
+  config: Config,
+  category: string,
+): PageQuery {
   const page: PageQuery = { limit: parseLimit(query.limit, config) };
-  const source = parseSource(query.source, config);
+  const source = parseSource(query.source, config, category);
   if (source !== undefined) page.source = source;
   const cursor = parseCursor(query.cursor);
   if (cursor !== undefined) page.cursor = cursor;
@@ -39,13 +46,24 @@ export function parseLimit(raw: RawValue, config: Config): number {
   return limit;
 }
 
-/** A configured source id (enabled or not: a disabled source's old entries stay readable). */
-export function parseSource(raw: RawValue, config: Config): string | undefined {
+/**
+ * A configured source id (enabled or not: a disabled source's old entries stay readable) that
+ * publishes in `category`. A source outside the category would be an empty page that looks like
+ * a quiet partner (and is cached as one), so it is the caller's mistake, named with the
+ * categories that source is in.
+ */
+export function parseSource(raw: RawValue, config: Config, category: string): string | undefined {
   const value = single("source", raw);
   if (value === undefined) return undefined;
-  if (!config.sources.some((source) => source.id === value)) {
-    const known = config.sources.map((source) => source.id).join(", ");
+  const source = config.sources.find((candidate) => candidate.id === value);
+  if (!source) {
+    const known = config.sources.map((candidate) => candidate.id).join(", ");
     throw badRequest(`source: unknown source ${quote(value)}; known sources: ${known}`);
+  }
+  if (category !== ALL && !source.categories.includes(category)) {
+    throw badRequest(
+      `source: ${quote(value)} is not in category ${quote(category)}; its categories: ${source.categories.join(", ")}`,
+    );
   }
   return value;
 }

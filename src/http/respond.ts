@@ -11,8 +11,8 @@ export function sendJson(ctx: Context, data: unknown, status = 200): void {
   ctx.body = JSON.stringify(data);
 }
 
-export function sendHtml(ctx: Context, html: string): void {
-  ctx.status = 200;
+export function sendHtml(ctx: Context, html: string, status = 200): void {
+  ctx.status = status;
   ctx.set("Content-Type", HTML_TYPE);
   ctx.body = html;
 }

@@ -11,8 +11,14 @@
 //
 // Reading a body under the cap (and content decoding) is fetch-body.ts; the total deadline and
 // the classification of failures is fetch-deadline.ts.
+//
+// Private partner feeds: the URL's user:password is sent as `Authorization: Basic` (never as
+// part of the request URL), and with the configured headers only to the URL's own origin — a
+// redirect to another origin drops them, as browsers and curl do. Error messages name URLs in
+// their public form (model/public-url.ts), since they end up in /api/sources and in the log.
 import type { LookupFunction } from "node:net";
 import { Agent, type Dispatcher, request } from "undici";
+import { redactUrl } from "../model/public-url.js";
 import {
   type AddressClassifier,
   createGuardedLookup,
@@ -47,6 +53,13 @@ export interface FetchOptions {
   lookup?: LookupFunction;
   /** Which resolved addresses are refused (default: address-guard's `isBlockedAddress`). */
   isBlockedAddress?: AddressClassifier;
+  /**
+   * Extra request headers of a private feed (a source's `headers`), sent like the URL's
+   * credentials to its own origin only. They win over the fetcher's own `User-Agent`/`Accept`.
+   */
+  headers?: Readonly<Record<string, string>>;
+  /** How error messages name the requested URL (a source's `publicUrl`); default: it redacted. */
+  publicUrl?: string;
 }
 
 export type FetchResult =
@@ -113,7 +126,7 @@ export async function fetchFeed(
     return {
       kind: "failed",
       url,
-      error: describeFailure(error, url, deadline),
+      error: describeFailure(error, nameOf(url, options), deadline),
       durationMs: elapsed(),
     };
   } finally {
@@ -135,12 +148,20 @@ async function followRedirects(
   options: FetchOptions,
   session: Session,
 ): Promise<Outcome & { redirects: number }> {
-  let current = parseFeedUrl(url, undefined, url);
+  const requested = parseFeedUrl(url, undefined, nameOf(url, options));
+  // Credentials belong to the origin the operator configured, whatever Location headers say.
+  const origin = requested.origin;
+  const privateHeaders = credentialHeaders(requested, options.headers);
+  const start = withoutUserinfo(requested);
+  // The configured URL may have a public name of its own; any other hop is shown redacted.
+  const name = (hop: URL) => (hop.href === start.href ? nameOf(url, options) : redactUrl(hop.href));
+  let current = start;
   const visited = new Set<string>();
   let allPermanent = true;
   for (let redirects = 0; ; redirects++) {
     visited.add(current.href);
-    const response = await sendRequest(current, validators, options, session);
+    const extra = current.origin === origin ? privateHeaders : {};
+    const response = await sendRequest(current, name(current), validators, options, session, extra);
     const location = redirectLocation(response);
     if (location === undefined) {
       const permanentRedirect = redirects > 0 && allPermanent ? current.href : undefined;
@@ -148,6 +169,7 @@ async function followRedirects(
         response,
         url,
         current.href,
+        name(current),
         validators,
         options,
         session,
@@ -155,25 +177,65 @@ async function followRedirects(
       );
       return { ...outcome, redirects };
     }
-    await discardBody(response, current.href, session.deadline);
+    await discardBody(response, name(current), session.deadline);
     if (redirects >= options.maxRedirects) {
       throw new FetchError(
         "too-many-redirects",
-        current.href,
+        name(current),
         `More than ${options.maxRedirects} redirects`,
       );
     }
     allPermanent &&= PERMANENT_REDIRECT_STATUSES.has(response.statusCode);
-    const next = parseFeedUrl(location, current, current.href);
+    // A Location may carry a user:password of its own; it is neither sent nor published.
+    const next = withoutUserinfo(parseFeedUrl(location, current, name(current)));
     if (visited.has(next.href)) {
       throw new FetchError(
         "too-many-redirects",
-        current.href,
-        `Redirect loop back to ${next.href}`,
+        name(current),
+        `Redirect loop back to ${redactUrl(next.href)}`,
       );
     }
     current = next;
   }
+}
+
+/** How errors name `url`: the configured public URL when given, else the URL redacted. */
+function nameOf(url: string, options: FetchOptions): string {
+  return options.publicUrl ?? redactUrl(url);
+}
+
+/**
+ * Basic credentials from the URL's userinfo (percent-decoded, UTF-8 as RFC 7617 recommends),
+ * then the configured headers, names lower-cased so they replace the fetcher's own.
+ */
+function credentialHeaders(
+  url: URL,
+  headers: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  const sent: Record<string, string> = {};
+  if (url.username !== "" || url.password !== "") {
+    const pair = `${percentDecoded(url.username)}:${percentDecoded(url.password)}`;
+    sent.authorization = `Basic ${Buffer.from(pair, "utf8").toString("base64")}`;
+  }
+  for (const [name, value] of Object.entries(headers ?? {})) sent[name.toLowerCase()] = value;
+  return sent;
+}
+
+/** A stray `%` that is not an escape is kept as typed rather than failing the fetch. */
+function percentDecoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function withoutUserinfo(url: URL): URL {
+  if (url.username === "" && url.password === "") return url;
+  const stripped = new URL(url.href);
+  stripped.username = "";
+  stripped.password = "";
+  return stripped;
 }
 
 /** Resolves a feed or Location URL; only http(s) with a host is fetchable. */
@@ -182,12 +244,11 @@ function parseFeedUrl(location: string, base: URL | undefined, reportAs: string)
   try {
     parsed = new URL(location, base);
   } catch (error) {
-    throw new FetchError("bad-url", reportAs, `Malformed URL ${JSON.stringify(location)}`, {
-      cause: error,
-    });
+    const shown = JSON.stringify(redactUrl(location));
+    throw new FetchError("bad-url", reportAs, `Malformed URL ${shown}`, { cause: error });
   }
   if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.hostname === "") {
-    throw new FetchError("bad-url", reportAs, `Not an http(s) URL: ${parsed.href}`);
+    throw new FetchError("bad-url", reportAs, `Not an http(s) URL: ${redactUrl(parsed.href)}`);
   }
   // The fragment is never sent and would defeat loop detection.
   parsed.hash = "";
@@ -196,9 +257,11 @@ function parseFeedUrl(location: string, base: URL | undefined, reportAs: string)
 
 async function sendRequest(
   url: URL,
+  reportAs: string,
   validators: Validators,
   options: FetchOptions,
   session: Session,
+  privateHeaders: Readonly<Record<string, string>>,
 ): Promise<Response> {
   // Node connects to IP literals without calling `lookup`, so the guard on the Agent never
   // sees them; WHATWG URL parsing has already turned `2130706433` or `0x7f.1` into 127.0.0.1.
@@ -206,26 +269,32 @@ async function sendRequest(
   if (!options.allowPrivateNetworks && isBlockedLiteralHost(url.hostname, isBlocked)) {
     throw new FetchError(
       "blocked-address",
-      url.href,
+      reportAs,
       `Refusing to connect to ${url.hostname}: private or reserved address`,
     );
   }
   try {
     return await request(url, {
       method: "GET",
-      headers: requestHeaders(validators, options.userAgent),
+      headers: requestHeaders(validators, options.userAgent, privateHeaders),
       signal: session.deadline.signal,
       dispatcher: session.agent,
     });
   } catch (error) {
-    throw describeFailure(error, url.href, session.deadline);
+    throw describeFailure(error, reportAs, session.deadline);
   }
 }
 
-function requestHeaders(validators: Validators, userAgent: string): Record<string, string> {
+function requestHeaders(
+  validators: Validators,
+  userAgent: string,
+  privateHeaders: Readonly<Record<string, string>>,
+): Record<string, string> {
   const headers: Record<string, string> = {
     "user-agent": userAgent,
     accept: ACCEPT,
+    ...privateHeaders,
+    // The body decoder handles these codings only; config refuses an Accept-Encoding header.
     "accept-encoding": ACCEPT_ENCODING,
   };
   const { etag, lastModified } = definedValidators(validators);
@@ -243,6 +312,7 @@ async function handleFinalResponse(
   response: Response,
   url: string,
   finalUrl: string,
+  reportAs: string,
   validators: Validators,
   options: FetchOptions,
   session: Session,
@@ -251,7 +321,7 @@ async function handleFinalResponse(
   const status = response.statusCode;
   const moved = permanentRedirect === undefined ? {} : { permanentRedirect };
   if (status === 304) {
-    await discardBody(response, finalUrl, session.deadline);
+    await discardBody(response, reportAs, session.deadline);
     return {
       kind: "not-modified",
       url,
@@ -261,7 +331,7 @@ async function handleFinalResponse(
     };
   }
   if (status >= 200 && status < 300) {
-    const body = await readBody(response, finalUrl, options.maxBytes, session.deadline);
+    const body = await readBody(response, reportAs, options.maxBytes, session.deadline);
     const contentType = header(response, "content-type");
     return {
       kind: "modified",
@@ -274,8 +344,8 @@ async function handleFinalResponse(
       ...moved,
     };
   }
-  await discardBody(response, finalUrl, session.deadline);
-  throw statusError(response, finalUrl);
+  await discardBody(response, reportAs, session.deadline);
+  throw statusError(response, reportAs);
 }
 
 function responseValidators(response: Response): Validators {

@@ -4,6 +4,7 @@ import type { Update } from "../model/update.js";
 import { decodeFeedBytes } from "./decode.js";
 import { type NormaliseResult, type NormaliseSource, normalise } from "./normalise.js";
 import { type ParsedFeed, parseFeed } from "./parse.js";
+import { asParseError } from "./parse-errors.js";
 
 export interface IngestResult extends NormaliseResult {
   format: ParsedFeed["format"];
@@ -18,7 +19,15 @@ export async function ingestBytes(
 ): Promise<IngestResult> {
   const { text, charset } = decodeFeedBytes(body, contentType);
   const parsed = await parseFeed(text);
-  return { ...normalise(parsed, source, now), format: parsed.format, charset };
+  let normalised: NormaliseResult;
+  try {
+    normalised = normalise(parsed, source, now);
+  } catch (error) {
+    // Entries fail one at a time inside normalise; this is the feed-level rest, which a
+    // document should never be able to trip, reported like parsing is: no internal text.
+    throw asParseError(error);
+  }
+  return { ...normalised, format: parsed.format, charset };
 }
 
 export type { Update };

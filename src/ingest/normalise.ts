@@ -5,8 +5,10 @@ import type { Author, Enclosure, Update } from "../model/update.js";
 import { parseDate } from "./dates.js";
 import { entryId } from "./ids.js";
 import type { ParsedAuthor, ParsedFeed, ParsedItem, ParsedText } from "./parse.js";
+import { MALFORMED_ENTRY } from "./parse-errors.js";
 import { sanitiseHtml } from "./sanitise.js";
 import {
+  cleanText,
   cleanTitle,
   htmlToText,
   summarise,
@@ -47,6 +49,7 @@ interface FeedContext {
   fallbackBase: string;
   language?: string;
   authors: ParsedAuthor[];
+  sourceFeed?: Update["sourceFeed"];
 }
 
 type ItemOutcome = { update: Update; fallbackDated: boolean } | { dropped: string };
@@ -70,14 +73,16 @@ function linkOf(item: ParsedItem, base: string): string | undefined {
   return undefined;
 }
 
+function usableDate(raw: string | undefined, now: Date): Date | undefined {
+  const date = parseDate(raw);
+  return date !== undefined && date.getTime() <= now.getTime() + FUTURE_TOLERANCE_MS
+    ? date
+    : undefined;
+}
+
 function datesOf(item: ParsedItem, now: Date): { published?: Date; updated?: Date } {
-  const limit = now.getTime() + FUTURE_TOLERANCE_MS;
-  const usable = (raw: string | undefined): Date | undefined => {
-    const date = parseDate(raw);
-    return date !== undefined && date.getTime() <= limit ? date : undefined;
-  };
-  const published = usable(item.published);
-  const updated = usable(item.updated);
+  const published = usableDate(item.published, now);
+  const updated = usableDate(item.updated, now);
   // Each stands in for the other when missing.
   return { published: published ?? updated, updated: updated ?? published };
 }
@@ -188,6 +193,20 @@ function imageOf(item: ParsedItem, base: string): Update["image"] {
   return type?.startsWith("image/") ? { url, type } : { url };
 }
 
+/** An Atom id is an absolute IRI (RFC 4287 §4.2.6); anything else cannot be republished as one. */
+function feedIdOf(value: string | undefined): string | undefined {
+  const id = value === undefined ? "" : cleanText(value);
+  return id.length <= 2048 && /^[a-z][a-z0-9+.-]*:[^\s<>"]+$/i.test(id) ? id : undefined;
+}
+
+/** What the partner's feed says about itself, for every entry read from it (Update.sourceFeed). */
+function sourceFeedOf(feed: ParsedFeed, now: Date): Update["sourceFeed"] {
+  const id = feedIdOf(feed.id);
+  const updated = usableDate(feed.updated, now)?.toISOString();
+  if (id === undefined && updated === undefined) return undefined;
+  return { ...(id === undefined ? {} : { id }), ...(updated === undefined ? {} : { updated }) };
+}
+
 /** A BCP 47-looking tag (`en`, `en-GB`, `pt_BR` → `pt-BR`), else undefined. */
 function languageOf(value: string | undefined): string | undefined {
   const tag = value?.trim().replace(/_/g, "-");
@@ -236,6 +255,7 @@ function normaliseItem(item: ParsedItem, ctx: FeedContext): ItemOutcome {
   if (image !== undefined) update.image = image;
   const language = languageOf(item.language) ?? ctx.language;
   if (language !== undefined) update.language = language;
+  if (ctx.sourceFeed !== undefined) update.sourceFeed = { ...ctx.sourceFeed };
   return { update, fallbackDated: dates.published === undefined };
 }
 
@@ -256,6 +276,8 @@ function contextOf(feed: ParsedFeed, source: NormaliseSource, now: Date): FeedCo
   if (xmlBase !== undefined) ctx.xmlBase = xmlBase;
   const language = languageOf(feed.language);
   if (language !== undefined) ctx.language = language;
+  const sourceFeed = sourceFeedOf(feed, now);
+  if (sourceFeed !== undefined) ctx.sourceFeed = sourceFeed;
   return ctx;
 }
 
@@ -272,9 +294,10 @@ export function normalise(feed: ParsedFeed, source: NormaliseSource, now: Date):
     let outcome: ItemOutcome;
     try {
       outcome = normaliseItem(item, ctx);
-    } catch (error) {
-      // One entry that trips a bug costs that entry, not the feed.
-      outcome = { dropped: `entry could not be normalised: ${(error as Error)?.message ?? error}` };
+    } catch {
+      // One entry that trips a bug costs that entry, not the feed; what was thrown names our
+      // code, not the partner's entry, so it is not the reason.
+      outcome = { dropped: MALFORMED_ENTRY };
     }
     if ("dropped" in outcome) {
       result.dropped.push({ index, reason: outcome.dropped });

@@ -1,4 +1,5 @@
-// Atom 1.0 (and 0.3) entries → ParsedItem, from the raw element arrays rss-parser kept for us.
+// Atom 1.0 (and 0.3) entries → ParsedItem, from xml2js elements in the raw-array shape the RSS
+// mapping reads too (asRawItem in parse-xml-nodes.ts).
 import type { ParsedEnclosure, ParsedItem, ParsedLink } from "./parse.js";
 import {
   attrOf,
@@ -30,6 +31,7 @@ export function atomLinksOf(links: Node[]): ParsedLink[] {
 }
 
 export function atomEntryOf(entry: Node): ParsedItem {
+  const summary = textConstruct(raw(entry, "summary")[0], "text");
   const links = raw(entry, "link");
   const enclosures = links
     .filter((node) => attrOf(node, "rel") === "enclosure")
@@ -46,8 +48,12 @@ export function atomEntryOf(entry: Node): ParsedItem {
       firstText(raw(entry, "issued")) ??
       firstText(raw(entry, "created")),
     updated: firstText(raw(entry, "updated")) ?? firstText(raw(entry, "modified")),
-    summary: textConstruct(raw(entry, "summary")[0], "text"),
-    content: textConstruct(raw(entry, "content")[0], "text"),
+    summary,
+    // Without content (or with only out-of-line content), an HTML summary is the entry's body as
+    // the partner marked it up: its links and emphasis are kept rather than flattened to text.
+    content:
+      textConstruct(raw(entry, "content")[0], "text") ??
+      (summary?.type === "html" ? summary : undefined),
     authors: [...raw(entry, "author"), ...raw(entry, "dc:creator")].map((node) =>
       typeof node === "string" ? { name: node } : personOf(node),
     ),

@@ -221,10 +221,19 @@ const MARKUP_ELEMENTS = [
   "subtitle",
 ];
 
-const MARKUP_SCAN = new RegExp(
-  `<!\\[CDATA\\[|<!--|<(${MARKUP_ELEMENTS.join("|")})((?:\\s[^<>]*)?)>`,
-  "g",
-);
+/**
+ * CDATA, comments and the start tags of MARKUP_ELEMENTS, also under the prefixes the document
+ * binds to the feed format's own namespace (`<a:content>` in `<a:feed xmlns:a="…Atom">`).
+ */
+function markupScan(prefixes: ReadonlySet<string>): RegExp {
+  const names = [...MARKUP_ELEMENTS];
+  for (const prefix of prefixes) {
+    for (const name of MARKUP_ELEMENTS) {
+      if (!name.includes(":")) names.push(`${prefix.replace(/[.]/g, "\\.")}:${name}`);
+    }
+  }
+  return new RegExp(`<!\\[CDATA\\[|<!--|<(${names.join("|")})((?:\\s[^<>]*)?)>`, "g");
+}
 
 const escapeXmlText = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -289,12 +298,18 @@ function findClose(text: string, name: string, from: number): number {
   return -1;
 }
 
-/** Turns raw child markup of HTML-bearing elements into escaped text (see MARKUP_ELEMENTS). */
-export function escapeEmbeddedMarkup(text: string): string {
+/**
+ * Turns raw child markup of HTML-bearing elements into escaped text (see MARKUP_ELEMENTS).
+ * `prefixes` are those the parser drops from element names (parse-xml.ts).
+ */
+export function escapeEmbeddedMarkup(
+  text: string,
+  prefixes: ReadonlySet<string> = new Set(),
+): string {
   const out: string[] = [];
   let last = 0;
   const unclosed = new Set<string>();
-  const scan = new RegExp(MARKUP_SCAN.source, "g");
+  const scan = markupScan(prefixes);
   for (let m = scan.exec(text); m !== null; m = scan.exec(text)) {
     const name = m[1];
     if (name === undefined) {

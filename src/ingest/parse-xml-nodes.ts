@@ -21,6 +21,21 @@ export function children(parent: Node, name: string): Node[] {
 /** The raw elements named `name` that rss-parser copied onto `item` (see parse-xml.ts). */
 export const raw = (item: Node, name: string): Node[] => children(item, RAW + name);
 
+/**
+ * An xml2js element in the shape rss-parser gives the items it copies raw: each child array
+ * under RAW + its name, the attributes under RAW + `$`. Atom, read without rss-parser, goes
+ * through the same accessors this way. Anything but an element (`<entry/>` is "") has nothing.
+ */
+export function asRawItem(node: Node): Record<string, unknown> {
+  const element = asElement(node);
+  if (element === undefined) return {};
+  const item: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(element)) {
+    if (name !== "_") item[RAW + name] = value;
+  }
+  return item;
+}
+
 /** Character content of an element; for mixed content, the text parts only. */
 export function textOf(node: Node): string | undefined {
   if (typeof node === "string") return node;

@@ -1,17 +1,20 @@
-// XML feeds (RSS 0.9x/1.0/2.0, Atom) through rss-parser's parseString. rss-parser decides
-// whether the document is a feed and runs sax; the mapping to ParsedItem is ours, from raw
-// element arrays it keeps for us (customFields with keepArray), because its own mapping keeps
-// only the first enclosure and author, drops xml:base and attributes, and has traps:
-//   • Atom <published>/<updated> go through `new Date(x).toISOString()` unguarded, so one bad
-//     date rejects the whole feed with a RangeError;
-//   • description/content:encoded/Atom content get a `contentSnippet` whose regex is quadratic
-//     on hostile input, and element content is rebuilt recursively (stack overflow on deep XML).
+// XML feeds: RSS 0.9x/1.0/2.0 through rss-parser's parseString, Atom through xml2js (the parser
+// under rss-parser) alone. For RSS, rss-parser runs sax and finds the channel and items; the
+// mapping to ParsedItem is ours, from raw element arrays it keeps for us (customFields with
+// keepArray), because its own mapping keeps only the first enclosure and author, drops
+// xml:base and attributes, and has traps:
+//   • description/content:encoded get a `contentSnippet` whose regex is quadratic on hostile
+//     input, and element content is rebuilt recursively (stack overflow on deep XML).
 // Renaming those elements as sax reports them (xml2js tagNameProcessors) keeps rss-parser's
-// own code away from them while we still read them raw.
+// own code away from them while we still read them raw. Its Atom mapping has more traps than
+// it has use: one `<link/>` without `href` or one empty `<entry/>` throws a TypeError that
+// rejects the whole feed, and one bad <published> date a RangeError. So Atom documents never
+// reach it: xml2js gives the element tree, and parse-atom.ts reads it with the same accessors.
 import Parser from "rss-parser";
+import { Parser as XmlParser } from "xml2js";
 import type { ParsedFeed, ParsedItem } from "./parse.js";
 import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./parse-atom.js";
-import { asParseError, FeedParseError } from "./parse-errors.js";
+import { asParseError, FeedParseError, MALFORMED_ENTRY } from "./parse-errors.js";
 import {
   closeRootEndTag,
   ensureChannel,
@@ -21,7 +24,15 @@ import {
   repairEscapes,
 } from "./parse-repair.js";
 import { rssItemOf } from "./parse-rss.js";
-import { firstText, type Node, ownAttr, RAW, raw, textConstruct } from "./parse-xml-nodes.js";
+import {
+  asRawItem,
+  firstText,
+  type Node,
+  ownAttr,
+  RAW,
+  raw,
+  textConstruct,
+} from "./parse-xml-nodes.js";
 import { applyBase, parseUrl } from "./urls.js";
 
 /** Elements rss-parser must not process itself (see above); we read them under their own name. */
@@ -76,7 +87,18 @@ const ITEM_ELEMENTS = [
   "dc:language",
 ];
 
-const FEED_ELEMENTS = ["$", "title", "dc:title", "link", "language", "dc:language", "author"];
+const FEED_ELEMENTS = [
+  "$",
+  "title",
+  "dc:title",
+  "link",
+  "language",
+  "dc:language",
+  "author",
+  "lastBuildDate",
+  "pubDate",
+  "dc:date",
+];
 
 type KeepArray = [string, string, { keepArray: boolean }];
 const keepRaw = (name: string): KeepArray => [
@@ -100,17 +122,34 @@ const RSS_NAMESPACES: ReadonlySet<string> = new Set([
   "http://blogs.law.harvard.edu/tech/rss",
 ]);
 
-/** Prefixes the root element binds to an RSS namespace. */
-function rssPrefixes(rootAttrs: Record<string, string>): Set<string> {
+/** Atom 1.0 and 0.3. A feed may bind one to a prefix too: `<a:feed xmlns:a="…/2005/Atom">`. */
+const ATOM_NAMESPACES: ReadonlySet<string> = new Set([
+  "http://www.w3.org/2005/Atom",
+  "http://purl.org/atom/ns#",
+]);
+
+/** Prefixes the root element binds to one of `namespaces`. */
+function prefixesOf(rootAttrs: Record<string, string>, namespaces: ReadonlySet<string>) {
   const prefixes = new Set<string>();
   for (const [name, value] of Object.entries(rootAttrs)) {
-    if (name.startsWith("xmlns:") && RSS_NAMESPACES.has(value.trim())) prefixes.add(name.slice(6));
+    if (name.startsWith("xmlns:") && namespaces.has(value.trim())) prefixes.add(name.slice(6));
   }
   return prefixes;
 }
 
-/** `r:item` → `item` when `r` is bound to an RSS namespace; other names as they are. */
-function localRssName(name: string, prefixes: ReadonlySet<string>): string {
+/**
+ * The prefixes dropped from element names while sax reads the document: those of RSS's own
+ * namespaces, and in an Atom document those of Atom's. Only there: in RSS, `atom:link` is an
+ * extension element, not RSS's own `link`.
+ */
+function feedPrefixes(rootAttrs: Record<string, string>, rootName: string): Set<string> {
+  const rss = prefixesOf(rootAttrs, RSS_NAMESPACES);
+  const atom = prefixesOf(rootAttrs, ATOM_NAMESPACES);
+  return localName(rootName, atom) === "feed" ? new Set([...rss, ...atom]) : rss;
+}
+
+/** `r:item` → `item` when `r` is one of `prefixes`; other names as they are. */
+function localName(name: string, prefixes: ReadonlySet<string>): string {
   const colon = name.indexOf(":");
   return colon > 0 && prefixes.has(name.slice(0, colon)) ? name.slice(colon + 1) : name;
 }
@@ -123,7 +162,7 @@ function newParser(prefixes: ReadonlySet<string>): Parser<RawOutput, Record<stri
     xml2js: {
       tagNameProcessors: [
         (qualified: string) => {
-          const name = prefixes.size === 0 ? qualified : localRssName(qualified, prefixes);
+          const name = prefixes.size === 0 ? qualified : localName(qualified, prefixes);
           return HIDDEN.has(name) ? hiddenName(name) : name;
         },
       ],
@@ -153,16 +192,51 @@ function feedBase(
   return applyBase(rootBase, channelBase);
 }
 
-/** Maps each entry on its own: an entry we cannot read is reported, not fatal. */
+/**
+ * Maps each entry on its own: an entry we cannot read is skipped with a reason, not fatal. What
+ * was thrown is a shape our mapping did not expect; its text names our code, not the feed.
+ */
 function itemsOf(nodes: Node[], mapItem: (node: Node) => ParsedItem): ParsedItem[] {
   return nodes.map((node) => {
     try {
       return mapItem(node);
-    } catch (error) {
-      const problem = error instanceof Error ? error.message : String(error);
-      return { links: [], authors: [], categories: [], enclosures: [], problem };
+    } catch {
+      return { links: [], authors: [], categories: [], enclosures: [], problem: MALFORMED_ENTRY };
     }
   });
+}
+
+/** The Atom element tree: xml2js with the same prefix handling as the RSS parser. */
+async function readAtom(text: string, prefixes: ReadonlySet<string>): Promise<Node> {
+  const parser = new XmlParser({
+    tagNameProcessors: [(name: string) => localName(name, prefixes)],
+  });
+  const doc = (await parser.parseStringPromise(text)) as Record<string, unknown> | null;
+  if (doc === null || doc === undefined) {
+    throw new FeedParseError("parse-error", "no root element found: the XML is malformed");
+  }
+  return doc.feed;
+}
+
+function atomFeedOf(root: Node, rootAttrs: Record<string, string>): ParsedFeed {
+  const feed = asRawItem(root);
+  const title = textConstruct(raw(feed, "title")[0], "text");
+  return {
+    format: "atom",
+    title: title?.value,
+    titleType: title?.type,
+    link: atomLinksOf(raw(feed, "link"))[0]?.href,
+    base: rootAttrs["xml:base"],
+    language: rootAttrs["xml:lang"],
+    authors: atomFeedAuthorsOf(feed),
+    id: firstText(raw(feed, "id")),
+    // Atom 0.3 called it modified.
+    updated: firstText(raw(feed, "updated")) ?? firstText(raw(feed, "modified")),
+    items: itemsOf(
+      raw(feed, "entry").map((entry) => asRawItem(entry)),
+      atomEntryOf,
+    ),
+  };
 }
 
 export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
@@ -179,8 +253,8 @@ export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
   if (expanded === undefined) {
     throw new FeedParseError("parse-error", "the DOCTYPE's entities expand too far");
   }
-  const prefixes = rssPrefixes(prolog.root?.attrs ?? {});
-  const rootName = prolog.root === undefined ? undefined : localRssName(prolog.root.name, prefixes);
+  const prefixes = feedPrefixes(prolog.root?.attrs ?? {}, prolog.root?.name ?? "");
+  const rootName = prolog.root === undefined ? undefined : localName(prolog.root.name, prefixes);
   // The root decides: feeds with a stray XHTML DOCTYPE exist, and are feeds.
   const html = rootName === undefined ? prolog.doctype : rootName;
   if (html?.toLowerCase() === "html") {
@@ -197,41 +271,35 @@ export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
     );
   }
 
+  const rootAttrs = prolog.root?.attrs ?? {};
+  const closed = closeRootEndTag(expanded, prolog.root?.name ?? rootName);
+  const repaired = escapeEmbeddedMarkup(repairEscapes(closed), prefixes);
+  if (format === "atom") {
+    let root: Node;
+    try {
+      root = await readAtom(repaired, prefixes);
+    } catch (error) {
+      throw asParseError(error, "the Atom feed");
+    }
+    return atomFeedOf(root, rootAttrs);
+  }
+
   let output: RawOutput;
   try {
-    const closed = closeRootEndTag(expanded, prolog.root?.name ?? rootName);
-    const repaired = escapeEmbeddedMarkup(repairEscapes(closed));
     output = await newParser(prefixes).parseString(
-      format === "atom" ? repaired : ensureChannel(repaired, prolog.root?.name ?? rootName, format),
+      ensureChannel(repaired, prolog.root?.name ?? rootName, format),
     );
   } catch (error) {
-    const parseError = asParseError(error);
+    // rss-parser indexing into an element the document lacks (namespaced RSS 1.0…) throws a
+    // TypeError, which asParseError reports without its text.
+    const parseError = asParseError(error, `the ${format === "rss" ? "RSS" : "RSS 1.0"} feed`);
     if (/Feed not recognized/i.test(parseError.message)) {
       throw new FeedParseError("not-a-feed", parseError.message, { cause: error });
-    }
-    if (error instanceof TypeError) {
-      // rss-parser indexing into an element the document lacks (e.g. namespaced RSS 1.0).
-      const message = `unexpected ${format} structure (${parseError.message})`;
-      throw new FeedParseError("parse-error", message, { cause: error });
     }
     throw parseError;
   }
 
-  const rootAttrs = prolog.root?.attrs ?? {};
   const items = Array.isArray(output.items) ? output.items : [];
-  if (format === "atom") {
-    const title = textConstruct(raw(output, "title")[0], "text");
-    return {
-      format,
-      title: title?.value,
-      titleType: title?.type,
-      link: atomLinksOf(raw(output, "link"))[0]?.href,
-      base: rootAttrs["xml:base"],
-      language: rootAttrs["xml:lang"],
-      authors: atomFeedAuthorsOf(output),
-      items: itemsOf(items, atomEntryOf),
-    };
-  }
   return {
     format,
     title: firstText(raw(output, "title")) ?? firstText(raw(output, "dc:title")),
@@ -243,6 +311,10 @@ export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
       firstText(raw(output, "dc:language")) ??
       ownAttr(output, "xml:lang") ??
       rootAttrs["xml:lang"],
+    updated:
+      firstText(raw(output, "lastBuildDate")) ??
+      firstText(raw(output, "pubDate")) ??
+      firstText(raw(output, "dc:date")),
     items: itemsOf(items, rssItemOf),
   };
 }

@@ -1,7 +1,7 @@
 // Decoded feed text → a format-neutral parsed feed. RSS 0.9x/1.0/2.0 and Atom go through
 // rss-parser (parse-xml.ts), JSON Feed through JSON.parse (parse-json.ts). Values stay raw-ish
 // here — markup, entities, relative URLs, date strings — normalise.ts makes them model values.
-import { FeedParseError } from "./parse-errors.js";
+import { asParseError, FeedParseError } from "./parse-errors.js";
 import { parseJsonFeed } from "./parse-json.js";
 import { parseXmlFeed } from "./parse-xml.js";
 
@@ -80,16 +80,29 @@ export interface ParsedFeed {
   language?: string;
   /** Feed-level authors, which Atom and JSON Feed entries inherit when they name none. */
   authors?: ParsedAuthor[];
+  /** The feed's own identifier (Atom `id`), as written. */
+  id?: string;
+  /** When the feed says it last changed (Atom `updated`, RSS `lastBuildDate`/`pubDate`), raw. */
+  updated?: string;
   items: ParsedItem[];
 }
 
 const looksLikeJson = (text: string): boolean => text.startsWith("{");
 
 /**
- * Parses decoded feed text. Rejects with FeedParseError: `not-a-feed` for HTML pages and other
- * documents that are not feeds, `parse-error` for feeds that cannot be read.
+ * Parses decoded feed text. Rejects with FeedParseError, and only with it: `not-a-feed` for
+ * HTML pages and other documents that are not feeds, `parse-error` for feeds that cannot be
+ * read (a mapping that trips over an odd element included, without its internal message).
  */
 export async function parseFeed(text: string): Promise<ParsedFeed> {
+  try {
+    return await parseText(text);
+  } catch (error) {
+    throw asParseError(error);
+  }
+}
+
+async function parseText(text: string): Promise<ParsedFeed> {
   const trimmed = text.replace(/^\uFEFF/, "").trimStart();
   if (trimmed === "") throw new FeedParseError("not-a-feed", "the document is empty");
   if (looksLikeJson(trimmed)) return parseJsonFeed(trimmed);

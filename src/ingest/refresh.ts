@@ -1,7 +1,9 @@
 // One source, top to bottom: state → fetch → ingest → store → state. Each step is one named call;
 // the rules of each step live in its own module (fetch.ts, ingest.ts, poll-state.ts, the store).
 import type { SourceConfig } from "../config/types.js";
+import { redactUrl } from "../model/public-url.js";
 import type { SourceState } from "../model/source.js";
+import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
 import { type FetchOptions, fetchFeed } from "./fetch.js";
 import { ingestBytes } from "./ingest.js";
@@ -52,7 +54,11 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
   const now = deps.now ?? (() => new Date());
   const started = now();
   const previous = stateForUrl(await deps.store.getSourceState(source.id), source.url);
-  const fetched = await fetchFeed(source.url, validatorsOf(previous), deps.fetchOptions);
+  const fetched = await fetchFeed(source.url, validatorsOf(previous), {
+    ...deps.fetchOptions,
+    headers: source.headers,
+    publicUrl: source.publicUrl,
+  });
   const fail = (kind: string, message: string, retryAfter?: Date) =>
     recordFailure(
       source,
@@ -68,7 +74,9 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
     return fail(error.kind, error.message, error.retryAfter);
   }
   if (fetched.kind === "not-modified") {
-    // A 304 costs no parse and no entry write: only the fetch state moves.
+    // A 304 costs no parse and no entry write: only the fetch state moves. Retention waits too:
+    // without the body we do not know what the feed lists, and what it lists is exempt from
+    // age. An entry that left it ages out at the next poll that fetches the feed.
     const state = afterNotModified(previous, fetched.validators, started, fetched.durationMs, {
       permanentTarget: fetched.permanentRedirect,
       redirected: fetched.redirects > 0,
@@ -88,7 +96,8 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
     ingested = await (deps.ingest ?? ingestBytes)(
       fetched.body,
       fetched.contentType,
-      { id: source.id, categories: source.categories, feedUrl: fetched.finalUrl },
+      // Relative links are resolved against it and published: `#frag` would keep an ?apikey=.
+      { id: source.id, categories: source.categories, feedUrl: redactUrl(fetched.finalUrl) },
       started,
     );
   } catch (error) {
@@ -98,10 +107,13 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
     throw error;
   }
 
-  const written = await deps.store.upsert(ingested.updates, {
+  // What the partner lists now is kept whatever its age (up to the cap), so an unchanged feed
+  // writes nothing, however old its entries are.
+  const written = await deps.store.upsert(newestWithinCap(ingested.updates, deps.retention), {
     fallbackDated: ingested.fallbackDated,
   });
-  const expired = await deps.store.applyRetention(source.id, deps.retention, started);
+  const listed = new Set(ingested.updates.map((update) => update.id));
+  const expired = await deps.store.applyRetention(source.id, deps.retention, started, listed);
   const state = afterSuccess(
     previous,
     {
@@ -127,12 +139,15 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
   };
 }
 
-/** The permanent redirect this poll saw, and the URL to propose once it has been seen enough. */
+/**
+ * The permanent redirect this poll saw, and the URL to propose once it has been seen enough;
+ * redacted, since outcomes are logged and printed (the state keeps the URL as fetched).
+ */
 function moveOf(state: SourceState, movedTo: string | undefined) {
   const proposed = proposedUrl(state);
   return {
-    ...(movedTo === undefined ? {} : { movedTo }),
-    ...(proposed === undefined ? {} : { proposedUrl: proposed }),
+    ...(movedTo === undefined ? {} : { movedTo: redactUrl(movedTo) }),
+    ...(proposed === undefined ? {} : { proposedUrl: redactUrl(proposed) }),
   };
 }
 

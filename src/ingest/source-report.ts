@@ -2,6 +2,8 @@
 // use it, what it would publish, and which partner habits will cost readers (no dates, no GUIDs,
 // relative links, markup in titles, a legacy charset, no HTTP caching). Pure: it looks at what
 // fetch, parse and normalise already produced, so every warning is tested with plain values.
+import type { Update } from "../model/update.js";
+import { compareNewestFirst, indexKeyOf } from "../store/compare.js";
 import type { Validators } from "./fetch.js";
 import type { NormaliseResult } from "./normalise.js";
 import type { ParsedFeed, ParsedItem } from "./parse.js";
@@ -49,6 +51,7 @@ export interface SourceReport {
   entries: number;
   /** Entries it would skip, with why. */
   dropped: { index: number; reason: string }[];
+  /** The first entries as the published feeds would list them: newest first. */
   sample: SampleEntry[];
   caching: { etag: string | null; lastModified: string | null; conditional: ConditionalCheck };
   warnings: SourceWarning[];
@@ -107,11 +110,13 @@ export function describeSource(analysis: SourceAnalysis, sampleSize = SAMPLE_SIZ
     charset,
     entries: updates.length,
     dropped,
-    sample: updates.slice(0, sampleSize).map((update) => ({
-      title: update.title,
-      published: fallbackDated.has(update.id) ? null : update.published,
-      link: update.link ?? null,
-    })),
+    sample: newestFirst(updates)
+      .slice(0, sampleSize)
+      .map((update) => ({
+        title: update.title,
+        published: fallbackDated.has(update.id) ? null : update.published,
+        link: update.link ?? null,
+      })),
     caching: cachingOf(fetched.validators, conditional),
     warnings: warningsOf(analysis),
   };
@@ -127,6 +132,14 @@ export function describeSource(analysis: SourceAnalysis, sampleSize = SAMPLE_SIZ
     };
   }
   return report;
+}
+
+/**
+ * In the order the published feeds list them (store/compare.ts): newest first, whatever order
+ * the partner wrote them in. Undated entries are dated when first seen, so they come first.
+ */
+function newestFirst(updates: Update[]): Update[] {
+  return [...updates].sort((a, b) => compareNewestFirst(indexKeyOf(a), indexKeyOf(b)));
 }
 
 function httpOf(fetched: FetchedFeed): NonNullable<SourceReport["http"]> {

@@ -239,12 +239,13 @@ export function decodeEntities(text: string): string {
 export function htmlToText(html: string, limit = Number.POSITIVE_INFINITY): string {
   let text = stripTags(html).replace(/\s+/g, " ");
   if (text.length > limit) text = text.slice(0, limit);
-  return cleanText(decodeEntities(text));
+  return withoutMarkup(cleanText(decodeEntities(text)));
 }
 
 /**
- * Text construct → plain text. `html` is markup; `text` is literal, but entities are still
- * decoded because partners double-escape (`&amp;amp;`) even in Atom `type="text"`.
+ * Text construct → plain text, the one path of every title and summary whatever the format.
+ * `html` is markup; `text` (JSON Feed, Atom `type="text"`) is literal, but entities are still
+ * decoded because partners double-escape (`&amp;amp;`) even there.
  */
 export function toPlainText(
   value: string,
@@ -252,7 +253,19 @@ export function toPlainText(
   limit = Number.POSITIVE_INFINITY,
 ): string {
   if (type === "html") return htmlToText(value, limit);
-  return cleanText(decodeEntities(value.length > limit ? value.slice(0, limit) : value));
+  return withoutMarkup(
+    cleanText(decodeEntities(value.length > limit ? value.slice(0, limit) : value)),
+  );
+}
+
+/**
+ * Plain text is published as it is (`/api/updates`, JSON Feed `summary`), and readers and
+ * partner pages put it into HTML. Tags still in it — a literal value such as a JSON Feed title
+ * `x <img src=x onerror=…>`, or HTML escaped twice that decoding turned back into tags — would
+ * run there, so they go too; a `<` that starts no tag ("a < b", "<3") stays.
+ */
+function withoutMarkup(text: string): string {
+  return text.includes("<") ? cleanText(stripTags(text)) : text;
 }
 
 // Partner boilerplate at the end of excerpts. Only the tail is examined (linear time), and the

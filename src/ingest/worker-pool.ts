@@ -5,7 +5,9 @@
 // place. Workers are reused across polls and stopped by `close()` (service stop).
 //
 // Each worker also gets a heap limit: a document built to exhaust memory kills that worker
-// (`parse-error`, "ran out of memory") instead of the process.
+// (`parse-error`, "ran out of memory") instead of the process. The limit follows the largest
+// body the fetcher accepts (`polling.maxBytes`, see heapMbFor), so every body it lets through
+// can be parsed.
 import { type ResourceLimits, Worker } from "node:worker_threads";
 import type { IngestResult } from "./ingest.js";
 import type { NormaliseSource } from "./normalise.js";
@@ -28,8 +30,11 @@ export interface IngestPoolOptions {
    * when the config can be reloaded, read at the start of each parse.
    */
   timeoutMs: number | (() => number);
-  /** Old-generation heap limit of each worker, in MiB. */
-  maxHeapMb?: number;
+  /**
+   * Old-generation heap limit of each worker, in MiB; a function when the config can be
+   * reloaded, read before each parse: an idle worker started with another limit is replaced.
+   */
+  maxHeapMb?: number | (() => number);
   /** Young-generation limit of each worker, in MiB. */
   maxYoungMb?: number;
 }
@@ -42,6 +47,22 @@ export interface IngestPoolOptions {
  * 400 MiB of process RSS (bench/hostile.ts).
  */
 export const DEFAULT_POOL = { size: 1, maxHeapMb: 96, maxYoungMb: 16 } as const;
+
+/**
+ * Heap per byte of body. Measured on RSS of 40–50 MiB: 10,000 entries of 4 KB full text need
+ * under 4 times the body, 50,000–100,000 short entries up to 6 times (the objects per entry
+ * cost more than their text). The 96 MiB floor covers the default 15 MiB cap (6 × 15 = 90).
+ */
+export const HEAP_PER_BODY_BYTE = 6;
+
+/**
+ * The worker heap for bodies up to `maxBytes`: HEAP_PER_BODY_BYTE times it, and never less
+ * than DEFAULT_POOL.maxHeapMb, which the modules and a small feed need whatever the cap.
+ */
+export function heapMbFor(maxBytes: number): number {
+  const needed = Math.ceil((maxBytes * HEAP_PER_BODY_BYTE) / (1024 * 1024));
+  return Math.max(DEFAULT_POOL.maxHeapMb, needed);
+}
 
 /** A parse that exceeded the time limit; `kind` becomes the source's `errorKind`. */
 export class ParseTimeoutError extends Error {
@@ -82,6 +103,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** The heap limit the worker was started with. */
+  heapMb: number;
   ready: Promise<void>;
   task?: { id: number; task: Task; timer: NodeJS.Timeout };
 }
@@ -143,11 +166,23 @@ export class IngestPool {
 
   #dispatch(): void {
     for (let index = 0; index < this.#slots.length && this.#queue.length > 0; index++) {
-      const slot = this.#slots[index];
+      let slot = this.#slots[index];
       if (slot?.task !== undefined) continue;
+      const heapMb = this.#heapMb();
+      if (slot !== undefined && slot.heapMb !== heapMb) {
+        // The config changed the limit: V8 fixes a worker's heap when it starts, so a new one.
+        this.#slots[index] = undefined;
+        void slot.worker.terminate();
+        slot = undefined;
+      }
       const task = this.#queue.shift() as Task;
-      void this.#run(index, slot ?? this.#spawn(index), task);
+      void this.#run(index, slot ?? this.#spawn(index, heapMb), task);
     }
+  }
+
+  #heapMb(): number {
+    const { maxHeapMb } = this.#options;
+    return typeof maxHeapMb === "function" ? maxHeapMb() : maxHeapMb;
   }
 
   async #run(index: number, slot: Slot, task: Task): Promise<void> {
@@ -172,9 +207,9 @@ export class IngestPool {
     slot.worker.postMessage({ id, ...task.request } satisfies IngestRequest);
   }
 
-  #spawn(index: number): Slot {
+  #spawn(index: number, heapMb: number): Slot {
     const worker = startWorker({
-      maxOldGenerationSizeMb: this.#options.maxHeapMb,
+      maxOldGenerationSizeMb: heapMb,
       maxYoungGenerationSizeMb: this.#options.maxYoungMb,
     });
     this.#started++;
@@ -190,7 +225,7 @@ export class IngestPool {
     });
     // Handled in #run; this keeps an early failure from being an unhandled rejection.
     ready.catch(() => undefined);
-    const slot: Slot = { worker, ready };
+    const slot: Slot = { worker, heapMb, ready };
     worker.on("message", (message: IngestReply | typeof READY) => {
       if (message !== READY) this.#settle(index, slot, message);
     });

@@ -35,4 +35,10 @@ export interface Update {
   image?: { url: string; type?: string };
   enclosures: Enclosure[];
   language?: string;
+  /**
+   * The partner's feed as it described itself when this entry was read (republished in Atom
+   * `<source>`, RFC 4287 §4.2.11): its own id (an absolute IRI) and when it last changed
+   * (ISO 8601 UTC). Absent when the feed declared neither.
+   */
+  sourceFeed?: { id?: string; updated?: string };
 }

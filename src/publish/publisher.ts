@@ -1,10 +1,22 @@
-// Renders each feed page once per content change. A request costs one `store.version` call;
-// entries are read, rendered and compressed only when the category's version moved (or the
-// page was never rendered / fell out of the LRU). When the store is unreachable, the last
-// bytes rendered for that page are served, marked stale, rather than an error.
-import { type Store, StoreUnavailableError } from "../store/store.js";
-import { type FeedContext, lastUpdated, renderFeed, type SourceInfo } from "./render.js";
-import { buildRepresentationAsync } from "./representation.js";
+// Renders each feed page once per content change. A request costs one `store.categoryVersion`
+// call; a page is rendered only when the category's version moved (or the page was never
+// rendered / fell out of the LRU), and its entries are read once per category version for
+// every `limit`: one read of the default page, or of the largest page, is sliced for each.
+// Renders pass a RenderGate, so uncached requests can never starve cached ones. When the
+// store is unreachable, or is being refilled after it lost its data, the last bytes rendered
+// for that page are served, marked stale, rather than an error or an empty feed.
+import { indexKeyOf } from "../store/compare.js";
+import { encodeCursor } from "../store/cursor.js";
+import {
+  type CategoryVersion,
+  type Page,
+  type Store,
+  StoreUnavailableError,
+} from "../store/store.js";
+import { type FeedContext, renderFeed, type SourceInfo } from "./render.js";
+import { RenderGate } from "./render-gate.js";
+import { buildRepresentation } from "./representation.js";
+import type { StoreRecovery } from "./store-recovery.js";
 import {
   CONTENT_TYPES,
   type FeedFormat,
@@ -34,108 +46,194 @@ export interface PublisherDeps {
    * Without it, links always carry `limit`.
    */
   defaultLimit?: number;
+  /**
+   * The largest `limit` (config `feeds.maxLimit`). A page longer than the default page reads
+   * this many entries, once per version, and every other `limit` is a slice of them.
+   */
+  maxLimit?: number;
+  /** Admission of renders; shared by the publishers a config reload replaces. */
+  gate?: RenderGate;
+  /** Notices a store that lost its data; shared likewise. Without it, none is noticed. */
+  recovery?: StoreRecovery;
 }
 
-const DEFAULTS = { maxEntries: 256 } as const;
+const DEFAULTS = { maxEntries: 256, maxWindows: 64 } as const;
 
 interface Cached {
   version: number;
   representation: Representation;
   /** Date.now() when the store last confirmed `version` (a number: this is the hot path). */
   checkedAtMs: number;
+  /** Rendered while the store was being refilled after a loss: not a copy from before it. */
+  partial: boolean;
+}
+
+/** Entries read once per category version for one (category, source, cursor). */
+interface EntriesWindow {
+  version: number;
+  /** Entries asked for: the page of every `limit` up to this is a prefix of the read. */
+  size: number;
+  read: Promise<Page>;
+  /** Known once read: the read holds every entry there is, so it answers any `limit`. */
+  complete: boolean;
 }
 
 /** The cached bytes, marked as not confirmed by the store since `checkedAtMs`. */
 const staleCopy = (cached: Cached): Representation => ({
   ...cached.representation,
-  stale: { since: new Date(cached.checkedAtMs) },
+  stale: { since: new Date(cached.checkedAtMs), partial: cached.partial },
+});
+
+/** Bytes rendered from a store that is still being refilled: nobody may cache them. */
+const partialCopy = (representation: Representation, lostAt: Date): Representation => ({
+  ...representation,
+  stale: { since: lostAt, partial: true },
 });
 
 export function createPublisher(deps: PublisherDeps): FeedPublisher {
   const maxEntries = Math.max(1, deps.maxEntries ?? DEFAULTS.maxEntries);
   const baseUrl = deps.service.baseUrl.replace(/\/+$/, "");
+  const gate = deps.gate ?? new RenderGate();
   // One entry per page (request without version): a new version replaces the old bytes, and
   // the old bytes stay available while the store is down. Map order is recency order.
   const cache = new Map<string, Cached>();
-  const inFlight = new Map<string, Promise<Representation>>();
+  const inFlight = new Map<string, Promise<Cached>>();
+  const windows = new Map<string, EntriesWindow>();
 
-  const remember = (key: string, value: Cached): void => {
-    cache.delete(key);
-    cache.set(key, value);
-    for (const oldest of cache.keys()) {
-      if (cache.size <= maxEntries) break;
-      cache.delete(oldest);
+  const remember = <T>(map: Map<string, T>, key: string, value: T, max: number): void => {
+    map.delete(key);
+    map.set(key, value);
+    for (const oldest of map.keys()) {
+      if (map.size <= max) break;
+      map.delete(oldest);
     }
   };
 
-  const render = async (request: FeedRequest): Promise<Representation> => {
-    const page = await deps.store.list({
-      category: request.category,
-      source: request.source,
-      limit: request.limit,
-      cursor: request.cursor,
+  /** How many entries to read for a page of `limit`: the default page, or the largest one. */
+  const readSize = (limit: number): number => {
+    const page = deps.defaultLimit ?? limit;
+    return limit <= page ? page : Math.max(limit, deps.maxLimit ?? limit);
+  };
+
+  /** The entries of the page of `limit` at `version`, from the window's read when it has them. */
+  const entries = async (request: Omit<FeedRequest, "format">, version: number): Promise<Page> => {
+    const key = JSON.stringify([request.category, request.source ?? null, request.cursor ?? null]);
+    let window = windows.get(key);
+    if (
+      window === undefined ||
+      window.version !== version ||
+      (window.size < request.limit && !window.complete)
+    ) {
+      const size = readSize(request.limit);
+      const read = deps.store.list({
+        category: request.category,
+        source: request.source,
+        limit: size,
+        cursor: request.cursor,
+      });
+      const opened: EntriesWindow = { version, size, read, complete: false };
+      window = opened;
+      read.then(
+        (page) => {
+          opened.complete = page.next === null;
+        },
+        () => {
+          if (windows.get(key) === opened) windows.delete(key);
+        },
+      );
+    }
+    remember(windows, key, window, DEFAULTS.maxWindows);
+    return pageOf(await window.read, request.limit);
+  };
+
+  const render = async (request: FeedRequest, stamp: CategoryVersion): Promise<Representation> =>
+    gate.run(async (timed) => {
+      const page = await entries(request, stamp.version);
+      // RFC 5005 "previous" names the page right before this one. Keyset cursors only go
+      // forward, so that page is known only when it is the first one: its `next` is this
+      // page's cursor. From page 3 on (or once new entries have shifted page 1) there is no
+      // previous link rather than a wrong one; `first` is always there to start over. The
+      // first page comes from its own window, read once per version whatever the limit.
+      const previousIsFirst =
+        request.cursor !== undefined &&
+        (await entries({ ...request, cursor: undefined }, stamp.version)).next === request.cursor;
+      return timed(() => {
+        const ctx = feedContext(deps, baseUrl, request, page.next, previousIsFirst);
+        const text = renderFeed(ctx, page.items);
+        // When the category's content last changed, as the store recorded it with the
+        // version: every page of the version, on every instance, sends the same date.
+        return buildRepresentation(text, CONTENT_TYPES[request.format], stamp.changedAt);
+      });
     });
-    // RFC 5005 "previous" names the page right before this one. Keyset cursors only go
-    // forward, so that page is known only when it is the first one: its `next` is this page's
-    // cursor. From page 3 on (or once new entries have shifted page 1) there is no previous
-    // link rather than a wrong one; `first` is always there to start over.
-    const previousIsFirst =
-      request.cursor !== undefined &&
-      (
-        await deps.store.list({
-          category: request.category,
-          source: request.source,
-          limit: request.limit,
+
+  /** The page at `stamp.version`, rendered unless cached; identical misses share one render. */
+  const current = (
+    key: string,
+    request: FeedRequest,
+    stamp: CategoryVersion,
+    partial: boolean,
+  ): Promise<Cached> => {
+    const cached = cache.get(key);
+    if (cached?.version === stamp.version) return Promise.resolve(cached);
+    const flightKey = `${key}#${stamp.version}`;
+    let pending = inFlight.get(flightKey);
+    if (!pending) {
+      pending = render(request, stamp)
+        .then((representation) => {
+          const checkedAtMs = Date.now();
+          const rendered = { version: stamp.version, representation, checkedAtMs, partial };
+          remember(cache, key, rendered, maxEntries);
+          return rendered;
         })
-      ).next === request.cursor;
-    const ctx = feedContext(deps, baseUrl, request, page.next, previousIsFirst);
-    const text = renderFeed(ctx, page.items);
-    // The same instant as the feed's own `updated`, so Last-Modified and the body agree.
-    const lastModified = lastUpdated(page.items);
-    return buildRepresentationAsync(text, CONTENT_TYPES[request.format], lastModified);
+        .finally(() => inFlight.delete(flightKey));
+      inFlight.set(flightKey, pending);
+    }
+    return pending;
   };
 
   return {
     async get(request) {
       const key = pageKey(request);
       const cached = cache.get(key);
-      let version: number;
+      let stamp: CategoryVersion;
       try {
-        version = await deps.store.version(request.category);
+        stamp = await deps.store.categoryVersion(request.category);
       } catch (error) {
         if (cached && error instanceof StoreUnavailableError) return staleCopy(cached);
         throw error;
       }
-      if (cached?.version === version) {
-        cached.checkedAtMs = Date.now();
-        remember(key, cached);
-        return cached.representation;
-      }
-      // Versions only grow, so 0 after a rendered version means the store lost its data (a
-      // Redis restarted without persistence). Until a poll writes again, the last bytes beat
-      // an empty feed: readers would drop every entry, then see them all come back as new.
-      if (version === 0 && cached) return staleCopy(cached);
-      // Identical concurrent misses share one read, render and compression.
-      const flightKey = `${key}#${version}`;
-      let pending = inFlight.get(flightKey);
-      if (!pending) {
-        pending = render(request)
-          .then((representation) => {
-            remember(key, { version, representation, checkedAtMs: Date.now() });
-            return representation;
-          })
-          .finally(() => inFlight.delete(flightKey));
-        inFlight.set(flightKey, pending);
-      }
+      // The store lost its data and is being refilled: the copy from before the loss beats
+      // whatever it holds now (readers would drop every entry, then see them all come back as
+      // new). Versions only grow, so 0 after a rendered version is such a loss too.
+      const lostAt = deps.recovery?.observe(stamp.generation);
+      const lost =
+        lostAt !== undefined || (stamp.version === 0 && cached !== undefined && cached.version > 0);
+      if (lost && cached && !cached.partial) return staleCopy(cached);
+      let page: Cached;
       try {
-        return await pending;
+        page = await current(key, request, stamp, lostAt !== undefined);
       } catch (error) {
         const stale = cache.get(key);
         if (stale && error instanceof StoreUnavailableError) return staleCopy(stale);
         throw error;
       }
+      if (lostAt !== undefined) return partialCopy(page.representation, lostAt);
+      // Confirmed now; a page rendered while the store was refilled is its current content.
+      page.checkedAtMs = Date.now();
+      page.partial = false;
+      remember(cache, key, page, maxEntries);
+      return page.representation;
     },
   };
+}
+
+/** The first `limit` entries of a read of at least that many, with the cursor after them. */
+function pageOf(read: Page, limit: number): Page {
+  if (read.items.length <= limit) return read;
+  const items = read.items.slice(0, limit);
+  // The cursor the store itself would have returned for a read of `limit`.
+  const last = items[limit - 1];
+  return { items, next: last ? encodeCursor(indexKeyOf(last)) : null };
 }
 
 /** Unambiguous key of one page (JSON of the fields, absent ones as null). */

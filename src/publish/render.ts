@@ -2,6 +2,7 @@
 // FeedView (safe strings, valid URLs, parsed dates) and dispatches on the format; the format
 // modules only lay the view out. Nothing here reads a clock, so identical inputs give
 // identical bytes.
+import { publicSourceUrl } from "../model/public-url.js";
 import type { Update } from "../model/update.js";
 import { cleanText, httpUrl } from "./clean.js";
 import { renderJsonFeed } from "./json-feed.js";
@@ -10,7 +11,10 @@ import { renderAtom, renderRss } from "./xml-feeds.js";
 
 export interface SourceInfo {
   title: string;
+  /** As configured (it may carry credentials); entries show its public form, never this. */
   url: string;
+  /** The source's configured `publicUrl`, shown instead of `url` when set. */
+  publicUrl?: string;
   homepage?: string;
 }
 
@@ -51,7 +55,15 @@ export interface EntryView {
   image?: { url: string; type?: string };
   enclosures: { url: string; type: string; length?: number }[];
   language?: string;
-  source: { id: string; title: string; url?: string; homepage?: string };
+  source: {
+    id: string;
+    title: string;
+    url?: string;
+    homepage?: string;
+    /** The partner feed's own id and last change, as read with this entry (Update.sourceFeed). */
+    feedId?: string;
+    feedUpdated?: Date;
+  };
 }
 
 export interface FeedView {
@@ -163,8 +175,12 @@ function entryView(ctx: FeedContext, update: Update): EntryView {
     source: {
       id: cleanText(update.sourceId),
       title: cleanText(source?.title ?? update.sourceId),
-      url: httpUrl(source?.url),
+      // The one place every format takes a source's URL from: RSS <source url>, Atom <source>,
+      // JSON Feed `_tributary`.
+      url: httpUrl(source === undefined ? undefined : publicSourceUrl(source)),
       homepage: httpUrl(source?.homepage),
+      feedId: optionalText(update.sourceFeed?.id),
+      feedUpdated: parseDate(update.sourceFeed?.updated),
     },
   };
 }

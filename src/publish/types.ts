@@ -9,6 +9,9 @@ export const CONTENT_TYPES: Record<FeedFormat, string> = {
   json: "application/feed+json; charset=utf-8",
 };
 
+/** The content-codings a feed is published in. */
+export type Coding = "br" | "gzip" | "identity";
+
 export interface Variant {
   body: Buffer;
   /** Strong, quoted, content-hash ETag; differs per content-coding. */
@@ -17,17 +20,30 @@ export interface Variant {
 
 export interface Representation {
   contentType: string;
-  /** Newest `updated` of the entries (or the category's creation when empty). */
-  lastModified: Date;
+  /**
+   * When the category's content last changed (recorded by the store with its version, so the
+   * same on every instance); undefined when it never changed: no Last-Modified is sent.
+   */
+  lastModified: Date | undefined;
   identity: Variant;
-  gzip: Variant;
-  br: Variant;
+  /** The ETag of `coding`, known without compressing (a 304 needs nothing more). */
+  etag(coding: Coding): string;
+  /** The bytes in `coding`; gzip and br are compressed on the first call and kept. */
+  variant(coding: Coding): Variant;
   /**
    * Set when the store could not confirm these bytes are current (it is unreachable, or it lost
-   * its data and no poll has written since): they are the last bytes rendered for the page, and
-   * `since` is the last time the store confirmed them. HTTP adds Warning and Age headers.
+   * its data and the re-poll refilling it has not finished): `since` is the last time the store
+   * confirmed them. HTTP adds Warning and Age headers.
    */
-  stale?: { since: Date };
+  stale?: {
+    since: Date;
+    /**
+     * The bytes were rendered from a store still being refilled after it lost its data (no
+     * copy from before the loss exists): possibly empty or partial, so no cache may keep them
+     * (`Cache-Control: no-store`). `since` is when the loss was noticed.
+     */
+    partial?: boolean;
+  };
 }
 
 export interface FeedRequest {
@@ -42,9 +58,10 @@ export interface FeedRequest {
 
 export interface FeedPublisher {
   /**
-   * Bytes of one feed page. Rejects with InvalidCursorError for a bad cursor and with
-   * StoreUnavailableError when the store cannot be read and nothing is cached; when something
-   * is cached, resolves with those bytes marked `stale`.
+   * Bytes of one feed page. Rejects with InvalidCursorError for a bad cursor, with
+   * StoreUnavailableError when the store cannot be read and nothing is cached (when something
+   * is cached, resolves with those bytes marked `stale`), and with RenderBusyError when the
+   * page must be rendered and the renders allowed at once are all running.
    */
   get(request: FeedRequest): Promise<Representation>;
 }

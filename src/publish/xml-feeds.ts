@@ -211,16 +211,22 @@ function atomEntryExtras(view: FeedView, entry: EntryView | undefined): string[]
       }),
     );
   }
-  lines.push(...atomSource(entry.source));
+  lines.push(...atomSource(entry));
   return lines;
 }
 
-function atomSource(source: EntryView["source"]): string[] {
+function atomSource(entry: EntryView): string[] {
+  const { source } = entry;
+  // The partner's own feed id and updated (RFC 4287 §4.2.11), else its URL, and the entry's
+  // own updated: the feed it came from changed at least then.
+  const id = source.feedId ?? source.url;
+  const updated = source.feedUpdated ?? entry.updated;
   // The author inside <source> also satisfies "every entry has an author" when the partner
   // named none (RFC 4287 §4.1.2).
   const inner = [
-    source.url === undefined ? undefined : `<id>${escapeXmlText(source.url)}</id>`,
+    id === undefined ? undefined : `<id>${escapeXmlText(id)}</id>`,
     `<title>${escapeXmlText(source.title)}</title>`,
+    `<updated>${updated.toISOString()}</updated>`,
     source.url === undefined ? undefined : element("link", { rel: "self", href: source.url }),
     source.homepage === undefined
       ? undefined

@@ -1,5 +1,6 @@
 // The embedded store used when no Redis URL is configured: a real backend for one instance
 // (entries are lost on restart), held to the same contract as RedisStore.
+import { randomUUID } from "node:crypto";
 import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
 import { indexKeyOf } from "./compare.js";
@@ -14,6 +15,7 @@ import {
 import { SortedIndex } from "./sorted-index.js";
 import {
   ALL,
+  type CategoryVersion,
   type ListQuery,
   type Page,
   type RetentionPolicy,
@@ -29,6 +31,10 @@ export class MemoryStore implements Store {
   readonly #categories = new Map<string, SortedIndex>();
   readonly #sources = new Map<string, SortedIndex>();
   readonly #versions = new Map<string, number>();
+  /** When each version last moved (epoch ms). */
+  readonly #changedAt = new Map<string, number>();
+  /** Set by the first write, as RedisStore does. */
+  #generation: string | undefined;
   readonly #states = new Map<string, SourceState>();
   #closed = false;
 
@@ -105,6 +111,16 @@ export class MemoryStore implements Store {
     return this.#versions.get(category) ?? 0;
   }
 
+  async categoryVersion(category: string): Promise<CategoryVersion> {
+    this.#assertOpen();
+    const changedAt = this.#changedAt.get(category);
+    return {
+      version: this.#versions.get(category) ?? 0,
+      changedAt: changedAt === undefined ? undefined : new Date(changedAt),
+      generation: this.#generation,
+    };
+  }
+
   async getSourceState(sourceId: string): Promise<SourceState | undefined> {
     this.#assertOpen();
     const state = this.#states.get(sourceId);
@@ -116,17 +132,22 @@ export class MemoryStore implements Store {
     this.#states.set(sourceId, structuredClone(state));
   }
 
-  async applyRetention(sourceId: string, policy: RetentionPolicy, now: Date): Promise<number> {
+  async applyRetention(
+    sourceId: string,
+    policy: RetentionPolicy,
+    now: Date,
+    listed: ReadonlySet<string>,
+  ): Promise<number> {
     this.#assertOpen();
     const index = this.#sources.get(sourceId);
     if (!index) return 0;
-    // Newest first, so both "beyond the newest N" and "too old" are a suffix of the index.
-    const start = Math.min(
-      Math.max(0, policy.maxEntriesPerSource),
-      index.firstOlderThan(retentionCutoffMs(policy, now)),
-    );
+    // Newest first, so both "beyond the newest N" and "too old" are a suffix of the index;
+    // inside the cap, only what the partner no longer lists ages out.
+    const cap = Math.max(0, policy.maxEntriesPerSource);
+    const start = Math.min(cap, index.firstOlderThan(retentionCutoffMs(policy, now)));
     const removed: Update[] = [];
-    for (const key of index.fromPosition(start)) {
+    for (const [i, key] of index.fromPosition(start).entries()) {
+      if (start + i < cap && listed.has(key.id)) continue;
       const entry = this.#entries.get(key.id);
       if (!entry) continue;
       this.#unindex(entry);
@@ -183,8 +204,11 @@ export class MemoryStore implements Store {
   }
 
   #bump(categories: Iterable<string>): void {
+    const now = Date.now();
     for (const category of categories) {
+      this.#generation ??= randomUUID();
       this.#versions.set(category, (this.#versions.get(category) ?? 0) + 1);
+      this.#changedAt.set(category, now);
     }
   }
 }

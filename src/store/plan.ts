@@ -2,7 +2,7 @@
 // which category versions move. Both stores compute this the same way and only differ in
 // how they read the stored entries and apply the result.
 import type { Update } from "../model/update.js";
-import { publishedMs, sameUpdate } from "./compare.js";
+import { compareNewestFirst, indexKeyOf, publishedMs, sameUpdate } from "./compare.js";
 import { ALL, type RetentionPolicy, type UpsertResult } from "./store.js";
 
 export interface EntryChange {
@@ -55,7 +55,7 @@ export function planUpsert(
     const next = fallbackDated.has(id)
       ? { ...incoming, published: previous.published, updated: previous.updated }
       : incoming;
-    if (sameUpdate(next, previous)) {
+    if (sameUpdate(withSourceFeedUpdatedOf(previous, next), previous)) {
       result.unchanged++;
       continue;
     }
@@ -64,6 +64,18 @@ export function planUpsert(
     for (const c of [...indexCategories(previous), ...indexCategories(next)]) touched.add(c);
   }
   return { changes, result, touched };
+}
+
+/**
+ * `sourceFeed.updated` is a snapshot of the partner's feed taken when this version of the entry
+ * was read (RFC 4287 §4.2.11), and many feeds restamp it on every response: on its own it is no
+ * change, or every entry would be rewritten, and every page re-rendered, on every poll. A real
+ * change writes the new snapshot with it.
+ */
+function withSourceFeedUpdatedOf(previous: Update, next: Update): Update {
+  const kept = previous.sourceFeed?.updated;
+  if (next.sourceFeed === undefined || kept === undefined) return next;
+  return { ...next, sourceFeed: { ...next.sourceFeed, updated: kept } };
 }
 
 /** Entries published strictly before this instant are past `maxAgeDays`. */
@@ -76,4 +88,16 @@ export function categoriesOf(removed: readonly Update[]): Set<string> {
   const touched = new Set<string>();
   for (const update of removed) for (const c of indexCategories(update)) touched.add(c);
   return touched;
+}
+
+/**
+ * The entries of a fetched feed that retention keeps: its newest `maxEntriesPerSource`. Any
+ * beyond can never stay (at least that many newer ones are listed), so writing them would
+ * only have applyRetention remove them again, on every poll of an unchanged feed.
+ */
+export function newestWithinCap(updates: readonly Update[], policy: RetentionPolicy): Update[] {
+  const distinct = [...latestById(updates).values()];
+  const cap = Math.max(0, policy.maxEntriesPerSource);
+  if (distinct.length <= cap) return distinct;
+  return distinct.sort((a, b) => compareNewestFirst(indexKeyOf(a), indexKeyOf(b))).slice(0, cap);
 }

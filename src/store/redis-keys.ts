@@ -5,6 +5,8 @@
 //   <prefix>cat:<category>    zset    member id, score published ms ("all" = every entry)
 //   <prefix>src:<sourceId>    zset    member id, score published ms
 //   <prefix>version:<category> string integer, INCR'd when the category's entries change
+//   <prefix>changed:<category> string epoch ms of that INCR (same MULTI): the Last-Modified
+//   <prefix>generation        string  random id, set (NX) with every version bump: names the data set
 //   <prefix>state:<sourceId>  string  SourceState as JSON
 
 export const DEFAULT_REDIS_PREFIX = "tributary:";
@@ -15,6 +17,8 @@ export interface RedisKeys {
   category(category: string): string;
   source(sourceId: string): string;
   version(category: string): string;
+  changed(category: string): string;
+  generation(): string;
   sourceState(sourceId: string): string;
 }
 
@@ -25,6 +29,8 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     category: (category) => `${prefix}cat:${category}`,
     source: (sourceId) => `${prefix}src:${sourceId}`,
     version: (category) => `${prefix}version:${category}`,
+    changed: (category) => `${prefix}changed:${category}`,
+    generation: () => `${prefix}generation`,
     sourceState: (sourceId) => `${prefix}state:${sourceId}`,
   };
 }

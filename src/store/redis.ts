@@ -1,8 +1,10 @@
 // The production store, shared by every instance: entries as JSON strings, one sorted set
 // per category and per source scored by published ms (see redis-keys.ts for the layout).
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
+import type { Circuit } from "./circuit.js";
 import { compareNewestFirst, type IndexKey, publishedMs } from "./compare.js";
 import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
 import {
@@ -14,14 +16,17 @@ import {
 } from "./plan.js";
 import {
   execChecked,
+  isCommandTimeout,
   type Multi,
   messageOf,
   openRedisClient,
+  quitRedisClient,
   type RedisClientOptions,
 } from "./redis-client.js";
 import { DEFAULT_REDIS_PREFIX, type RedisKeys, redisKeys } from "./redis-keys.js";
 import {
   ALL,
+  type CategoryVersion,
   type ListQuery,
   type Page,
   type RetentionPolicy,
@@ -38,8 +43,8 @@ export interface RedisStoreOptions extends RedisClientOptions {
 
 /** Connects (rejecting with StoreUnavailableError when Redis does not answer in time). */
 export async function connectRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
-  const client = await openRedisClient(options);
-  return new RedisStore(client, redisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX));
+  const { client, circuit } = await openRedisClient(options);
+  return new RedisStore(client, redisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX), circuit);
 }
 
 /** Index members read per round trip beyond what a page needs, when walking filtered. */
@@ -52,11 +57,13 @@ export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly #client: Redis;
   readonly #keys: RedisKeys;
+  readonly #circuit: Circuit;
 
-  /** Takes an open client; use connectRedisStore. */
-  constructor(client: Redis, keys: RedisKeys) {
+  /** Takes an open client and the circuit guarding it; use connectRedisStore. */
+  constructor(client: Redis, keys: RedisKeys, circuit: Circuit) {
     this.#client = client;
     this.#keys = keys;
+    this.#circuit = circuit;
   }
 
   async upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult> {
@@ -90,7 +97,7 @@ export class RedisStore implements Store {
       for (const category of categories) multi.zadd(this.#keys.category(category), ms, next.id);
       multi.zadd(this.#keys.source(next.sourceId), ms, next.id);
     }
-    for (const category of plan.touched) bumpVersion(multi, this.#keys.version(category));
+    for (const category of plan.touched) bumpVersion(multi, this.#keys, category);
     await this.#call("write entries", () => execChecked(multi));
     return plan.result;
   }
@@ -214,6 +221,21 @@ export class RedisStore implements Store {
     return raw === null ? 0 : Number(raw);
   }
 
+  async categoryVersion(category: string): Promise<CategoryVersion> {
+    const [version, changed, generation] = await this.#call("read a version", () =>
+      this.#client.mget(
+        this.#keys.version(category),
+        this.#keys.changed(category),
+        this.#keys.generation(),
+      ),
+    );
+    return {
+      version: version == null ? 0 : Number(version),
+      changedAt: changed == null ? undefined : new Date(Number(changed)),
+      generation: generation ?? undefined,
+    };
+  }
+
   async getSourceState(sourceId: string): Promise<SourceState | undefined> {
     const json = await this.#call("read source state", () =>
       this.#client.get(this.#keys.sourceState(sourceId)),
@@ -234,7 +256,12 @@ export class RedisStore implements Store {
     );
   }
 
-  async applyRetention(sourceId: string, policy: RetentionPolicy, now: Date): Promise<number> {
+  async applyRetention(
+    sourceId: string,
+    policy: RetentionPolicy,
+    now: Date,
+    listed: ReadonlySet<string>,
+  ): Promise<number> {
     const index = this.#keys.source(sourceId);
     const [beyond, old] = (await this.#call("read the source index", () =>
       execChecked(
@@ -244,7 +271,8 @@ export class RedisStore implements Store {
           .zrange(index, `(${retentionCutoffMs(policy, now)}`, "-inf", "BYSCORE", "REV"),
       ),
     )) as [string[], string[]];
-    const victims = [...new Set([...beyond, ...old])];
+    // What the partner still lists never ages out; the cap applies to it all the same.
+    const victims = [...new Set([...beyond, ...old.filter((id) => !listed.has(id))])];
     if (victims.length === 0) return 0;
     const raw = await this.#call("read entries", () =>
       this.#client.mget(victims.map((id) => this.#keys.entry(id))),
@@ -263,7 +291,7 @@ export class RedisStore implements Store {
       multi.zrem(index, id);
     });
     const touched = categoriesOf(removed).add(ALL);
-    for (const category of touched) bumpVersion(multi, this.#keys.version(category));
+    for (const category of touched) bumpVersion(multi, this.#keys, category);
     await this.#call("remove entries", () => execChecked(multi));
     return victims.length;
   }
@@ -300,7 +328,7 @@ export class RedisStore implements Store {
       });
       const touched = categoriesOf(entries);
       if (entries.length < ids.length) touched.add(ALL);
-      for (const category of touched) multi.incr(this.#keys.version(category));
+      for (const category of touched) bumpVersion(multi, this.#keys, category);
       await this.#call("remove entries", () => execChecked(multi));
       removed += entries.length;
     }
@@ -315,19 +343,23 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.#client.quit();
-    } catch {
-      // Already closed or unreachable: drop the socket and stop reconnecting.
+    this.#circuit.stop();
+    // A hung Redis would not answer QUIT either: drop the socket at once.
+    if (this.#circuit.isOpen) {
       this.#client.disconnect();
+      return;
     }
+    await quitRedisClient(this.#client);
   }
 
   /** Runs Redis IO, reporting any failure as StoreUnavailableError so it never reads as "empty". */
   async #call<T>(what: string, io: () => Promise<T>): Promise<T> {
+    this.#circuit.assertClosed(what);
     try {
       return await io();
     } catch (error) {
+      // One timeout on an open connection is enough: the next calls must not wait as well.
+      if (isCommandTimeout(error)) this.#circuit.open(error);
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`Redis store could not ${what}: ${messageOf(error)}`, {
         cause: error,
@@ -347,10 +379,18 @@ export class RedisStore implements Store {
 /**
  * Bumps a category's version inside `multi`. A missing counter starts from the current time,
  * not 0: a Redis that restarted empty must never count up to a version an instance already
- * rendered and cached (it would keep serving the old bytes as current).
+ * rendered and cached (it would keep serving the old bytes as current). The same MULTI records
+ * when it moved (the feeds' Last-Modified, identical on every instance) and, on the first
+ * write to an empty Redis, a new generation, so readers can tell a store that lost its data.
  */
-function bumpVersion(multi: Multi, key: string): void {
-  multi.set(key, String(Date.now()), "NX").incr(key);
+function bumpVersion(multi: Multi, keys: RedisKeys, category: string): void {
+  const now = String(Date.now());
+  const key = keys.version(category);
+  multi
+    .set(key, now, "NX")
+    .incr(key)
+    .set(keys.changed(category), now)
+    .set(keys.generation(), randomUUID(), "NX");
 }
 
 /** `WITHSCORES` replies: a flat [member, score, …] list (RESP2) or [member, score] pairs (RESP3). */

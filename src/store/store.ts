@@ -35,8 +35,26 @@ export interface Page {
   next: string | null;
 }
 
+/** What the feed publisher reads on every request (see Store.categoryVersion). */
+export interface CategoryVersion {
+  /** As `Store.version`: 0 until the category first changes. */
+  version: number;
+  /**
+   * When the version last moved, by the clock of the writer, recorded in the same write: every
+   * instance reads the same instant. Undefined while the version is 0.
+   */
+  changedAt: Date | undefined;
+  /**
+   * Names the store's data set. Set by the first write to an empty store, so a store that lost
+   * its data (a Redis restarted without persistence) comes back with none, then a new one.
+   */
+  generation: string | undefined;
+}
+
 export interface RetentionPolicy {
+  /** Newest entries kept per source, listed by the partner or not. */
   maxEntriesPerSource: number;
+  /** Entries that have left the partner's feed are removed once older than this. */
   maxAgeDays: number;
 }
 
@@ -56,10 +74,22 @@ export interface Store {
   count(category: string, source?: string): Promise<number>;
   /** Counter bumped whenever an entry of the category (or `ALL`) is added, changed or removed. */
   version(category: string): Promise<number>;
+  /** The version with when it moved and the data generation, in one round trip (feed hot path). */
+  categoryVersion(category: string): Promise<CategoryVersion>;
   getSourceState(sourceId: string): Promise<SourceState | undefined>;
   setSourceState(sourceId: string, state: SourceState): Promise<void>;
-  /** Removes the source's entries beyond the policy; returns how many were removed. */
-  applyRetention(sourceId: string, policy: RetentionPolicy, now: Date): Promise<number>;
+  /**
+   * Removes the source's entries beyond the policy; returns how many were removed. `listed`
+   * holds the ids the source's feed lists now (the poll that just succeeded): those never age
+   * out — a partner that posts a few times a year keeps its archive — and only the count cap
+   * (newest kept) applies to them. Removes nothing, and writes nothing, when nothing is due.
+   */
+  applyRetention(
+    sourceId: string,
+    policy: RetentionPolicy,
+    now: Date,
+    listed: ReadonlySet<string>,
+  ): Promise<number>;
   /**
    * Forgets a source: removes its entries from every index, bumps the versions of the
    * categories that lost one, and deletes its fetch state. Returns how many entries went.

@@ -28,6 +28,18 @@ test("poll collects repeated --source and --json", (t) => {
     configPath: undefined,
     sources: ["a", "b"],
     json: true,
+    url: undefined,
+  });
+});
+
+test("poll --url names a running server; anything but an http(s) URL is a usage error", (t) => {
+  t.like(parseArgs(["poll", "--url", "http://127.0.0.1:8080"]), {
+    name: "poll",
+    url: "http://127.0.0.1:8080",
+  });
+  t.throws(() => parseArgs(["poll", "--url", "localhost:8080"]), {
+    instanceOf: UsageError,
+    message: 'poll: --url must be an http(s) URL, got "localhost:8080"',
   });
 });
 

@@ -49,8 +49,13 @@ test.serial(
       /caching\s+ETag yes, Last-Modified no; a conditional request got 304 Not Modified/,
     );
     t.regex(out, /First 5 entries:/);
-    t.regex(out, /2026-03-02 11:00Z {2}Story 1\n\s+https:\/\/good\.example\/1/);
-    t.notRegex(out, /Story 6/);
+    // Newest first: the feed lists them oldest first.
+    t.regex(
+      out,
+      /First 5 entries:\n {2}2026-03-02 17:00Z {2}Story 7\n\s+https:\/\/good\.example\/7\n/,
+    );
+    t.regex(out, /2026-03-02 13:00Z {2}Story 3\n\s+https:\/\/good\.example\/3\n\n/);
+    t.notRegex(out, /Story [12]\b/);
     t.notRegex(out, /Warnings:/);
     t.regex(out, /Usable as a source\.\n$/);
     // The second request was the conditional check, with the validator of the first.
@@ -107,6 +112,44 @@ test.serial(
     });
     t.is(report.caching.conditional, "not-checked");
     t.is(report.configuredAs, null);
+  },
+);
+
+test.serial(
+  "an Atom feed with a <link/> without href and an empty <entry/>: usable, the entry counted as skipped",
+  async (t) => {
+    const partner = await startFixtureServer(t, {
+      "/atom": {
+        headers: { "Content-Type": "application/atom+xml" },
+        body: `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Partner</title><link/>
+<id>urn:atom-partner</id><updated>2026-03-02T12:00:00Z</updated>
+<entry><id>urn:1</id><title>Older</title><link href="https://atom.example/1"/><link/>
+<updated>2026-03-01T10:00:00Z</updated></entry>
+<entry/>
+<entry><id>urn:2</id><title>Newer</title><link href="https://atom.example/2"/>
+<updated>2026-03-02T10:00:00Z</updated></entry></feed>`,
+      },
+    });
+    const result = await runCli([
+      "check-source",
+      partner.url("/atom"),
+      "--config",
+      writeConfig(t, config()),
+    ]);
+    t.is(result.code, 0, result.stdout + result.stderr);
+    const out = result.stdout;
+    t.regex(out, /^\s+format\s+Atom$/m);
+    t.regex(out, /^\s+entries\s+2 usable, 1 skipped$/m);
+    t.regex(
+      out,
+      /First 2 entries:\n {2}2026-03-02 10:00Z {2}Newer\n.*\n {2}2026-03-01 10:00Z {2}Older/,
+    );
+    t.regex(
+      out,
+      /- 1 of 3 entries would be skipped: entry has neither a title nor any text \(×1\) \[dropped-entries\]/,
+    );
+    t.notRegex(out + result.stderr, /Cannot read|reading '|TypeError/);
   },
 );
 

@@ -118,7 +118,8 @@ test("If-Modified-Since: equal or later is 304; earlier, unparsable or in the fu
   const status = async (ims: string) =>
     (await call(`${url}${FEED}`, { headers: { "if-modified-since": ims } })).status;
   t.is(await status(lastModified), 304);
-  t.is(await status(new Date(Date.parse(lastModified) + 3_600_000).toUTCString()), 304);
+  // Later, but not in the future: Last-Modified is when the content last changed, moments ago.
+  t.is(await status(new Date().toUTCString()), 304);
   t.is(await status(new Date(Date.parse(lastModified) - 1000).toUTCString()), 200);
   t.is(await status("yesterday"), 200);
   t.is(await status(new Date(Date.now() + 86_400_000).toUTCString()), 200);

@@ -21,6 +21,9 @@ export const ROWS = {
   duplicates: "duplicate GUIDs; GUIDs differing by scheme or trailing slash",
   "unsafe-urls": "javascript:, data:, vbscript: URLs in links, enclosures, images",
   "header-injection": "CR/LF, control characters, ]]> in titles and categories",
+  "live-markup":
+    "markup in titles and summaries, in any format (JSON Feed, Atom text, escaped twice)",
+  "bad-entry": "one malformed element or empty entry (an Atom <link/> without href, an <entry/>)",
   isolation: "good and hostile sources polled at once",
 } as const;
 

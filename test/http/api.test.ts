@@ -63,6 +63,17 @@ test("GET /api/updates: 400s name the parameter", async (t) => {
   }
 });
 
+test("GET /api/updates: a source outside the category is a 400 naming its categories", async (t) => {
+  const { url, store } = await startApp(t);
+  await seed(store);
+  const res = await call(`${url}/api/updates?category=migration&source=atr`);
+  t.is(res.status, 400);
+  t.deepEqual(res.json(), {
+    error: 'source: "atr" is not in category "migration"; its categories: trafficking',
+  });
+  t.is((await call(`${url}/api/updates?source=atr`)).status, 200);
+});
+
 test("GET /api/categories: all first, counts from the store, absolute feed URLs", async (t) => {
   const { url, store } = await startApp(t);
   await seed(store);

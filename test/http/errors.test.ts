@@ -23,7 +23,7 @@ test("a store outage is a 503 with Retry-After and no backend detail", (t) => {
   t.is(res.status, 503);
   t.is(res.headers["Retry-After"], "5");
   t.false(res.message.includes("10.0.0.7"));
-  t.is(res.log, "warn");
+  t.is(res.log, "outage");
 });
 
 test("anything else is an internal error whose message stays private", (t) => {

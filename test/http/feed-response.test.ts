@@ -1,24 +1,17 @@
-import { createHash } from "node:crypto";
-import { brotliCompressSync, gzipSync } from "node:zlib";
 import test from "ava";
 import { buildFeedResponse } from "../../src/http/feed-response.js";
-import type { Representation, Variant } from "../../src/publish/types.js";
+import { buildRepresentation } from "../../src/publish/representation.js";
+import type { Coding, Representation } from "../../src/publish/types.js";
 
-// A Representation built the way the publisher's contract describes it (bytes + strong
-// content-hash ETag per coding), so the pure builder is tested without the renderer.
-function representation(text = '{"version":"https://jsonfeed.org/version/1.1"}'): Representation {
-  const variant = (body: Buffer): Variant => ({
-    body,
-    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
-  });
-  const identity = Buffer.from(text);
-  return {
-    contentType: "application/feed+json; charset=utf-8",
-    lastModified: new Date("2025-02-03T04:05:06.789Z"),
-    identity: variant(identity),
-    gzip: variant(gzipSync(identity)),
-    br: variant(brotliCompressSync(identity)),
-  };
+const LAST_MODIFIED = new Date("2025-02-03T04:05:06.789Z");
+
+// A Representation as the publisher hands it over (bytes + strong content-hash ETag per
+// coding), so the pure builder is tested without the renderer.
+function representation(
+  text = '{"version":"https://jsonfeed.org/version/1.1"}',
+  dated: { lastModified: Date | undefined } = { lastModified: LAST_MODIFIED },
+): Representation {
+  return buildRepresentation(text, "application/feed+json; charset=utf-8", dated.lastModified);
 }
 
 test("200 with identity bytes and every cache header", (t) => {
@@ -40,10 +33,10 @@ test("the negotiated variant supplies body, ETag, length and Content-Encoding", 
   const rep = representation();
   for (const coding of ["gzip", "br"] as const) {
     const res = buildFeedResponse(rep, "json", { acceptEncoding: coding }, 60);
-    t.is(res.body, rep[coding].body);
-    t.is(res.headers.ETag, rep[coding].etag);
+    t.is(res.body, rep.variant(coding).body);
+    t.is(res.headers.ETag, rep.etag(coding));
     t.is(res.headers["Content-Encoding"], coding);
-    t.is(res.headers["Content-Length"], String(rep[coding].body.length));
+    t.is(res.headers["Content-Length"], String(rep.variant(coding).body.length));
   }
 });
 
@@ -53,6 +46,45 @@ test("304 carries the validators and no body or entity headers", (t) => {
   t.is(res.status, 304);
   t.is(res.body, undefined);
   t.deepEqual(Object.keys(res.headers).sort(), ["Cache-Control", "ETag", "Last-Modified", "Vary"]);
+});
+
+test("a 304 compresses nothing: a coding's bytes are made only when they are sent", (t) => {
+  const rep = representation();
+  const compressed: Coding[] = [];
+  const counting: Representation = {
+    ...rep,
+    variant: (coding) => {
+      compressed.push(coding);
+      return rep.variant(coding);
+    },
+  };
+  const res = buildFeedResponse(
+    counting,
+    "json",
+    { acceptEncoding: "br", ifNoneMatch: rep.etag("br") },
+    300,
+  );
+  t.is(res.status, 304);
+  t.is(res.headers.ETag, rep.etag("br"));
+  t.deepEqual(compressed, []);
+  buildFeedResponse(counting, "json", { acceptEncoding: "br" }, 300);
+  t.deepEqual(compressed, ["br"]);
+});
+
+test("a page whose category never changed sends no Last-Modified, and If-Modified-Since gets a 200", (t) => {
+  const rep = representation("{}", { lastModified: undefined });
+  const res = buildFeedResponse(rep, "json", {}, 300);
+  t.false("Last-Modified" in res.headers, JSON.stringify(res.headers));
+  const ims = buildFeedResponse(
+    rep,
+    "json",
+    { ifModifiedSince: "Thu, 01 Jan 1970 00:00:00 GMT" },
+    300,
+  );
+  t.is(ims.status, 200);
+  const notModified = buildFeedResponse(rep, "json", { ifNoneMatch: rep.identity.etag }, 300);
+  t.is(notModified.status, 304);
+  t.false("Last-Modified" in notModified.headers);
 });
 
 test("an ETag of another coding does not validate the negotiated one", (t) => {

@@ -1,8 +1,11 @@
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import test from "ava";
+import { RenderGate } from "../../src/publish/render-gate.js";
 import type { FeedPublisher } from "../../src/publish/types.js";
+import { createFeedPublisher } from "../../src/runtime.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { call, startApp } from "../helpers/app.js";
+import { makeConfig } from "../helpers/config.js";
 import { seed } from "./seed.js";
 
 interface JsonFeedPage {
@@ -17,7 +20,10 @@ async function seededApp(t: import("ava").ExecutionContext) {
 }
 
 test("GET a feed: 200, the publisher's bytes and every contract header", async (t) => {
-  const { url } = await seededApp(t);
+  const { url, store } = await seededApp(t);
+  // When the store recorded the content change, not an entry's date.
+  const { changedAt } = await store.categoryVersion("all");
+  const lastModified = new Date(changedAt?.getTime() ?? 0).toUTCString();
   for (const [format, type] of [
     ["rss", "application/rss+xml; charset=utf-8"],
     ["atom", "application/atom+xml; charset=utf-8"],
@@ -28,7 +34,7 @@ test("GET a feed: 200, the publisher's bytes and every contract header", async (
     t.is(res.header("content-type"), type);
     t.is(res.header("content-length"), String(res.body.length));
     t.regex(res.header("etag"), /^"[^"]+"$/);
-    t.is(res.header("last-modified"), "Sun, 01 Mar 2026 17:00:00 GMT");
+    t.is(res.header("last-modified"), lastModified);
     t.is(res.header("cache-control"), "public, max-age=300");
     t.is(res.header("vary"), "Accept-Encoding");
     t.is(res.header("access-control-allow-origin"), "*");
@@ -183,6 +189,81 @@ test("If-Modified-Since: not modified since Last-Modified, modified before it", 
   t.is(before.status, 200);
 });
 
+test("If-Modified-Since sees a backdated new entry and an edited entry: 200, not 304", async (t) => {
+  const { url, store } = await seededApp(t);
+  const { makeUpdate } = await import("./seed.js");
+  const poll = (ims: string) =>
+    call(`${url}/feeds/all.rss`, { headers: { "if-modified-since": ims } });
+  const first = (await call(`${url}/feeds/all.rss`)).header("last-modified");
+  t.is((await poll(first)).status, 304);
+  // HTTP dates count whole seconds: a change in the same second cannot be told apart.
+  const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+  await nextSecond();
+  // Older than every entry on the page: the newest entry's date does not move.
+  await store.upsert([makeUpdate(-50)], { fallbackDated: new Set() });
+  const backdated = await poll(first);
+  t.is(backdated.status, 200);
+  t.true(backdated.body.toString().includes("Story -50"));
+  const second = backdated.header("last-modified");
+  t.true(Date.parse(second) > Date.parse(first), `${second} after ${first}`);
+  t.is((await poll(second)).status, 304);
+  await nextSecond();
+  // Edited in place, its dates unchanged.
+  await store.upsert(
+    [makeUpdate(5, { sourceId: "atr", categories: ["trafficking"], title: "Story 5, corrected" })],
+    {
+      fallbackDated: new Set(),
+    },
+  );
+  const edited = await poll(second);
+  t.is(edited.status, 200);
+  t.true(edited.body.toString().includes("Story 5, corrected"));
+});
+
+test("a feed whose category never changed sends no Last-Modified", async (t) => {
+  const { url } = await startApp(t);
+  const res = await call(`${url}/feeds/migration.atom`);
+  t.is(res.status, 200);
+  t.is(res.header("last-modified"), "", "not 1970");
+  const ims = await call(`${url}/feeds/migration.atom`, {
+    headers: { "if-modified-since": "Thu, 01 Jan 1970 00:00:00 GMT" },
+  });
+  t.is(ims.status, 200);
+});
+
+test("while every render slot is taken: an uncached page is a 503 with Retry-After 1 and no-store, a cached one a 200", async (t) => {
+  const config = makeConfig();
+  const store = new MemoryStore();
+  const gate = new RenderGate({ maxInFlight: 1 });
+  const { url } = await startApp(t, {
+    config,
+    store,
+    publisher: createFeedPublisher(config, store, { gate }),
+  });
+  await seed(store);
+  const cached = await call(`${url}/feeds/all.rss`);
+  let release = () => {};
+  // Another page's render holds the only slot.
+  const busy = gate.run(
+    () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+  );
+  const refused = await call(`${url}/feeds/all.atom`);
+  t.is(refused.status, 503);
+  t.is(refused.header("retry-after"), "1");
+  t.is(refused.header("cache-control"), "no-store");
+  t.is(refused.header("etag"), "");
+  t.regex((refused.json() as { error: string }).error, /retry/);
+  const hit = await call(`${url}/feeds/all.rss`);
+  t.is(hit.status, 200);
+  t.deepEqual(hit.body, cached.body);
+  release();
+  await busy;
+  t.is((await call(`${url}/feeds/all.atom`)).status, 200);
+});
+
 test("If-None-Match takes precedence over If-Modified-Since", async (t) => {
   const { url } = await seededApp(t);
   const first = await call(`${url}/feeds/all.rss`);
@@ -209,6 +290,20 @@ test("a new entry changes the ETag, so the old one gets 200", async (t) => {
   });
   t.is(after.status, 200);
   t.not(after.header("etag"), before.header("etag"));
+});
+
+test("a source outside the feed's category is a 400 naming its categories, not an empty cached 200", async (t) => {
+  const { url } = await seededApp(t);
+  const res = await call(`${url}/feeds/migration.rss?source=atr`);
+  t.is(res.status, 400);
+  t.deepEqual(res.json(), {
+    error: 'source: "atr" is not in category "migration"; its categories: trafficking',
+  });
+  t.is(res.header("cache-control"), "");
+  t.is(res.header("etag"), "");
+  // In `all` every configured source is in range, and in its own category it is too.
+  t.is((await call(`${url}/feeds/all.rss?source=atr`)).status, 200);
+  t.is((await call(`${url}/feeds/trafficking.rss?source=atr`)).status, 200);
 });
 
 test("400 for a bad limit, an unknown source and an invalid cursor", async (t) => {

@@ -1,6 +1,7 @@
 import test from "ava";
 import { feedUrls } from "../../src/http/categories.js";
-import { escapeHtml, renderHomePage } from "../../src/http/home-page.js";
+import { renderHomePage } from "../../src/http/home-page.js";
+import { escapeHtml } from "../../src/http/html.js";
 
 const hostile = `<script>alert("x")</script>&'`;
 

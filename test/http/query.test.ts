@@ -49,13 +49,30 @@ test("a repeated parameter is a 400", (t) => {
 
 test("source: a configured id, disabled ones included", (t) => {
   const config = makeConfig();
-  t.is(parseSource(undefined, config), undefined);
-  t.is(parseSource("atr", config), "atr");
-  t.is(parseSource("mpi", config), "mpi");
+  t.is(parseSource(undefined, config, "all"), undefined);
+  t.is(parseSource("atr", config, "all"), "atr");
+  t.is(parseSource("mpi", config, "all"), "mpi");
   badRequest(
     t,
-    () => parseSource("nope", config),
+    () => parseSource("nope", config, "all"),
     'source: unknown source "nope"; known sources: un-news, atr, mpi',
+  );
+});
+
+test("source: one outside the requested category is a 400 naming its categories", (t) => {
+  const config = makeConfig();
+  t.is(parseSource("atr", config, "trafficking"), "atr");
+  t.is(parseSource("un-news", config, "migration"), "un-news");
+  t.is(parseSource("un-news", config, "trafficking"), "un-news");
+  badRequest(
+    t,
+    () => parseSource("atr", config, "migration"),
+    'source: "atr" is not in category "migration"; its categories: trafficking',
+  );
+  badRequest(
+    t,
+    () => parseSource("mpi", config, "trafficking"),
+    'source: "mpi" is not in category "trafficking"; its categories: migration',
   );
 });
 
@@ -76,8 +93,8 @@ test("cursor is passed through opaque; empty means absent", (t) => {
 });
 
 test("parsePageQuery leaves absent fields out", (t) => {
-  t.deepEqual(parsePageQuery({}, makeConfig()), { limit: 50 });
-  t.deepEqual(parsePageQuery({ limit: "3", source: "atr", cursor: "c" }, makeConfig()), {
+  t.deepEqual(parsePageQuery({}, makeConfig(), "all"), { limit: 50 });
+  t.deepEqual(parsePageQuery({ limit: "3", source: "atr", cursor: "c" }, makeConfig(), "all"), {
     limit: 3,
     source: "atr",
     cursor: "c",

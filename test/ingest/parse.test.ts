@@ -536,11 +536,24 @@ test("100k-deep nesting never escapes as a RangeError", async (t) => {
   }
 });
 
-test("a RangeError from the parser becomes a parse-error", (t) => {
+test("a RangeError from the parser becomes a parse-error that says what happened, not where", (t) => {
   const error = asParseError(new RangeError("Maximum call stack size exceeded"));
   t.is(error.kind, "parse-error");
-  t.is(error.message, "Maximum call stack size exceeded");
+  t.is(error.message, "elements are nested too deeply to be read");
   t.true(error.cause instanceof RangeError);
+});
+
+test("a TypeError from parsing code is a parse-error without its internal message", (t) => {
+  const thrown = new TypeError("Cannot read properties of undefined (reading 'rel')");
+  const error = asParseError(thrown, "the Atom feed");
+  t.is(error.kind, "parse-error");
+  t.is(error.message, "could not read the Atom feed: malformed element");
+  t.is(error.cause, thrown, "the detail stays with the error, for a debugger");
+  // sax describes the document: its message is kept, on one line.
+  t.is(
+    asParseError(new Error("Unexpected close tag\nLine: 0")).message,
+    "Unexpected close tag; Line: 0",
+  );
 });
 
 test("a byte order mark and leading whitespace are tolerated", async (t) => {

@@ -65,11 +65,31 @@ test("a clean feed is usable, with no warnings and a sample of normalised entrie
   t.deepEqual(r.warnings, []);
   t.is(r.sample.length, 5);
   t.deepEqual(r.sample[0], {
-    title: "Story 1",
-    published: "2026-03-09T11:00:00.000Z",
-    link: "https://partner.example/1",
+    title: "Story 6",
+    published: "2026-03-09T16:00:00.000Z",
+    link: "https://partner.example/6",
   });
   t.deepEqual(r.caching, { etag: '"v1"', lastModified: null, conditional: "not-modified" });
+});
+
+test("the sample lists entries newest first, whatever order the feed wrote them in", async (t) => {
+  // Oldest first, then in no order at all: the sample follows the dates, not the document.
+  const r = await report(rss([1, 2, 3, 4, 5, 6, 7].map((n) => item(n)).join("")));
+  t.deepEqual(
+    r.sample.map((s) => s.title),
+    ["Story 7", "Story 6", "Story 5", "Story 4", "Story 3"],
+  );
+  const shuffled = await report(rss([3, 7, 1, 5, 2].map((n) => item(n)).join("")));
+  t.deepEqual(
+    shuffled.sample.map((s) => s.published),
+    [
+      "2026-03-09T17:00:00.000Z",
+      "2026-03-09T15:00:00.000Z",
+      "2026-03-09T13:00:00.000Z",
+      "2026-03-09T12:00:00.000Z",
+      "2026-03-09T11:00:00.000Z",
+    ],
+  );
 });
 
 test("entries without a usable date are counted, and shown undated in the sample", async (t) => {

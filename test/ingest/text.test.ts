@@ -1,12 +1,14 @@
 import test from "ava";
 import {
   cleanText,
+  cleanTitle,
   decodeEntities,
   htmlToText,
   stripBoilerplate,
   stripTags,
   summarise,
   titleFromText,
+  toPlainText,
   truncateText,
 } from "../../src/ingest/text.js";
 
@@ -33,8 +35,19 @@ test("htmlToText drops an unterminated tag at the end", (t) => {
   t.is(htmlToText("Hello <a href='x"), "Hello");
 });
 
-test("decoded markup is text, not tags", (t) => {
-  t.is(htmlToText("&lt;script&gt;alert(1)&lt;/script&gt;"), "<script>alert(1)</script>");
+test("markup that decoding reveals is removed too: plain text never carries a tag", (t) => {
+  t.is(htmlToText("&lt;script&gt;alert(1)&lt;/script&gt;"), "");
+  t.is(htmlToText("x &lt;img src=x onerror=alert(1)&gt; &lt;b&gt;bold&lt;/b&gt;"), "x bold");
+  t.is(htmlToText("a &lt; b, &lt;3"), "a < b, <3");
+});
+
+test("literal text loses its tags like HTML does: JSON Feed and Atom type=text are no way around", (t) => {
+  const hostile = "x <img src=x onerror=alert(1)>";
+  t.is(toPlainText(hostile, "text"), "x");
+  t.is(toPlainText(hostile, "text"), toPlainText(hostile, "html"));
+  t.is(toPlainText("&lt;iframe src=//evil&gt;&lt;/iframe&gt;ok", "text"), "ok");
+  t.is(toPlainText("1 < 2 and 3 > 2", "text"), "1 < 2 and 3 > 2");
+  t.is(cleanTitle("<script>alert(1)</script>Headline", "text"), "Headline");
 });
 
 test("decodeEntities survives references entities cannot decode", (t) => {

@@ -4,12 +4,17 @@ import test from "ava";
 import { ingestBytes } from "../../src/ingest/ingest.js";
 import { FeedParseError } from "../../src/ingest/parse-errors.js";
 import {
+  DEFAULT_POOL,
+  HEAP_PER_BODY_BYTE,
+  heapMbFor,
   IngestPool,
   isIngestFailure,
   ParsePoolClosedError,
   ParseTimeoutError,
 } from "../../src/ingest/worker-pool.js";
+import { createIngestPool } from "../../src/runtime.js";
 import { repoRoot } from "../helpers/cli.js";
+import { makeConfig } from "../helpers/config.js";
 
 const source = { id: "partner", categories: ["news"], feedUrl: "https://partner.example/feed" };
 const NOW = new Date("2026-03-03T12:00:00Z");
@@ -110,6 +115,58 @@ test("a document that exhausts the worker's heap is a parse-error; the process l
   t.is(error?.kind, "parse-error");
   t.regex(error?.message ?? "", /ran out of memory/);
   t.is((await pool.ingest(RSS, undefined, source, NOW)).updates.length, 2);
+});
+
+const MiB = 1024 * 1024;
+
+/**
+ * RSS of `entries` entries with about 4 KB of text each. Plain text keeps the parse quick
+ * (no markup to sanitise); the heap it needs is still several times the body.
+ */
+function bigFeed(entries: number): Buffer {
+  const sentence = "Migrants and refugees crossing the border were counted in the report. ";
+  const text = sentence.repeat(Math.ceil(4000 / sentence.length));
+  const items = Array.from(
+    { length: entries },
+    (_, i) => `<item><title>Story ${i}</title><link>https://partner.example/${i}</link>
+<guid>g-${i}</guid><pubDate>Mon, 02 Mar 2026 10:00:00 GMT</pubDate>
+<description>${text}</description></item>`,
+  );
+  return Buffer.from(`<rss version="2.0"><channel><title>Partner</title>
+<link>https://partner.example/</link>${items.join("")}</channel></rss>`);
+}
+
+test("the worker heap is a documented multiple of maxBytes, never below the 96 MiB floor", (t) => {
+  t.is(heapMbFor(15 * MiB), DEFAULT_POOL.maxHeapMb, "the default cap keeps the default heap");
+  t.is(heapMbFor(1 * MiB), DEFAULT_POOL.maxHeapMb);
+  t.is(heapMbFor(48 * MiB), 48 * HEAP_PER_BODY_BYTE);
+  t.is(heapMbFor(100 * MiB), 600);
+});
+
+test("the worker heap follows polling.maxBytes: a 40 MiB feed parses under a 48 MiB cap", async (t) => {
+  const doc = bigFeed(10_000);
+  t.true(doc.length > 40 * MiB && doc.length < 48 * MiB, `${doc.length} bytes`);
+  // What the service, `poll` and `check-source` build; a fixed 96 MiB heap ran out here.
+  const config = makeConfig({ polling: { maxBytes: 48 * MiB, parseTimeoutMs: 120_000 } });
+  const pool = createIngestPool(config);
+  t.teardown(() => pool.close());
+  const result = await pool.ingest(doc, "application/rss+xml", source, NOW);
+  t.is(result.updates.length, 10_000);
+});
+
+test("a reload that changes maxBytes replaces the idle worker; one that does not keeps it", async (t) => {
+  let config = makeConfig();
+  const pool = createIngestPool(() => config);
+  t.teardown(() => pool.close());
+  await pool.ingest(RSS, undefined, source, NOW);
+  config = makeConfig({ polling: { parseTimeoutMs: 20_000 } });
+  await pool.ingest(RSS, undefined, source, NOW);
+  t.is(pool.started, 1, "the heap limit did not change");
+  config = makeConfig({ polling: { maxBytes: 32 * MiB } });
+  t.is((await pool.ingest(RSS, undefined, source, NOW)).updates.length, 2);
+  t.is(pool.started, 2, "a worker with the new heap limit");
+  await pool.ingest(RSS, undefined, source, NOW);
+  t.is(pool.started, 2);
 });
 
 test("closing the pool fails running and queued parses as aborted and refuses new ones", async (t) => {

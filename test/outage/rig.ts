@@ -69,11 +69,17 @@ sources:
   - { id: journal, title: Journal Fixture, url: "${origin}${PARTNERS.journal}", categories: [migration] }
 `;
 
+export interface OutageRigOptions extends RedisServerOptions {
+  /** Environment the config is read with, besides REDIS_URL (e.g. REDIS_COMMAND_TIMEOUT_MS). */
+  env?: Record<string, string>;
+}
+
 export async function startOutageRig(
   t: ExecutionContext | undefined,
-  options: RedisServerOptions = {},
+  options: OutageRigOptions = {},
 ): Promise<OutageRig> {
-  const redis = await startRedisServer(t, options);
+  const { env, ...serverOptions } = options;
+  const redis = await startRedisServer(t, serverOptions);
   const items = new Map<string, PartnerItem[]>([
     [
       PARTNERS.un,
@@ -108,7 +114,7 @@ export async function startOutageRig(
     { level: "info" },
     { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   );
-  const config = parseConfig(yaml(partners.origin), { REDIS_URL: redis.url });
+  const config = parseConfig(yaml(partners.origin), { ...env, REDIS_URL: redis.url });
   const service = await startService(config, logger);
   let closed = false;
   const close = async () => {

@@ -19,9 +19,9 @@ test("a stale 200 carries Warning 110, Age in whole seconds since the last confi
   const rep = { ...published(), stale: { since } };
   const res = buildFeedResponse(rep, "json", { acceptEncoding: "gzip" }, 300, now);
   t.is(res.status, 200);
-  t.is(res.body, rep.gzip.body, "the same bytes as before the outage");
+  t.is(res.body, rep.variant("gzip").body, "the same bytes as before the outage");
   t.like(res.headers, {
-    ETag: rep.gzip.etag,
+    ETag: rep.etag("gzip"),
     "Content-Encoding": "gzip",
     Warning: '110 - "Response is Stale"',
     Age: "125",
@@ -42,6 +42,25 @@ test("a current representation has none of the stale headers, even after a stale
   buildFeedResponse({ ...current, stale: { since } }, "json", {}, 300, now);
   const res = buildFeedResponse(current, "json", {}, 300, now);
   for (const name of ["Warning", "Age", "X-Tributary-Stale"]) t.false(name in res.headers, name);
+});
+
+test("a partial page (the store is being refilled after a loss) is no-store, with X-Tributary-Stale", (t) => {
+  const rep = { ...published(), stale: { since, partial: true } };
+  for (const res of [
+    buildFeedResponse(rep, "json", {}, 300, now),
+    buildFeedResponse(rep, "json", { ifNoneMatch: rep.identity.etag }, 300, now),
+  ]) {
+    t.like(res.headers, {
+      "Cache-Control": "no-store",
+      "X-Tributary-Stale": "2026-03-04T10:00:00.000Z",
+      Warning: STALE_WARNING,
+    });
+  }
+  // The same page once confirmed again has its max-age back.
+  t.is(
+    buildFeedResponse(published(), "json", {}, 300, now).headers["Cache-Control"],
+    "public, max-age=300",
+  );
 });
 
 test("Age never goes negative when the clock is behind `since`", (t) => {

@@ -100,6 +100,27 @@ test("source names the partner with its title, feed and home page", (t) => {
   t.is(one(one(source, "author"), "name")?.text, "Partner A");
 });
 
+test("source carries the partner feed's own id and updated (RFC 4287 §4.2.11)", (t) => {
+  const update = makeUpdate({
+    updated: minutesAfterEpoch(30),
+    sourceFeed: { id: "tag:partner.example,2024:feed", updated: minutesAfterEpoch(90) },
+  });
+  const source = one(entryOf(renderFeed(makeContext("atom"), [update])), "source");
+  t.is(one(source, "id")?.text, "tag:partner.example,2024:feed");
+  t.is(one(source, "updated")?.text, "2025-03-01T13:30:00.000Z");
+  // The feed's own id replaces the URL as identity; the URL is still its self link.
+  t.is(linkHref(source, "link", "self"), "https://partner.example/feed.xml");
+  t.is(all(source, "id").length, 1);
+  t.is(all(source, "updated").length, 1);
+});
+
+test("source of a partner feed that declared no id or updated: its URL and the entry's updated", (t) => {
+  const update = makeUpdate({ updated: minutesAfterEpoch(30) });
+  const source = one(entryOf(renderFeed(makeContext("atom"), [update])), "source");
+  t.is(one(source, "id")?.text, "https://partner.example/feed.xml");
+  t.is(one(source, "updated")?.text, "2025-03-01T12:30:00.000Z");
+});
+
 test("an entry without a link has no empty <link/> and gets content instead", (t) => {
   const update = makeUpdate({
     link: undefined,

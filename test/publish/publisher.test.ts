@@ -1,6 +1,7 @@
 import test from "ava";
 import type { Update } from "../../src/model/update.js";
 import { createPublisher, type PublisherDeps } from "../../src/publish/publisher.js";
+import { RenderBusyError, RenderGate } from "../../src/publish/render-gate.js";
 import type { FeedRequest } from "../../src/publish/types.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { InvalidCursorError, type Store, StoreUnavailableError } from "../../src/store/store.js";
@@ -61,7 +62,7 @@ test("a second get at the same version reads no entries and returns the cached b
   const second = await publisher.get(request());
   t.is(second, first);
   t.is(calls.list, 1);
-  t.is(calls.version, 2);
+  t.is(calls.categoryVersion, 2, "one round trip per request");
 });
 
 test("an upsert that changes the category changes the bytes and the ETag", async (t) => {
@@ -83,17 +84,20 @@ test("an upsert in another category leaves this one cached", async (t) => {
   t.is(calls.list, 1);
 });
 
-test("formats, limits, sources and cursors are cached separately", async (t) => {
+test("formats, limits and sources are separate pages; formats and limits share one read", async (t) => {
   const { calls, publisher } = await setup([makeUpdate()]);
-  const reps = await Promise.all([
-    publisher.get(request()),
-    publisher.get(request({ format: "atom" })),
-    publisher.get(request({ format: "json" })),
-    publisher.get(request({ limit: 10 })),
-    publisher.get(request({ source: "source-a" })),
-  ]);
+  const reps = [];
+  for (const page of [
+    request(),
+    request({ format: "atom" }),
+    request({ format: "json" }),
+    request({ limit: 10 }),
+    request({ source: "source-a" }),
+  ]) {
+    reps.push(await publisher.get(page));
+  }
   t.is(new Set(reps.map((rep) => rep.identity.etag)).size, 5);
-  t.is(calls.list, 5);
+  t.is(calls.list, 2, "one read without the source filter, one with it");
   t.is(reps[0]?.contentType, "application/rss+xml; charset=utf-8");
   t.is(reps[1]?.contentType, "application/atom+xml; charset=utf-8");
   t.is(reps[2]?.contentType, "application/feed+json; charset=utf-8");
@@ -112,16 +116,15 @@ test("concurrent identical misses share one read, render and compression", async
 });
 
 test("the LRU keeps at most maxEntries pages", async (t) => {
-  const { calls, publisher } = await setup([makeUpdate()], { maxEntries: 2 });
-  await publisher.get(request({ format: "rss" }));
-  await publisher.get(request({ format: "atom" }));
+  const { publisher } = await setup([makeUpdate()], { maxEntries: 2 });
+  const rss = await publisher.get(request({ format: "rss" }));
+  const atom = await publisher.get(request({ format: "atom" }));
   await publisher.get(request({ format: "rss" })); // refreshes rss
   await publisher.get(request({ format: "json" })); // evicts atom
-  t.is(calls.list, 3);
-  await publisher.get(request({ format: "rss" }));
-  t.is(calls.list, 3);
-  await publisher.get(request({ format: "atom" }));
-  t.is(calls.list, 4);
+  t.is(await publisher.get(request({ format: "rss" })), rss, "kept");
+  const again = await publisher.get(request({ format: "atom" }));
+  t.not(again, atom, "rendered again");
+  t.is(again.identity.etag, atom.identity.etag, "to the same bytes");
 });
 
 test("links: self, first, next from the page cursor; previous to the first page; query order fixed", async (t) => {
@@ -196,14 +199,41 @@ test("with defaultLimit, links leave the default limit out so they match the sub
   t.is(feed.home_page_url, `${BASE}/#category-trafficking`);
 });
 
-test("lastModified is the newest entry's updated; an empty feed is stable at epoch 0", async (t) => {
-  const { publisher } = await setup([
+test("lastModified is when the store recorded the category's version, for every page of it", async (t) => {
+  const before = Date.now();
+  const { memory, publisher } = await setup([
     makeUpdate({ published: minutesAfterEpoch(10), updated: minutesAfterEpoch(10) }),
     makeUpdate({ published: minutesAfterEpoch(0), updated: minutesAfterEpoch(99) }),
   ]);
-  t.is((await publisher.get(request())).lastModified.toISOString(), minutesAfterEpoch(99));
+  const { changedAt } = await memory.categoryVersion("trafficking");
+  const rep = await publisher.get(request());
+  t.is(rep.lastModified?.getTime(), changedAt?.getTime());
+  t.true((rep.lastModified?.getTime() ?? 0) >= before, "not an entry's date");
+  for (const page of [request({ format: "atom", limit: 1 }), request({ source: "source-a" })]) {
+    t.is((await publisher.get(page)).lastModified?.getTime(), changedAt?.getTime());
+  }
+});
+
+test("a backdated new entry and an edited entry both move lastModified", async (t) => {
+  const edited = makeUpdate({ published: minutesAfterEpoch(10), updated: minutesAfterEpoch(10) });
+  const { memory, publisher } = await setup([edited]);
+  const first = (await publisher.get(request())).lastModified?.getTime() ?? 0;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  // Dated before everything on the page: the newest entry's date would not move.
+  await memory.upsert([makeUpdate({ published: minutesAfterEpoch(-500) })], NO_FALLBACK);
+  const backdated = (await publisher.get(request())).lastModified?.getTime() ?? 0;
+  t.true(backdated > first, `${backdated} > ${first}`);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  // Edited in place, its dates unchanged.
+  await memory.upsert([{ ...edited, title: "Corrected title" }], NO_FALLBACK);
+  const corrected = (await publisher.get(request())).lastModified?.getTime() ?? 0;
+  t.true(corrected > backdated, `${corrected} > ${backdated}`);
+});
+
+test("an empty feed that never changed has no lastModified, and the same ETag everywhere", async (t) => {
+  const { publisher } = await setup([makeUpdate()]);
   const empty = await publisher.get(request({ category: "migration" }));
-  t.is(empty.lastModified.getTime(), 0);
+  t.is(empty.lastModified, undefined, "not 1970");
   const { publisher: other } = await setup([]);
   const again = await other.get(request({ category: "migration" }));
   t.is(again.identity.etag, empty.identity.etag, "same empty feed, same ETag on another instance");
@@ -230,4 +260,65 @@ test("when the store is down, a cached page is served and an uncached one reject
   await t.throwsAsync(publisher.get(request({ format: "atom" })), {
     instanceOf: StoreUnavailableError,
   });
+});
+
+test("every limit is a slice of one read per version, with the items and cursor of a direct read", async (t) => {
+  const updates = Array.from({ length: 9 }, (_, i) =>
+    // Two entries per minute: equal dates must slice exactly as the store pages them.
+    makeUpdate({ id: `s${i}`, published: minutesAfterEpoch(Math.floor(i / 2)) }),
+  );
+  const { memory, calls, publisher } = await setup(updates, { defaultLimit: 3, maxLimit: 6 });
+  for (let limit = 1; limit <= 6; limit++) {
+    const feed = JSON.parse(
+      (await publisher.get(request({ format: "json", limit }))).identity.body.toString(),
+    ) as { items: { id: string }[]; next_url?: string };
+    const direct = await memory.list({ category: "trafficking", limit });
+    t.deepEqual(
+      feed.items.map((item) => item.id),
+      direct.items.map((u) => `urn:tributary:${u.id}`),
+      `limit ${limit}`,
+    );
+    const cursor = feed.next_url && new URL(feed.next_url).searchParams.get("cursor");
+    t.is(cursor ?? null, direct.next, `limit ${limit}`);
+  }
+  t.is(calls.list, 2, "the default page (3) once, the largest page (6) once");
+  // Pages after a sliced cursor read on exactly where the store would.
+  const second = await publisher.get(
+    request({
+      format: "json",
+      limit: 4,
+      cursor: (await memory.list({ category: "trafficking", limit: 4 })).next ?? "",
+    }),
+  );
+  const ids = (JSON.parse(second.identity.body.toString()) as { items: { id: string }[] }).items;
+  t.deepEqual(
+    ids.map((item) => item.id),
+    ["s4", "s3", "s2", "s1"].map((id) => `urn:tributary:${id}`),
+  );
+});
+
+test("the previous link of cursor pages costs one read of the first page per version, not per limit", async (t) => {
+  const updates = Array.from({ length: 8 }, (_, i) =>
+    makeUpdate({ id: `c${i}`, published: minutesAfterEpoch(i) }),
+  );
+  const { memory, calls, publisher } = await setup(updates, { defaultLimit: 4, maxLimit: 4 });
+  for (let limit = 1; limit <= 4; limit++) {
+    const cursor = (await memory.list({ category: "trafficking", limit })).next ?? "";
+    const rss = (await publisher.get(request({ limit, cursor }))).identity.body.toString();
+    t.true(rss.includes('rel="previous"'), `limit ${limit}: page 2 names page 1`);
+  }
+  // Each cursor page read once, and the first page once for all four limits.
+  t.is(calls.list, 4 + 1);
+});
+
+test("beyond the render bound an uncached page is refused at once; cached pages are still served", async (t) => {
+  const { publisher } = await setup([makeUpdate()], { gate: new RenderGate({ maxInFlight: 1 }) });
+  const cached = await publisher.get(request());
+  const rendering = publisher.get(request({ format: "atom" }));
+  await t.throwsAsync(publisher.get(request({ format: "json" })), { instanceOf: RenderBusyError });
+  // The same page as the render in flight joins it rather than being refused.
+  const joined = publisher.get(request({ format: "atom" }));
+  t.is(await publisher.get(request()), cached);
+  t.is(await joined, await rendering);
+  t.truthy(await publisher.get(request({ format: "json" })), "a slot is free again");
 });

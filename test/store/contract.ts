@@ -15,6 +15,8 @@ import { EPOCH, makeUpdate, minutesAfterEpoch } from "../helpers/updates.js";
 export type StoreFactory = (t: ExecutionContext) => Promise<Store>;
 
 const plain = { fallbackDated: new Set<string>() };
+/** Retention after a poll whose feed lists none of the stored entries any more. */
+const nothingListed: ReadonlySet<string> = new Set<string>();
 const ids = (items: Update[]): string[] => items.map((u) => u.id);
 
 /** Follows `next` from the first page to the last, returning every id in order. */
@@ -41,6 +43,39 @@ const newestFirst = (updates: Update[]): string[] =>
   [...updates]
     .sort((a, b) => Date.parse(b.published) - Date.parse(a.published) || (a.id < b.id ? 1 : -1))
     .map((u) => u.id);
+
+/** A partner that posts a few times a year, polled years after its posts. */
+export const ARCHIVE_SOURCE = "un-programme";
+export const ARCHIVE_NOW = new Date("2026-03-01T12:00:00.000Z");
+
+/** Its feed: posts from 2017–2019, the same objects on every call (ids are fixed). */
+export function archive(): Update[] {
+  return ["2017-05-10T09:00:00.000Z", "2018-11-02T14:30:00.000Z", "2019-06-20T08:00:00.000Z"].map(
+    (published, i) =>
+      makeUpdate({
+        id: `archive-${i}`,
+        sourceId: ARCHIVE_SOURCE,
+        categories: ["x"],
+        published,
+        updated: published,
+      }),
+  );
+}
+
+/**
+ * What a successful poll does to a store: upsert the feed's entries, then retention told which
+ * ids the feed lists (as refreshSource does).
+ */
+export async function pollArchive(
+  store: Store,
+  feed: Update[],
+  policy: { maxEntriesPerSource: number; maxAgeDays: number },
+) {
+  const written = await store.upsert(feed, plain);
+  const listed = new Set(ids(feed));
+  const expired = await store.applyRetention(ARCHIVE_SOURCE, policy, ARCHIVE_NOW, listed);
+  return { ...written, expired };
+}
 
 export function storeContract(test: TestFn, name: string, open: StoreFactory): void {
   const it = (title: string, body: (t: ExecutionContext, store: Store) => Promise<void>) =>
@@ -314,6 +349,7 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
         "short-lived",
         { maxEntriesPerSource: 0, maxAgeDays: 3650 },
         new Date(EPOCH),
+        nothingListed,
       ),
       1,
     );
@@ -377,6 +413,44 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
     t.deepEqual(await store.list({ category: "unknown", limit: 5 }), { items: [], next: null });
     t.is(await store.count("unknown"), 0);
     t.is(await store.version("unknown"), 0);
+  });
+
+  it("categoryVersion: the version, when it last moved, and the data generation", async (t, store) => {
+    t.deepEqual(await store.categoryVersion(ALL), {
+      version: 0,
+      changedAt: undefined,
+      generation: undefined,
+    });
+    const before = Date.now();
+    await store.upsert([makeUpdate({ id: "a", categories: ["x"] })], plain);
+    const first = await store.categoryVersion("x");
+    t.is(first.version, await store.version("x"));
+    const at = first.changedAt?.getTime() ?? 0;
+    t.true(at >= before && at <= Date.now(), `changedAt ${first.changedAt?.toISOString()}`);
+    t.is(typeof first.generation, "string");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // An edit, and a new entry dated long ago, both move it: it is when the content changed.
+    await store.upsert([makeUpdate({ id: "a", categories: ["x"], title: "Edited" })], plain);
+    const edited = await store.categoryVersion("x");
+    t.true((edited.changedAt?.getTime() ?? 0) > at);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.upsert(
+      [makeUpdate({ categories: ["x"], published: minutesAfterEpoch(-1e6) })],
+      plain,
+    );
+    const backdated = await store.categoryVersion("x");
+    t.true((backdated.changedAt?.getTime() ?? 0) > (edited.changedAt?.getTime() ?? 0));
+    t.is(backdated.generation, first.generation, "the same data set");
+    // Removing entries moves it too; a category that did not change keeps its instant.
+    await store.upsert([makeUpdate({ sourceId: "other", categories: ["y"] })], plain);
+    const y = await store.categoryVersion("y");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.removeSource("source-a");
+    t.true(
+      ((await store.categoryVersion("x")).changedAt?.getTime() ?? 0) >
+        (y.changedAt?.getTime() ?? 0),
+    );
+    t.deepEqual(await store.categoryVersion("y"), y);
   });
 
   it("rejects invalid cursors with InvalidCursorError", async (t, store) => {
@@ -474,7 +548,8 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
     await store.upsert([...a, ...b], plain);
     const versions = [await store.version(ALL), await store.version("x")];
     const now = new Date(EPOCH + 3_600_000);
-    t.is(await store.applyRetention("a", { maxEntriesPerSource: 3, maxAgeDays: 365 }, now), 2);
+    const policy = { maxEntriesPerSource: 3, maxAgeDays: 365 };
+    t.is(await store.applyRetention("a", policy, now, nothingListed), 2);
     t.is(await store.get(a[0]?.id ?? ""), undefined);
     t.is(await store.get(a[1]?.id ?? ""), undefined);
     t.is(await store.count(ALL, "a"), 3);
@@ -487,7 +562,7 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
     t.true((await store.version("x")) > (versions[1] ?? 0));
     // Nothing more to remove: no version moves.
     const after = [await store.version(ALL), await store.version("x")];
-    t.is(await store.applyRetention("a", { maxEntriesPerSource: 3, maxAgeDays: 365 }, now), 0);
+    t.is(await store.applyRetention("a", policy, now, nothingListed), 0);
     t.deepEqual([await store.version(ALL), await store.version("x")], after);
     t.is(await store.count(ALL, "b"), 2);
   });
@@ -517,7 +592,8 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
     });
     await store.upsert([fresh, edge, stale, otherSource], plain);
     const y = await store.version("y");
-    t.is(await store.applyRetention("a", { maxEntriesPerSource: 100, maxAgeDays: 10 }, now), 1);
+    const policy = { maxEntriesPerSource: 100, maxAgeDays: 10 };
+    t.is(await store.applyRetention("a", policy, now, nothingListed), 1);
     t.is(await store.get(stale.id), undefined);
     t.truthy(await store.get(edge.id));
     t.truthy(await store.get(otherSource.id));
@@ -534,11 +610,76 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
         "nobody",
         { maxEntriesPerSource: 0, maxAgeDays: 0 },
         new Date(EPOCH),
+        nothingListed,
       ),
       0,
     );
     t.is(await store.version(ALL), version);
     t.is(await store.count(ALL), 1);
+  });
+
+  it("retention never ages out what the partner lists: a second poll of a 2017–2019 archive changes nothing", async (t, store) => {
+    const policy = { maxEntriesPerSource: 500, maxAgeDays: 365 };
+    const first = await pollArchive(store, archive(), policy);
+    t.deepEqual(first, { added: 3, updated: 0, unchanged: 0, expired: 0 });
+    const versions = [await store.version(ALL), await store.version("x")];
+    const second = await pollArchive(store, archive(), policy);
+    t.deepEqual(second, { added: 0, updated: 0, unchanged: 3, expired: 0 });
+    t.deepEqual([await store.version(ALL), await store.version("x")], versions);
+    t.deepEqual(
+      ids((await store.list({ category: "x", limit: 10 })).items),
+      newestFirst(archive()),
+    );
+  });
+
+  it("retention removes entries that left the feed once older than maxAgeDays, and only those", async (t, store) => {
+    const policy = { maxEntriesPerSource: 500, maxAgeDays: 365 };
+    const [oldest, ...stillListed] = archive();
+    const recent = makeUpdate({
+      sourceId: ARCHIVE_SOURCE,
+      categories: ["y"],
+      published: new Date(ARCHIVE_NOW.getTime() - 10 * 86_400_000).toISOString(),
+    });
+    await pollArchive(store, [...archive(), recent], policy);
+    const y = await store.version("y");
+    // The partner dropped the oldest post and the recent one from its feed.
+    t.deepEqual(await pollArchive(store, stillListed, policy), {
+      added: 0,
+      updated: 0,
+      unchanged: 2,
+      expired: 1,
+    });
+    t.is(await store.get(oldest?.id ?? ""), undefined);
+    t.truthy(await store.get(recent.id), "younger than maxAgeDays: kept though unlisted");
+    t.deepEqual(
+      ids((await store.list({ category: "x", limit: 10 })).items),
+      newestFirst(stillListed),
+    );
+    t.deepEqual(await store.version("y"), y, "only categories that lost an entry move");
+  });
+
+  it("retention still caps what the partner lists, keeping the newest", async (t, store) => {
+    const listed = [
+      ...archive(),
+      makeUpdate({ id: "archive-3", sourceId: ARCHIVE_SOURCE, published: "2019-12-01T00:00:00Z" }),
+    ];
+    const recent = makeUpdate({
+      sourceId: ARCHIVE_SOURCE,
+      published: new Date(ARCHIVE_NOW.getTime() - 86_400_000).toISOString(),
+    });
+    await store.upsert([...listed, recent], plain);
+    const policy = { maxEntriesPerSource: 3, maxAgeDays: 365 };
+    const removed = await store.applyRetention(
+      ARCHIVE_SOURCE,
+      policy,
+      ARCHIVE_NOW,
+      new Set(ids(listed)),
+    );
+    t.is(removed, 2);
+    t.deepEqual(
+      ids((await store.list({ category: ALL, source: ARCHIVE_SOURCE, limit: 10 })).items),
+      newestFirst([...listed, recent]).slice(0, 3),
+    );
   });
 
   it("removeSource removes the source's entries from every index and forgets its state", async (t, store) => {

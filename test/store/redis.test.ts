@@ -19,7 +19,7 @@ import {
   uniquePrefix,
 } from "../helpers/redis.js";
 import { makeUpdate } from "../helpers/updates.js";
-import { storeContract } from "./contract.js";
+import { ARCHIVE_SOURCE, archive, pollArchive, storeContract } from "./contract.js";
 
 const plain = { fallbackDated: new Set<string>() };
 
@@ -162,7 +162,10 @@ test("redis: every key lives under the prefix, in the documented layout", async 
   t.deepEqual(keys, [
     "cat:all",
     "cat:x",
+    "changed:all",
+    "changed:x",
     "entry:e1",
+    "generation",
     "src:s1",
     "state:s1",
     "version:all",
@@ -201,4 +204,76 @@ test("redis: removeSource leaves no key of the source behind", async (t) => {
   t.false(left.includes(keys.source("gone")));
   t.false(left.includes(keys.sourceState("gone")));
   t.true(left.includes(keys.entry(kept.id)));
+});
+
+/** Commands that change a key; any of them on the test's prefix is a write. */
+const WRITES = new Set([
+  "set",
+  "mset",
+  "del",
+  "unlink",
+  "incr",
+  "incrby",
+  "zadd",
+  "zrem",
+  "expire",
+]);
+
+/**
+ * MONITOR on its own socket (ioredis's monitor mode races its command queue): every command the
+ * server runs that names a key under `prefix`, as its `"name" "arg" …` text.
+ */
+async function monitorPrefix(t: ExecutionContext, prefix: string) {
+  const target = new URL(TEST_REDIS_URL);
+  const socket = netConnect(Number(target.port || 6379), target.hostname);
+  t.teardown(() => socket.destroy());
+  const lines: string[] = [];
+  let buffered = "";
+  let started = () => {};
+  const monitoring = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  socket.on("data", (chunk) => {
+    buffered += chunk.toString();
+    const complete = buffered.split("\r\n");
+    buffered = complete.pop() ?? "";
+    for (const line of complete) {
+      if (line === "+OK") started();
+      else if (line.includes(`"${prefix}`)) lines.push(line.slice(line.indexOf("] ") + 2));
+    }
+  });
+  socket.write("MONITOR\r\n");
+  await monitoring;
+  /** Resolves once MONITOR has shown a command naming `key`: everything before it was seen. */
+  const reached = async (key: string) => {
+    while (!lines.some((line) => line.includes(`"${key}"`))) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  return { lines, reached };
+}
+
+test("redis: a second poll of an unchanged 2017–2019 archive writes no key", async (t) => {
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  const policy = { maxEntriesPerSource: 500, maxAgeDays: 365 };
+  await pollArchive(store, archive(), policy);
+  const monitor = await monitorPrefix(t, prefix);
+  t.deepEqual(await pollArchive(store, archive(), policy), {
+    added: 0,
+    updated: 0,
+    unchanged: 3,
+    expired: 0,
+  });
+  const sentinel = `${prefix}sentinel`;
+  const raw = await rawRedisForTest(t);
+  await raw.get(sentinel);
+  await monitor.reached(sentinel);
+  const commands = monitor.lines.filter((line) => !line.includes(sentinel));
+  t.true(commands.length > 0, "the poll read its keys");
+  const writes = commands.filter((line) =>
+    WRITES.has(/^"([^"]+)"/.exec(line)?.[1]?.toLowerCase() ?? ""),
+  );
+  t.deepEqual(writes, []);
+  t.is(await store.count(ALL, ARCHIVE_SOURCE), 3);
 });

@@ -1,32 +1,59 @@
 // Operator actions: POST /admin/poll, POST /admin/sources/{id}/poll, POST /admin/reload.
-// Every /admin path is guarded by `adminGuard` (in app.ts, before the router), so without
-// ADMIN_TOKEN the whole tree is a 404 and with a wrong token a 401, whatever the path or method.
-import type Router from "@koa/router";
-import type { Context, Next } from "koa";
+// They live in a router of their own, every path under /admin and matched exactly, whose first
+// middleware is the token check: the guard belongs to the routes, so the only way to an action
+// is through it, and no spelling of a path can reach one without it.
+// Without ADMIN_TOKEN the router is not consulted at all, so every /admin path ends as the 404
+// of an unknown path; with one, every path of the tree and every method needs the token first.
+import Router, { type RouterContext } from "@koa/router";
+import type { Middleware } from "koa";
+import type { OperatorPoll } from "../../live-runtime.js";
 import type { ReloadResult } from "../../reload.js";
 import type { AppDeps } from "../app.js";
 import { bearerToken, tokenMatches } from "../auth.js";
 import { HttpError, notFound } from "../errors.js";
 import { sendJson } from "../respond.js";
+import { EXACT_PATHS } from "../route-matching.js";
 
 export interface AdminActions {
-  /** Starts a poll of every enabled source (backoff ignored); returns their ids. */
-  pollAll(): string[];
+  /** Starts a poll of every enabled source (backoff ignored): their ids, and the outcomes. */
+  pollAll(): OperatorPoll;
   /** Starts a poll of one configured source; false when there is no such source. */
-  pollSource(sourceId: string): boolean;
+  pollSource(sourceId: string): OperatorPoll | undefined;
   /** Reads and applies the config file; absent when the service runs without one. */
   reload?(): Promise<ReloadResult>;
 }
 
-const isAdminPath = (path: string) => path === "/admin" || path.startsWith("/admin/");
+/** The admin tree as one middleware: the guarded router, or nothing at all when disabled. */
+export function adminRoutes(deps: AppDeps): Middleware {
+  const router = new Router(EXACT_PATHS);
+  // Router middleware runs only for requests that one of this router's routes matched: all of
+  // them, and only them.
+  router.use(requireAdminToken(deps));
+  registerAdminActions(router, deps);
+  // Last, so it runs only when no action answered: other methods and unknown paths of the tree
+  // are reached after the guard too, and so say nothing about what exists without the token.
+  const actions = router.stack.filter((layer) => layer.methods.length > 0);
+  router.all(["/admin", "/admin/{*rest}"], (ctx: RouterContext) => {
+    const allowed = (ctx.matched ?? [])
+      .filter((layer) => actions.includes(layer))
+      .flatMap((layer) => layer.methods);
+    if (allowed.length === 0) throw notFound("not found");
+    throw new HttpError(405, "method not allowed", { Allow: [...new Set(allowed)].join(", ") });
+  });
+  const routes = router.routes();
+  return (ctx, next) => (adminEnabled(deps) ? routes(ctx as RouterContext, next) : next());
+}
 
-/** Disabled (404) without a token configured; 401 without detail for a missing or wrong one. */
-export function adminGuard(deps: AppDeps) {
-  return async (ctx: Context, next: Next): Promise<void> => {
-    if (!isAdminPath(ctx.path)) return next();
+function adminEnabled(deps: AppDeps): boolean {
+  return Boolean(deps.admin && deps.getConfig().adminToken);
+}
+
+/** 401 without detail for a missing or wrong token; the token is never logged or echoed. */
+function requireAdminToken(deps: AppDeps): Middleware {
+  return async (ctx, next) => {
     const expected = deps.getConfig().adminToken;
-    if (!expected || !deps.admin) throw new HttpError(404, "not found");
-    // Never log or echo the presented token: the error carries only the status.
+    // A reload may have removed the token since adminEnabled looked: still disabled.
+    if (!expected) throw notFound("not found");
     if (!tokenMatches(bearerToken(ctx.get("Authorization")), expected)) {
       throw new HttpError(401, "unauthorized", { "WWW-Authenticate": "Bearer" });
     }
@@ -35,27 +62,27 @@ export function adminGuard(deps: AppDeps) {
   };
 }
 
-export function registerAdminRoutes(router: Router, deps: AppDeps): void {
+function registerAdminActions(router: Router, deps: AppDeps): void {
   const actions = () => {
-    if (!deps.admin) throw notFound("not found"); // unreachable behind adminGuard
+    if (!deps.admin) throw notFound("not found"); // unreachable: the router is off without it
     return deps.admin;
   };
 
-  router.post("/admin/poll", (ctx) => {
-    const sources = actions().pollAll();
-    sendJson(ctx, { accepted: true, sources }, 202);
+  router.post("/admin/poll", async (ctx) => {
+    await answerPoll(ctx, actions().pollAll());
   });
 
-  router.post("/admin/sources/:id/poll", (ctx) => {
+  router.post("/admin/sources/:id/poll", async (ctx) => {
     const id = ctx.params.id ?? "";
-    if (!actions().pollSource(id)) {
+    const poll = actions().pollSource(id);
+    if (!poll) {
       const known = deps
         .getConfig()
         .sources.map((s) => s.id)
         .join(", ");
       throw notFound(`unknown source ${JSON.stringify(id)} (known: ${known || "none"})`);
     }
-    sendJson(ctx, { accepted: true, sources: [id] }, 202);
+    await answerPoll(ctx, poll);
   });
 
   router.post("/admin/reload", async (ctx) => {
@@ -67,4 +94,21 @@ export function registerAdminRoutes(router: Router, deps: AppDeps): void {
     if (result.reloaded) sendJson(ctx, result);
     else sendJson(ctx, { error: "invalid config", problems: result.problems }, 422);
   });
+}
+
+/**
+ * 202 at once (the outcomes show in /api/sources, /metrics and the log), or with `?wait=1` 200
+ * with every outcome once the polls have finished: what `tributary poll --url` prints.
+ */
+async function answerPoll(ctx: RouterContext, poll: OperatorPoll): Promise<void> {
+  const wait = ctx.query.wait;
+  if (wait === undefined) {
+    sendJson(ctx, { accepted: true, sources: poll.sources }, 202);
+    return;
+  }
+  if (wait !== "1" && wait !== "true") {
+    throw new HttpError(400, `wait must be 1 or true, got ${JSON.stringify(String(wait))}`);
+  }
+  const outcomes = await poll.done;
+  sendJson(ctx, { sources: poll.sources, outcomes });
 }

@@ -3,6 +3,7 @@
 import type Router from "@koa/router";
 import type { Config, SourceConfig } from "../../config/types.js";
 import { proposedUrl } from "../../ingest/poll-state.js";
+import { publicSourceUrl, redactUrl } from "../../model/public-url.js";
 import type { SourceState, SourceStatus } from "../../model/source.js";
 import { ALL, type Page, type Store } from "../../store/store.js";
 import type { AppDeps } from "../app.js";
@@ -31,7 +32,7 @@ export async function listUpdates(
   store: Store,
 ): Promise<Page> {
   const category = parseCategory(query.category, config);
-  const page = parsePageQuery(query, config);
+  const page = parsePageQuery(query, config, category);
   const { items, next } = await store.list({ category, ...page });
   return { items, next };
 }
@@ -39,6 +40,7 @@ export async function listUpdates(
 export interface SourceView {
   id: string;
   title: string;
+  /** The source's public URL (its `publicUrl`, else `url` without credentials). */
   url: string;
   enabled: boolean;
   categories: string[];
@@ -71,7 +73,7 @@ export async function describeSources(
       return {
         id: source.id,
         title: source.title,
-        url: source.url,
+        url: publicSourceUrl(source),
         enabled: source.enabled,
         categories: source.categories,
         status: source.enabled ? (state?.status ?? "pending") : "disabled",
@@ -81,9 +83,14 @@ export async function describeSources(
         lastSuccessAt: state?.lastSuccessAt ?? null,
         entries,
         nextPollAt: source.enabled ? (nextPollAt(source.id, state)?.toISOString() ?? null) : null,
-        proposedUrl: proposedUrl(state) ?? null,
+        proposedUrl: redactedOrNull(proposedUrl(state)),
         stale: isStale(source, state),
       };
     }),
   );
+}
+
+/** A moved feed's new URL is where the partner redirected us, credentials and all: redacted. */
+function redactedOrNull(url: string | undefined): string | null {
+  return url === undefined ? null : redactUrl(url);
 }

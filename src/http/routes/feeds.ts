@@ -3,10 +3,16 @@
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import type { Config } from "../../config/types.js";
-import { FEED_FORMATS, type FeedFormat } from "../../publish/types.js";
+import { RenderBusyError } from "../../publish/render-gate.js";
+import {
+  FEED_FORMATS,
+  type FeedFormat,
+  type FeedPublisher,
+  type FeedRequest,
+} from "../../publish/types.js";
 import type { AppDeps } from "../app.js";
 import { answerPreflight } from "../cors.js";
-import { notFound } from "../errors.js";
+import { HttpError, notFound } from "../errors.js";
 import { buildFeedResponse } from "../feed-response.js";
 import { isKnownCategory, parsePageQuery, quote, unknownCategoryMessage } from "../query.js";
 
@@ -16,8 +22,8 @@ export function registerFeedRoutes(router: Router, deps: AppDeps): void {
   router.get(FEED_PATH, async (ctx) => {
     const config = deps.getConfig();
     const { category, format } = parseFeedFile(ctx.params.file ?? "", config);
-    const page = parsePageQuery(ctx.query, config);
-    const representation = await deps.getPublisher().get({ category, format, ...page });
+    const page = parsePageQuery(ctx.query, config, category);
+    const representation = await publish(deps.getPublisher(), { category, format, ...page });
     const response = buildFeedResponse(
       representation,
       format,
@@ -35,6 +41,28 @@ export function registerFeedRoutes(router: Router, deps: AppDeps): void {
     if (response.body) ctx.body = response.body;
   });
   router.options(FEED_PATH, (ctx) => answerPreflight(ctx));
+}
+
+/**
+ * Seconds a client should wait when the page had to be rendered and the publisher's renders
+ * were all taken: short, since the next try is likely to find a slot (or a cached page).
+ */
+export const RENDER_BUSY_RETRY_AFTER_SECONDS = 1;
+
+async function publish(publisher: FeedPublisher, request: FeedRequest) {
+  try {
+    return await publisher.get(request);
+  } catch (error) {
+    // Refused rather than queued, so uncached requests never delay cached ones; no-store, so
+    // no cache keeps the refusal.
+    if (error instanceof RenderBusyError) {
+      throw new HttpError(503, "busy rendering other feed pages, retry in a second", {
+        "Retry-After": String(RENDER_BUSY_RETRY_AFTER_SECONDS),
+        "Cache-Control": "no-store",
+      });
+    }
+    throw error;
+  }
 }
 
 export interface FeedFile {

@@ -5,6 +5,7 @@
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import type { Config } from "../../config/types.js";
+import { publicSourceUrl } from "../../model/public-url.js";
 import { type OpmlOutline, renderOpml } from "../../publish/opml.js";
 import { FEED_FORMATS, type FeedFormat } from "../../publish/types.js";
 import { ALL } from "../../store/store.js";
@@ -72,7 +73,8 @@ export function sourcesOpml(config: Config): string {
       const outline: OpmlOutline = {
         text: source.title,
         type: "rss",
-        xmlUrl: source.url,
+        // What import-opml reads back elsewhere: public, so a private feed's credentials stay here.
+        xmlUrl: publicSourceUrl(source),
         category: source.categories.map((id) => `/${id}`).join(","),
       };
       if (source.homepage !== undefined) outline.htmlUrl = source.homepage;
