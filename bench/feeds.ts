@@ -3,7 +3,8 @@
 // Then whether uncached requests can starve cached ones: the p50 latency of the cached
 // /feeds/all.rss alone, and again while another client cycles every valid limit × format ×
 // category as fast as it can; and the CPU cost of one uncached 50-entry render.
-// Servers run in a child process (one core), the load generator here (the other core).
+// Servers run in a child process (one core), the load generator here (the other core), and the
+// client cycling uncached pages in a third, so its work does not delay the readers' event loop.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { Pool } from "undici";
@@ -97,42 +98,37 @@ async function readLatencies(origin: string, path: string, until: Promise<unknow
   return latencies;
 }
 
-/** Every valid limit × format × category × coding, in turn, over CYCLERS connections. */
-async function cycleUncached(origin: string, until: Promise<unknown>) {
-  const pool = new Pool(origin, { connections: CYCLERS, pipelining: 1 });
-  const paths: { path: string; coding: string }[] = [];
-  const codings = ["br", "gzip", "identity"];
-  for (let limit = 1; limit <= servers.maxLimit; limit++) {
-    for (const category of ["all", ...servers.categories]) {
-      for (const format of ["rss", "atom", "json"]) {
-        const coding = codings[paths.length % codings.length] as string;
-        paths.push({ path: `/feeds/${category}.${format}?limit=${limit}`, coding });
-      }
-    }
-  }
-  const counts = { ok: 0, busy: 0, other: 0 };
-  let next = 0;
-  let done = false;
-  void until.then(() => {
-    done = true;
-  });
-  const cycler = async () => {
-    while (!done) {
-      const { path, coding } = paths[next++ % paths.length] as (typeof paths)[number];
-      const response = await pool.request({
-        method: "GET",
-        path,
-        headers: { "accept-encoding": coding },
-      });
-      await response.body.dump();
-      if (response.statusCode === 200) counts.ok++;
-      else if (response.statusCode === 503) counts.busy++;
-      else counts.other++;
-    }
+/**
+ * Starts the cycling client (bench/cycle-uncached.ts) in a process of its own; `started`
+ * resolves when it begins, `finished` with its counts after SECONDS.
+ */
+function cycleUncached(origin: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import=tsx",
+      "bench/cycle-uncached.ts",
+      origin,
+      String(SECONDS),
+      String(CYCLERS),
+      servers.categories.join(","),
+      String(servers.maxLimit),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error("the cycling client exited early");
+    return value as string;
   };
-  await Promise.all(Array.from({ length: CYCLERS }, cycler));
-  await pool.close();
-  return { ...counts, distinct: paths.length };
+  const started = nextLine();
+  const finished = started
+    .then(nextLine)
+    .then(
+      (line) => JSON.parse(line) as { ok: number; busy: number; other: number; distinct: number },
+    );
+  return { started, finished };
 }
 
 const seconds = (s: number) => new Promise((resolve) => setTimeout(resolve, s * 1000));
@@ -141,10 +137,12 @@ async function starvation() {
   const cached = "/feeds/all.rss";
   await readLatencies(servers.tributary, cached, seconds(1)); // warm
   const alone = median(await readLatencies(servers.tributary, cached, seconds(SECONDS)));
-  const end = seconds(SECONDS);
+  // The readers run for as long as the cycling client does (it stops itself after SECONDS).
+  const cycling = cycleUncached(servers.tributary);
+  await cycling.started;
   const [loaded, cycled] = await Promise.all([
-    readLatencies(servers.tributary, cached, end),
-    cycleUncached(servers.tributary, end),
+    readLatencies(servers.tributary, cached, cycling.finished),
+    cycling.finished,
   ]);
   const p50 = median(loaded);
   console.log(

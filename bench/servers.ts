@@ -51,7 +51,12 @@ ${Array.from({ length: 10 }, (_, i) => `  - { id: source-${i}, title: Source ${i
 const store = new MemoryStore();
 await store.upsert(makeUpdates(), { fallbackDated: new Set() });
 const config = parseConfig(yaml, {});
-const service = await startService(config, createLogger("silent"), { store, pollAtStart: false });
+const share = process.env.BENCH_RENDER_SHARE;
+const service = await startService(config, createLogger("silent"), {
+  store,
+  pollAtStart: false,
+  renderGate: share === undefined ? undefined : { share: Number(share) },
+});
 const path = "/feeds/migration.rss";
 
 /**

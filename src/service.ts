@@ -9,7 +9,7 @@ import type { IngestPool } from "./ingest/worker-pool.js";
 import { LiveRuntime } from "./live-runtime.js";
 import type { Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
-import { RenderGate } from "./publish/render-gate.js";
+import { RenderGate, type RenderGateOptions } from "./publish/render-gate.js";
 import { StoreRecovery } from "./publish/store-recovery.js";
 import type { ReloadResult } from "./reload.js";
 import { createFeedPublisher, createIngestPool, createPoller, openStore } from "./runtime.js";
@@ -33,6 +33,8 @@ export interface ServiceOptions {
    * `serve` started from. Without it there is nothing to reload (e.g. demo mode).
    */
   reloadConfig?: () => Promise<Config>;
+  /** The budget of uncached feed renders (defaults: RENDER_GATE_DEFAULTS). */
+  renderGate?: RenderGateOptions;
 }
 
 export interface RunningService {
@@ -69,7 +71,7 @@ export async function startService(
   // Shared by every publisher a reload builds: the render budget, and whether the store's data
   // is trusted. A loss a feed request notices starts the same re-poll as a reconnect.
   const publishing = {
-    gate: new RenderGate(),
+    gate: new RenderGate(options.renderGate),
     recovery: new StoreRecovery({ onLoss: () => afterStoreOutage() }),
   };
   const live = new LiveRuntime({

@@ -162,7 +162,12 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
         const text = renderFeed(ctx, page.items);
         // When the category's content last changed, as the store recorded it with the
         // version: every page of the version, on every instance, sends the same date.
-        return buildRepresentation(text, CONTENT_TYPES[request.format], stamp.changedAt);
+        return buildRepresentation(
+          text,
+          CONTENT_TYPES[request.format],
+          stamp.changedAt,
+          gate.charge,
+        );
       });
     });
 

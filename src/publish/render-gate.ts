@@ -9,23 +9,32 @@
 export interface RenderGateOptions {
   /** Renders admitted at once, reading their entries included. Default 2. */
   maxInFlight?: number;
-  /** Long-run fraction of the event loop's time renders may take. Default 0.2. */
+  /**
+   * Long-run fraction of the event loop's time renders may take. Default 0.05: a 50-entry page
+   * costs 1–2 ms, so that is 25–50 pages a second after the burst; under a flood of uncached
+   * requests it keeps cached readers' median within 2× (bench/feeds.ts measures it).
+   */
   share?: number;
   /**
    * Render time (ms) that may be spent back to back before the share applies, e.g. when a poll
-   * has changed many pages at once. Default 100.
+   * has changed many pages at once. Default 200.
    */
   burstMs?: number;
   /** Milliseconds, monotonic; default performance.now. */
   now?: () => number;
 }
 
-export const RENDER_GATE_DEFAULTS = { maxInFlight: 2, share: 0.2, burstMs: 100 } as const;
+export const RENDER_GATE_DEFAULTS = { maxInFlight: 2, share: 0.05, burstMs: 200 } as const;
 
 /** Every render slot is taken, or renders have used their share of time: retry shortly. */
 export class RenderBusyError extends Error {
   override name = "RenderBusyError";
 }
+
+// A refusal is the common answer under load, so it must cost less than a cached hit: these two
+// are made once (capturing a stack trace per refusal was a tenth of a refused request's CPU).
+const SLOTS_TAKEN = new RenderBusyError("every feed render slot is taken");
+const SHARE_USED = new RenderBusyError("feed renders have used their share of time");
 
 /** Runs a synchronous step and charges its duration to the gate. */
 export type Timed = <T>(cpu: () => T) => T;
@@ -75,13 +84,15 @@ export class RenderGate {
     const now = this.#now();
     this.#credit = Math.min(this.#burstMs, this.#credit + (now - this.#creditAt) * this.#share);
     this.#creditAt = now;
-    if (this.#inFlight >= this.#maxInFlight) {
-      throw new RenderBusyError(`${this.#inFlight} feed renders are already running`);
-    }
-    if (this.#credit <= 0) {
-      throw new RenderBusyError("feed renders have used their share of time");
-    }
+    if (this.#inFlight >= this.#maxInFlight) throw SLOTS_TAKEN;
+    if (this.#credit <= 0) throw SHARE_USED;
   }
+
+  /**
+   * Charges synchronous work done for a render after it was admitted (compressing its bytes
+   * when a client first asks for a coding), so the share bounds all of a miss's CPU.
+   */
+  readonly charge: Timed = (cpu) => this.#timed(cpu);
 
   readonly #timed: Timed = (cpu) => {
     const started = this.#now();

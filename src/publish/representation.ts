@@ -47,6 +47,8 @@ export function buildRepresentation(
   text: string,
   contentType: string,
   lastModified: Date | undefined,
+  /** Runs each compression; the publisher charges it to its render budget. */
+  run: <T>(cpu: () => T) => T = (cpu) => cpu(),
 ): Representation {
   const identity = Buffer.from(text, "utf8");
   const hash = contentHash(identity);
@@ -66,7 +68,7 @@ export function buildRepresentation(
     variant(coding) {
       let variant = variants[coding];
       if (variant === undefined) {
-        variant = { body: compress(identity, coding), etag: etags[coding] };
+        variant = { body: run(() => compress(identity, coding)), etag: etags[coding] };
         variants[coding] = variant;
       }
       return variant;

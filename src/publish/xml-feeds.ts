@@ -12,10 +12,12 @@
 // - Atom entries: titles and summaries are declared type="html" (ours are plain text),
 //   categories come out as `label` without `term`, enclosure types are guessed
 //   from the file extension, a missing link becomes an empty `<link/>`, and there is no
-//   `<source>` or paging link. Feed writes a marker for each entry (in `<rights>`, which we do
-//   not otherwise use) and we replace it with elements we write ourselves. Markers contain
-//   U+0001, which `cleanText` removed from every string we pass, so they cannot collide with
-//   partner content.
+//   `<source>` or paging link; and xml-js walks every value of every entry object key by key,
+//   which made entries most of an Atom render's cost. So feed writes the Atom document and
+//   its feed-level elements, and the entries are written here: feed writes a marker (in
+//   `<rights>`, which we do not otherwise use) where the entries and paging links go, and we
+//   replace it. The marker contains U+0001, which `cleanText` removed from every string we
+//   pass, so it cannot collide with partner content.
 // - RSS items: extensions let us add `dc:creator`, `<source>` and the paging `atom:link`s
 //   without touching the XML text; only the root's namespace declarations are patched.
 import { type Category, Feed, type Item } from "feed";
@@ -123,9 +125,10 @@ function rssItem(view: FeedView, entry: EntryView): Item {
 // --------------------------------------------------------------------------------- Atom 1.0
 
 const MARK = "\u0001";
-const marker = (key: string): string => `${MARK}tributary:${key}${MARK}`;
-const PLAIN_TEXT_CONSTRUCT = /<(title|summary) type="html"><!\[CDATA\[([\s\S]*?)\]\]><\/\1>/g;
-const MARKER_ELEMENT = new RegExp(`( *)<rights>${MARK}tributary:(feed|\\d+)${MARK}</rights>`, "g");
+const FEED_MARKER = `${MARK}tributary:feed${MARK}`;
+const MARKER_ELEMENT = new RegExp(`( *)<rights>${FEED_MARKER}</rights>`);
+/** xml-js indents each level by this much (feed asks for 4 spaces). */
+const INDENT = "    ";
 
 export function renderAtom(view: FeedView): string {
   const feed = new Feed({
@@ -136,44 +139,48 @@ export function renderAtom(view: FeedView): string {
     feed: view.selfUrl,
     updated: view.updated,
     generator: GENERATOR,
-    copyright: marker("feed"),
+    copyright: FEED_MARKER,
   });
-  view.entries.forEach((entry, index) => {
-    feed.addItem({
-      // Escaped for XML; written as type="text" below (feed declares type="html").
-      title: escapeHtml(entry.title),
-      id: entry.id,
-      // A missing link comes out as `<link/>`, removed below.
-      link: entry.link as string,
-      date: entry.updated,
-      published: entry.published,
-      description: entry.summary === "" ? undefined : escapeHtml(entry.summary),
-      author: entry.authors.map((author) => ({
-        name: xmlJsText(author.name),
-        email: author.email === undefined ? undefined : xmlJsText(author.email),
-        link: author.url,
-      })),
-      copyright: marker(String(index)),
-    });
+  // Safe to edit as text: the marker is the last feed-level element feed writes (no feed
+  // categories, contributors or entries are given), so the paging links and entries take its
+  // place in document order. A function replacement: "$" in partner text stays literal.
+  const xml = feed.atom1().replace(MARKER_ELEMENT, (_match, indent: string) => {
+    const lines = atomFeedLinks(view);
+    for (const entry of view.entries) lines.push(...atomEntry(view, entry));
+    return lines.map((line) => indent + line).join("\n");
   });
-  // Safe to edit as text: nothing feed wrote contains a raw `<` outside markup (titles and
-  // summaries are HTML-escaped, text nodes escaped, content is added below, after this step).
-  const xml = feed
-    .atom1()
-    .replace(/\n *<link\/>/g, "")
-    // Our titles and summaries are plain text, so they are written as type="text": feed@6's
-    // type="html" CDATA makes readers HTML-decode them, and python-feedparser hands the
-    // markup on ("Fish &amp; Chips"). The CDATA holds escapeHtml(text), which is exactly its
-    // XML escaping (& < >), and cannot contain "]]>".
-    .replace(PLAIN_TEXT_CONSTRUCT, '<$1 type="text">$2</$1>')
-    .replace(MARKER_ELEMENT, (_match, indent: string, key: string) => {
-      const lines =
-        key === "feed" ? atomFeedLinks(view) : atomEntryExtras(view, view.entries[Number(key)]);
-      return lines.map((line) => indent + line).join("\n");
-    });
   return view.language === undefined
     ? xml
     : addRootAttributes(xml, "feed", { "xml:lang": view.language });
+}
+
+/**
+ * One `<entry>`, laid out as xml-js lays out elements. Titles and summaries are plain text, so
+ * they are written as type="text" (readers HTML-decode type="html": python-feedparser would
+ * hand on "Fish &amp; Chips"). Required: id, title, updated, and an author (the <source>
+ * author stands in for one when the partner named none, RFC 4287 §4.1.2).
+ */
+function atomEntry(view: FeedView, entry: EntryView): string[] {
+  const inner = [
+    `<title type="text">${escapeXmlText(entry.title)}</title>`,
+    `<id>${escapeXmlText(entry.id)}</id>`,
+  ];
+  if (entry.link !== undefined) inner.push(element("link", { href: entry.link }));
+  inner.push(`<updated>${entry.updated.toISOString()}</updated>`);
+  if (entry.summary !== "") {
+    inner.push(`<summary type="text">${escapeXmlText(entry.summary)}</summary>`);
+  }
+  for (const author of entry.authors) {
+    inner.push("<author>", `${INDENT}<name>${escapeXmlText(author.name)}</name>`);
+    if (author.email !== undefined) {
+      inner.push(`${INDENT}<email>${escapeXmlText(author.email)}</email>`);
+    }
+    if (author.url !== undefined) inner.push(`${INDENT}<uri>${escapeXmlText(author.url)}</uri>`);
+    inner.push("</author>");
+  }
+  inner.push(`<published>${entry.published.toISOString()}</published>`);
+  inner.push(...atomEntryExtras(view, entry));
+  return ["<entry>", ...inner.map((line) => INDENT + line), "</entry>"];
 }
 
 function atomFeedLinks(view: FeedView): string[] {
@@ -181,8 +188,7 @@ function atomFeedLinks(view: FeedView): string[] {
   return pagingLinks(view, "application/atom+xml", false).map((link) => element("link", link));
 }
 
-function atomEntryExtras(view: FeedView, entry: EntryView | undefined): string[] {
-  if (entry === undefined) return [];
+function atomEntryExtras(view: FeedView, entry: EntryView): string[] {
   const lines: string[] = [];
   if (entry.contentHtml !== undefined) {
     lines.push(`<content type="html"><![CDATA[${cdataSafeHtml(entry.contentHtml)}]]></content>`);

@@ -12,9 +12,10 @@ import {
 } from "../../publish/types.js";
 import type { AppDeps } from "../app.js";
 import { answerPreflight } from "../cors.js";
-import { HttpError, notFound } from "../errors.js";
+import { notFound } from "../errors.js";
 import { buildFeedResponse } from "../feed-response.js";
 import { isKnownCategory, parsePageQuery, quote, unknownCategoryMessage } from "../query.js";
+import { JSON_TYPE } from "../respond.js";
 
 const FEED_PATH = "/feeds/:file";
 
@@ -24,6 +25,10 @@ export function registerFeedRoutes(router: Router, deps: AppDeps): void {
     const { category, format } = parseFeedFile(ctx.params.file ?? "", config);
     const page = parsePageQuery(ctx.query, config, category);
     const representation = await publish(deps.getPublisher(), { category, format, ...page });
+    if (representation === RENDER_BUSY) {
+      answerRenderBusy(ctx);
+      return;
+    }
     const response = buildFeedResponse(
       representation,
       format,
@@ -49,20 +54,35 @@ export function registerFeedRoutes(router: Router, deps: AppDeps): void {
  */
 export const RENDER_BUSY_RETRY_AFTER_SECONDS = 1;
 
+const RENDER_BUSY = Symbol("render busy");
+
 async function publish(publisher: FeedPublisher, request: FeedRequest) {
   try {
     return await publisher.get(request);
   } catch (error) {
-    // Refused rather than queued, so uncached requests never delay cached ones; no-store, so
-    // no cache keeps the refusal.
-    if (error instanceof RenderBusyError) {
-      throw new HttpError(503, "busy rendering other feed pages, retry in a second", {
-        "Retry-After": String(RENDER_BUSY_RETRY_AFTER_SECONDS),
-        "Cache-Control": "no-store",
-      });
-    }
+    if (error instanceof RenderBusyError) return RENDER_BUSY;
     throw error;
   }
+}
+
+// Made once: under a flood of uncached requests this is the most frequent answer, so it is
+// written straight from the route, not thrown through the error boundary (a stack trace, an
+// outage count and a header reset per refusal). No store is unavailable: it is not an outage.
+const RENDER_BUSY_BODY = JSON.stringify({
+  error: "busy rendering other feed pages, retry in a second",
+});
+const RENDER_BUSY_HEADERS = {
+  "Retry-After": String(RENDER_BUSY_RETRY_AFTER_SECONDS),
+  // No cache may keep the refusal.
+  "Cache-Control": "no-store",
+  "Content-Type": JSON_TYPE,
+};
+
+/** Refused rather than queued, so uncached requests never delay cached ones. */
+function answerRenderBusy(ctx: Context): void {
+  ctx.status = 503;
+  ctx.set(RENDER_BUSY_HEADERS);
+  ctx.body = RENDER_BUSY_BODY;
 }
 
 export interface FeedFile {
