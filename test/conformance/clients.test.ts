@@ -10,8 +10,9 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import test, { type ExecutionContext } from "ava";
 import type { Update } from "../../src/model/update.js";
-import { corpusDir, hasCorpus, skipMessage, skipTest } from "../helpers/corpus.js";
+import { corpusDir, hasCorpus, skipMessage } from "../helpers/corpus.js";
 import { jsonFeedValidator } from "../helpers/json-feed-schema.js";
+import { skipTest } from "../helpers/skip.js";
 import { CORPUS_CATEGORIES, type CorpusService, startCorpusService } from "./corpus-service.js";
 
 const run = promisify(execFile);

@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import test, { type ExecutionContext } from "ava";
 import type { Update } from "../../src/model/update.js";
-import { corpusPath, hasCorpus, skipMessage, skipTest } from "../helpers/corpus.js";
+import { corpusPath, hasCorpus, skipMessage } from "../helpers/corpus.js";
 import { jsonFeedValidator } from "../helpers/json-feed-schema.js";
+import { skipTest } from "../helpers/skip.js";
 import { all, one, parseXml, type XmlNode } from "../publish/context.js";
 import { CORPUS_CATEGORIES, type CorpusService, startCorpusService } from "./corpus-service.js";
 import { executableIn } from "./markup.js";

@@ -8,7 +8,8 @@ import { normalise } from "../../src/ingest/normalise.js";
 import { parseFeed } from "../../src/ingest/parse.js";
 import { FeedParseError } from "../../src/ingest/parse-errors.js";
 import type { Update } from "../../src/model/update.js";
-import { corpusPath, skipMessage, skipTest } from "../helpers/corpus.js";
+import { corpusPath, skipMessage } from "../helpers/corpus.js";
+import { skipTest } from "../helpers/skip.js";
 
 const dir = corpusPath("real-world");
 const manifestFile = corpusPath("real-world", "MANIFEST.tsv");

@@ -3,7 +3,8 @@ import test from "ava";
 import { normalise } from "../../src/ingest/normalise.js";
 import { parseFeed } from "../../src/ingest/parse.js";
 import { sanitiseHtml } from "../../src/ingest/sanitise.js";
-import { corpusPath, skipMessage, skipTest } from "../helpers/corpus.js";
+import { corpusPath, skipMessage } from "../helpers/corpus.js";
+import { skipTest } from "../helpers/skip.js";
 
 const BASE = "https://partner.example/news/item/";
 

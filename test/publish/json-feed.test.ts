@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import test from "ava";
 import { renderFeed } from "../../src/publish/render.js";
-import { corpusPath, hasCorpus, skipMessage, skipTest } from "../helpers/corpus.js";
+import { corpusPath, hasCorpus, skipMessage } from "../helpers/corpus.js";
 import { jsonFeedValidator } from "../helpers/json-feed-schema.js";
+import { skipTest } from "../helpers/skip.js";
 import { makeUpdate, minutesAfterEpoch } from "../helpers/updates.js";
 import { BASE, makeContext } from "./context.js";
 
