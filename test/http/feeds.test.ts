@@ -235,7 +235,7 @@ test("while every render slot is taken: an uncached page is a 503 with Retry-Aft
   const config = makeConfig();
   const store = new MemoryStore();
   const gate = new RenderGate({ maxInFlight: 1 });
-  const { url } = await startApp(t, {
+  const { url, logs } = await startApp(t, {
     config,
     store,
     publisher: createFeedPublisher(config, store, { gate }),
@@ -256,6 +256,12 @@ test("while every render slot is taken: an uncached page is a 503 with Retry-Aft
   t.is(refused.header("cache-control"), "no-store");
   t.is(refused.header("etag"), "");
   t.regex((refused.json() as { error: string }).error, /retry/);
+  t.is(refused.header("content-type"), "application/json; charset=utf-8");
+  // A busy renderer is no store outage: nothing is logged as one.
+  t.false(
+    logs.some((line) => /outage/.test(line.msg)),
+    JSON.stringify(logs.map((l) => l.msg)),
+  );
   const hit = await call(`${url}/feeds/all.rss`);
   t.is(hit.status, 200);
   t.deepEqual(hit.body, cached.body);
