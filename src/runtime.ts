@@ -2,9 +2,9 @@
 // commands call this; every module below receives plain values and collaborators.
 import type { Config } from "./config/types.js";
 import { ALL_CATEGORY } from "./http/categories.js";
-import type { FetchOptions } from "./ingest/fetch.js";
+import type { FetchOptions } from "./ingest/fetch/fetch.js";
 import { type PollOutcome, refreshSource } from "./ingest/refresh.js";
-import { DEFAULT_POOL, heapMbFor, type IngestFn, IngestPool } from "./ingest/worker-pool.js";
+import { DEFAULT_POOL, heapMbFor, type IngestFn, IngestPool } from "./ingest/worker/pool.js";
 import type { Logger } from "./log.js";
 import { createPublisher } from "./publish/publisher.js";
 import type { RenderGate } from "./publish/render-gate.js";

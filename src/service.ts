@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "./config/types.js";
 import { createApp } from "./http/app.js";
 import { answerClientError } from "./http/client-error.js";
-import type { IngestPool } from "./ingest/worker-pool.js";
+import type { IngestPool } from "./ingest/worker/pool.js";
 import { LiveRuntime } from "./live-runtime.js";
 import type { Logger } from "./log.js";
 import { Metrics } from "./metrics.js";

@@ -1,20 +1,20 @@
 // `tributary check-source URL`: fetches one candidate feed with the same fetcher and limits as
 // a poll, runs it through decode → parse → normalise without storing anything, and prints
-// what Tributary would make of it (src/ingest/source-report.ts decides the verdict and warnings).
+// what Tributary would make of it (src/ingest/probe/source-report.ts decides the verdict and warnings).
 // Exit 0 when the URL is usable as a source, 1 when it is not.
 import type { Config } from "../config/types.js";
-import { decodeFeedBytes } from "../ingest/decode.js";
-import { type FetchOptions, fetchFeed } from "../ingest/fetch.js";
+import { type FetchOptions, fetchFeed } from "../ingest/fetch/fetch.js";
 import type { IngestResult } from "../ingest/ingest.js";
-import { parseFeed } from "../ingest/parse.js";
+import { decodeFeedBytes } from "../ingest/parse/decode.js";
+import { parseFeed } from "../ingest/parse/parse.js";
 import {
   type ConditionalCheck,
   describeSource,
   type FetchedFeed,
   failedReport,
   type SourceReport,
-} from "../ingest/source-report.js";
-import { isIngestFailure } from "../ingest/worker-pool.js";
+} from "../ingest/probe/source-report.js";
+import { isIngestFailure } from "../ingest/worker/pool.js";
 import { redactUrl } from "../model/public-url.js";
 import { createIngestPool, fetchOptionsOf } from "../runtime.js";
 

@@ -10,7 +10,7 @@ import { ImportError, type ImportPlan, planImport } from "../config/opml-import.
 import { OpmlError, readOpml } from "../config/opml-read.js";
 import type { Config } from "../config/types.js";
 import { appendSources, renderSourcesYaml, YamlEditError } from "../config/yaml-append.js";
-import { decodeFeedBytes } from "../ingest/decode.js";
+import { decodeFeedBytes } from "../ingest/parse/decode.js";
 import { EXIT_CONFIG } from "./check-config.js";
 
 export interface ImportOpmlOptions {

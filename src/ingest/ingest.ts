@@ -1,10 +1,10 @@
 // decode → parse → normalise for one fetched body: everything between the socket and the store.
 // No IO, so conformance tests and benchmarks drive it directly with bytes from disk.
 import type { Update } from "../model/update.js";
-import { decodeFeedBytes } from "./decode.js";
-import { type NormaliseResult, type NormaliseSource, normalise } from "./normalise.js";
-import { type ParsedFeed, parseFeed } from "./parse.js";
-import { asParseError } from "./parse-errors.js";
+import { type NormaliseResult, type NormaliseSource, normalise } from "./normalise/normalise.js";
+import { decodeFeedBytes } from "./parse/decode.js";
+import { asParseError } from "./parse/errors.js";
+import { type ParsedFeed, parseFeed } from "./parse/parse.js";
 
 export interface IngestResult extends NormaliseResult {
   format: ParsedFeed["format"];

@@ -5,7 +5,7 @@ import { redactUrl } from "../model/public-url.js";
 import type { SourceState } from "../model/source.js";
 import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
-import { type FetchOptions, fetchFeed } from "./fetch.js";
+import { type FetchOptions, fetchFeed } from "./fetch/fetch.js";
 import { ingestBytes } from "./ingest.js";
 import {
   afterFailure,
@@ -14,7 +14,7 @@ import {
   proposedUrl,
   stateForUrl,
 } from "./poll-state.js";
-import { type IngestFn, isIngestFailure } from "./worker-pool.js";
+import { type IngestFn, isIngestFailure } from "./worker/pool.js";
 
 export type PollStatus = "ok" | "not-modified" | "error" | "gone";
 

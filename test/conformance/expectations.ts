@@ -24,16 +24,16 @@
 // Anything else is a field Tributary does not model: the verdict is "n/a" under a key that
 // deviations.tsv must explain.
 import iconv from "iconv-lite";
-import { entryId } from "../../src/ingest/ids.js";
-import type { ParsedText } from "../../src/ingest/parse.js";
+import { entryId } from "../../src/ingest/normalise/ids.js";
 import {
   cleanText,
   cleanTitle,
   htmlToText,
   summarise,
   toPlainText,
-} from "../../src/ingest/text.js";
-import { applyBase } from "../../src/ingest/urls.js";
+} from "../../src/ingest/normalise/text.js";
+import { applyBase } from "../../src/ingest/normalise/urls.js";
+import type { ParsedText } from "../../src/ingest/parse/parse.js";
 import type { Update } from "../../src/model/update.js";
 import { canonicalHtml, projectOntoPolicy } from "./markup.js";
 import type { EntryObservation, Observation } from "./observe.js";

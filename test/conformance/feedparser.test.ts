@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import test from "ava";
 import iconv from "iconv-lite";
-import { parseDate } from "../../src/ingest/dates.js";
+import { parseDate } from "../../src/ingest/normalise/dates.js";
 import { corpusPath, hasCorpus, skipMessage } from "../helpers/corpus.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";
 import { skipTest } from "../helpers/skip.js";

@@ -1,9 +1,13 @@
 // HTML comparisons for the conformance test, independent of the sanitiser under test: a small
 // tokenizer, a canonical form, the projection of feedparser's sanitised HTML onto Tributary's
-// allow-list (the policy *data* exported by src/ingest/sanitise.ts, applied by code here), and
+// allow-list (the policy *data* exported by src/ingest/normalise/sanitise.ts, applied by code here), and
 // the scan for anything executable.
 import { decodeHTML } from "entities";
-import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, DROP_WITH_CONTENT } from "../../src/ingest/sanitise.js";
+import {
+  ALLOWED_ATTRIBUTES,
+  ALLOWED_TAGS,
+  DROP_WITH_CONTENT,
+} from "../../src/ingest/normalise/sanitise.js";
 
 type Token =
   | { type: "open"; name: string; attrs: [string, string][]; selfClosing: boolean }

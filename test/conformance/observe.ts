@@ -2,15 +2,15 @@
 // does (the three calls are made here so the parse result can be inspected too), after a real
 // fetch from a local server when the manifest says the file is served over HTTP.
 import { readFileSync } from "node:fs";
-import { decodeFeedBytes } from "../../src/ingest/decode.js";
-import { type FetchResult, fetchFeed, type Validators } from "../../src/ingest/fetch.js";
+import { type FetchResult, fetchFeed, type Validators } from "../../src/ingest/fetch/fetch.js";
 import {
   type NormaliseResult,
   type NormaliseSource,
   normalise,
-} from "../../src/ingest/normalise.js";
-import { type ParsedFeed, type ParsedItem, parseFeed } from "../../src/ingest/parse.js";
-import { FeedParseError } from "../../src/ingest/parse-errors.js";
+} from "../../src/ingest/normalise/normalise.js";
+import { decodeFeedBytes } from "../../src/ingest/parse/decode.js";
+import { FeedParseError } from "../../src/ingest/parse/errors.js";
+import { type ParsedFeed, type ParsedItem, parseFeed } from "../../src/ingest/parse/parse.js";
 import type { Update } from "../../src/model/update.js";
 import type { ManifestRow } from "./manifest.js";
 

@@ -7,7 +7,7 @@
 import type { LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
 import test from "ava";
-import { isBlockedAddress } from "../../src/ingest/address-guard.js";
+import { isBlockedAddress } from "../../src/ingest/fetch/address-guard.js";
 import { caseTitle } from "./cases.js";
 import { closeSharedPool, startHarness } from "./harness.js";
 import { numberedItems, redirect, rssFeed, serve, startHostileServer } from "./hostile-server.js";

@@ -3,7 +3,7 @@
 // service keeps answering while a pathological feed is being parsed.
 import test from "ava";
 import sax from "sax";
-import { IngestPool } from "../../src/ingest/worker-pool.js";
+import { IngestPool } from "../../src/ingest/worker/pool.js";
 import { caseTitle } from "./cases.js";
 import { closeSharedPool, startHarness } from "./harness.js";
 import {

@@ -7,7 +7,7 @@ import test from "ava";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 // A real test file with one corpus test; pointed at a folder that does not exist, it skips.
-const FILE = "test/ingest/dates.test.ts";
+const FILE = "test/ingest/normalise/dates.test.ts";
 
 function runSuite(env: Record<string, string>): Promise<{ code: number; stdout: string }> {
   return new Promise((done) => {

@@ -2,8 +2,8 @@
 // configured headers go out with it, and neither follows a redirect to another origin. Error
 // messages name the URL in its public form. Real sockets on loopback fixture servers.
 import test, { type ExecutionContext } from "ava";
-import { type FetchOptions, type FetchResult, fetchFeed } from "../../src/ingest/fetch.js";
-import { startFixtureServer } from "../helpers/fixture-server.js";
+import { type FetchOptions, type FetchResult, fetchFeed } from "../../../src/ingest/fetch/fetch.js";
+import { startFixtureServer } from "../../helpers/fixture-server.js";
 
 const RSS = `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Partner</title></channel></rss>`;
 const FEED = { headers: { "Content-Type": "application/rss+xml" }, body: RSS };

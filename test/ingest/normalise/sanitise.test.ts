@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import test from "ava";
-import { normalise } from "../../src/ingest/normalise.js";
-import { parseFeed } from "../../src/ingest/parse.js";
-import { sanitiseHtml } from "../../src/ingest/sanitise.js";
-import { corpusPath, skipMessage } from "../helpers/corpus.js";
-import { skipTest } from "../helpers/skip.js";
+import { normalise } from "../../../src/ingest/normalise/normalise.js";
+import { sanitiseHtml } from "../../../src/ingest/normalise/sanitise.js";
+import { parseFeed } from "../../../src/ingest/parse/parse.js";
+import { corpusPath, skipMessage } from "../../helpers/corpus.js";
+import { skipTest } from "../../helpers/skip.js";
 
 const BASE = "https://partner.example/news/item/";
 

@@ -2,12 +2,12 @@
 // use it, what it would publish, and which partner habits will cost readers (no dates, no GUIDs,
 // relative links, markup in titles, a legacy charset, no HTTP caching). Pure: it looks at what
 // fetch, parse and normalise already produced, so every warning is tested with plain values.
-import type { Update } from "../model/update.js";
-import { compareNewestFirst, indexKeyOf } from "../store/compare.js";
-import type { Validators } from "./fetch.js";
-import type { NormaliseResult } from "./normalise.js";
-import type { ParsedFeed, ParsedItem } from "./parse.js";
-import { isAbsoluteWebUrl } from "./urls.js";
+import type { Update } from "../../model/update.js";
+import { compareNewestFirst, indexKeyOf } from "../../store/compare.js";
+import type { Validators } from "../fetch/fetch.js";
+import type { NormaliseResult } from "../normalise/normalise.js";
+import { isAbsoluteWebUrl } from "../normalise/urls.js";
+import type { ParsedFeed, ParsedItem } from "../parse/parse.js";
 
 export type WarningCode =
   | "missing-dates"

@@ -9,8 +9,8 @@
 // Polling runs every few minutes per source, so losing keep-alive across polls costs little;
 // keep-alive across the redirect hops of one fetch still works.
 //
-// Reading a body under the cap (and content decoding) is fetch-body.ts; the total deadline and
-// the classification of failures is fetch-deadline.ts.
+// Reading a body under the cap (and content decoding) is body.ts; the total deadline and
+// the classification of failures is deadline.ts.
 //
 // Private partner feeds: the URL's user:password is sent as `Authorization: Basic` (never as
 // part of the request URL), and with the configured headers only to the URL's own origin — a
@@ -18,16 +18,16 @@
 // their public form (model/public-url.ts), since they end up in /api/sources and in the log.
 import type { LookupFunction } from "node:net";
 import { Agent, type Dispatcher, request } from "undici";
-import { redactUrl } from "../model/public-url.js";
+import { redactUrl } from "../../model/public-url.js";
 import {
   type AddressClassifier,
   createGuardedLookup,
   isBlockedAddress,
   isBlockedLiteralHost,
 } from "./address-guard.js";
+import { discardBody, header, readBody } from "./body.js";
+import { type Deadline, describeFailure, startDeadline } from "./deadline.js";
 import { FetchError, parseRetryAfter } from "./errors.js";
-import { discardBody, header, readBody } from "./fetch-body.js";
-import { type Deadline, describeFailure, startDeadline } from "./fetch-deadline.js";
 
 export interface Validators {
   etag?: string;

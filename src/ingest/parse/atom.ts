@@ -1,5 +1,5 @@
 // Atom 1.0 (and 0.3) entries → ParsedItem, from xml2js elements in the raw-array shape the RSS
-// mapping reads too (asRawItem in parse-xml-nodes.ts).
+// mapping reads too (asRawItem in xml-nodes.ts).
 import type { ParsedEnclosure, ParsedItem, ParsedLink } from "./parse.js";
 import {
   attrOf,
@@ -13,7 +13,7 @@ import {
   personOf,
   raw,
   textConstruct,
-} from "./parse-xml-nodes.js";
+} from "./xml-nodes.js";
 
 /** Alternate links first (text/html before other types), then links without a known rel. */
 export function atomLinksOf(links: Node[]): ParsedLink[] {

@@ -9,9 +9,9 @@
 // body the fetcher accepts (`polling.maxBytes`, see heapMbFor), so every body it lets through
 // can be parsed.
 import { type ResourceLimits, Worker } from "node:worker_threads";
-import type { IngestResult } from "./ingest.js";
-import type { NormaliseSource } from "./normalise.js";
-import { FeedParseError } from "./parse-errors.js";
+import type { IngestResult } from "../ingest.js";
+import type { NormaliseSource } from "../normalise/normalise.js";
+import { FeedParseError } from "../parse/errors.js";
 import { type IngestReply, type IngestRequest, READY } from "./parse-worker.js";
 
 /** The shape of `ingestBytes`, which refresh.ts calls through RefreshDeps. */

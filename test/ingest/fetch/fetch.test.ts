@@ -9,10 +9,10 @@ import {
   type FetchErrorKind,
   networkFetchError,
   parseRetryAfter,
-} from "../../src/ingest/errors.js";
-import { type FetchOptions, type FetchResult, fetchFeed } from "../../src/ingest/fetch.js";
-import { startFixtureServer } from "../helpers/fixture-server.js";
-import { freePort } from "../helpers/ports.js";
+} from "../../../src/ingest/fetch/errors.js";
+import { type FetchOptions, type FetchResult, fetchFeed } from "../../../src/ingest/fetch/fetch.js";
+import { startFixtureServer } from "../../helpers/fixture-server.js";
+import { freePort } from "../../helpers/ports.js";
 
 const RSS = `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Partner</title></channel></rss>`;
 

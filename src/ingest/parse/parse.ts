@@ -1,9 +1,9 @@
 // Decoded feed text → a format-neutral parsed feed. RSS 0.9x/1.0/2.0 and Atom go through
-// rss-parser (parse-xml.ts), JSON Feed through JSON.parse (parse-json.ts). Values stay raw-ish
+// rss-parser (xml.ts), JSON Feed through JSON.parse (json.ts). Values stay raw-ish
 // here — markup, entities, relative URLs, date strings — normalise.ts makes them model values.
-import { asParseError, FeedParseError } from "./parse-errors.js";
-import { parseJsonFeed } from "./parse-json.js";
-import { parseXmlFeed } from "./parse-xml.js";
+import { asParseError, FeedParseError } from "./errors.js";
+import { parseJsonFeed } from "./json.js";
+import { parseXmlFeed } from "./xml.js";
 
 /** Text as the partner wrote it: `html` is markup (escaped or not), `text` is literal. */
 export interface ParsedText {

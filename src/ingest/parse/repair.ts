@@ -300,7 +300,7 @@ function findClose(text: string, name: string, from: number): number {
 
 /**
  * Turns raw child markup of HTML-bearing elements into escaped text (see MARKUP_ELEMENTS).
- * `prefixes` are those the parser drops from element names (parse-xml.ts).
+ * `prefixes` are those the parser drops from element names (xml.ts).
  */
 export function escapeEmbeddedMarkup(
   text: string,

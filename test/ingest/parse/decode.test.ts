@@ -1,6 +1,6 @@
 import test from "ava";
 import iconv from "iconv-lite";
-import { decodeFeedBytes } from "../../src/ingest/decode.js";
+import { decodeFeedBytes } from "../../../src/ingest/parse/decode.js";
 
 const xml = (encoding: string, body: string) =>
   `<?xml version="1.0" encoding="${encoding}"?><rss version="2.0"><channel><title>${body}</title></channel></rss>`;

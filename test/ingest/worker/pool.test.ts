@@ -1,8 +1,8 @@
 // The ingest pool with real worker threads (started through tsx here, from dist/ in production).
 import { spawn } from "node:child_process";
 import test from "ava";
-import { ingestBytes } from "../../src/ingest/ingest.js";
-import { FeedParseError } from "../../src/ingest/parse-errors.js";
+import { ingestBytes } from "../../../src/ingest/ingest.js";
+import { FeedParseError } from "../../../src/ingest/parse/errors.js";
 import {
   DEFAULT_POOL,
   HEAP_PER_BODY_BYTE,
@@ -11,10 +11,10 @@ import {
   isIngestFailure,
   ParsePoolClosedError,
   ParseTimeoutError,
-} from "../../src/ingest/worker-pool.js";
-import { createIngestPool } from "../../src/runtime.js";
-import { repoRoot } from "../helpers/cli.js";
-import { makeConfig } from "../helpers/config.js";
+} from "../../../src/ingest/worker/pool.js";
+import { createIngestPool } from "../../../src/runtime.js";
+import { repoRoot } from "../../helpers/cli.js";
+import { makeConfig } from "../../helpers/config.js";
 
 const source = { id: "partner", categories: ["news"], feedUrl: "https://partner.example/feed" };
 const NOW = new Date("2026-03-03T12:00:00Z");
@@ -184,7 +184,7 @@ test("closing the pool fails running and queued parses as aborted and refuses ne
 test("an idle worker does not keep a finished process alive", async (t) => {
   // The CLI closes its pool, but a forgotten one must not hang a command either.
   const script = `
-    import { IngestPool } from "./src/ingest/worker-pool.ts";
+    import { IngestPool } from "./src/ingest/worker/pool.ts";
     const pool = new IngestPool({ size: 1, timeoutMs: 5000 });
     const result = await pool.ingest(Buffer.from('<rss version="2.0"><channel><title>t</title><item><title>x</title></item></channel></rss>'), undefined, { id: "s", categories: [], feedUrl: "https://p.example/" }, new Date());
     console.log(result.updates.length);`;

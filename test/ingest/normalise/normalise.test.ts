@@ -4,9 +4,9 @@ import {
   type NormaliseResult,
   type NormaliseSource,
   normalise,
-} from "../../src/ingest/normalise.js";
-import { type ParsedFeed, type ParsedItem, parseFeed } from "../../src/ingest/parse.js";
-import type { Update } from "../../src/model/update.js";
+} from "../../../src/ingest/normalise/normalise.js";
+import { type ParsedFeed, type ParsedItem, parseFeed } from "../../../src/ingest/parse/parse.js";
+import type { Update } from "../../../src/model/update.js";
 
 const NOW = new Date("2024-06-01T12:00:00.000Z");
 const FEED_URL = "https://partner.example/feeds/news.xml";

@@ -1,11 +1,11 @@
 // ParsedFeed → Update[]: the pure mapping every format goes through (ids, dates, absolute
 // URLs, plain-text titles and summaries, sanitised content, categories). No IO and no clock:
 // `now` is passed in, so the same input always gives the same output.
-import type { Author, Enclosure, Update } from "../model/update.js";
+import type { Author, Enclosure, Update } from "../../model/update.js";
+import { MALFORMED_ENTRY } from "../parse/errors.js";
+import type { ParsedAuthor, ParsedFeed, ParsedItem, ParsedText } from "../parse/parse.js";
 import { parseDate } from "./dates.js";
 import { entryId } from "./ids.js";
-import type { ParsedAuthor, ParsedFeed, ParsedItem, ParsedText } from "./parse.js";
-import { MALFORMED_ENTRY } from "./parse-errors.js";
 import { sanitiseHtml } from "./sanitise.js";
 import {
   cleanText,

@@ -13,7 +13,7 @@ import {
   raw,
   rssPersonOf,
   textConstruct,
-} from "./parse-xml-nodes.js";
+} from "./xml-nodes.js";
 
 function linksOf(item: Node): ParsedLink[] {
   const links: ParsedLink[] = [];

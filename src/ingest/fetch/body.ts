@@ -6,8 +6,8 @@ import { Transform, type TransformCallback, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import type { Dispatcher } from "undici";
+import { type Deadline, describeFailure } from "./deadline.js";
 import { FetchError } from "./errors.js";
-import { type Deadline, describeFailure } from "./fetch-deadline.js";
 
 type Response = Dispatcher.ResponseData;
 type ContentCoding = "gzip" | "deflate" | "br";

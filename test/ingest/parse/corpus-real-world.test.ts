@@ -3,13 +3,13 @@
 // golden entry count, and yields updates that satisfy the model's invariants.
 import { existsSync, readFileSync } from "node:fs";
 import test from "ava";
-import { decodeFeedBytes } from "../../src/ingest/decode.js";
-import { normalise } from "../../src/ingest/normalise.js";
-import { parseFeed } from "../../src/ingest/parse.js";
-import { FeedParseError } from "../../src/ingest/parse-errors.js";
-import type { Update } from "../../src/model/update.js";
-import { corpusPath, skipMessage } from "../helpers/corpus.js";
-import { skipTest } from "../helpers/skip.js";
+import { normalise } from "../../../src/ingest/normalise/normalise.js";
+import { decodeFeedBytes } from "../../../src/ingest/parse/decode.js";
+import { FeedParseError } from "../../../src/ingest/parse/errors.js";
+import { parseFeed } from "../../../src/ingest/parse/parse.js";
+import type { Update } from "../../../src/model/update.js";
+import { corpusPath, skipMessage } from "../../helpers/corpus.js";
+import { skipTest } from "../../helpers/skip.js";
 
 const dir = corpusPath("real-world");
 const manifestFile = corpusPath("real-world", "MANIFEST.tsv");

@@ -18,7 +18,7 @@ export function children(parent: Node, name: string): Node[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** The raw elements named `name` that rss-parser copied onto `item` (see parse-xml.ts). */
+/** The raw elements named `name` that rss-parser copied onto `item` (see xml.ts). */
 export const raw = (item: Node, name: string): Node[] => children(item, RAW + name);
 
 /**
@@ -63,7 +63,7 @@ export function attrOf(node: Node, name: string): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-/** Attributes of the element itself, for rss-parser items copied with `$` (see parse-xml.ts). */
+/** Attributes of the element itself, for rss-parser items copied with `$` (see xml.ts). */
 export function ownAttr(item: Node, name: string): string | undefined {
   const attrs = asElement(item)?.[`${RAW}$`];
   const value = asElement(attrs)?.[name];

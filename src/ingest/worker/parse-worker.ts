@@ -1,4 +1,4 @@
-// Worker-thread entry of the ingest pool (worker-pool.ts): runs `ingestBytes` — decode, parse,
+// Worker-thread entry of the ingest pool (pool.ts): runs `ingestBytes` — decode, parse,
 // normalise — away from the main event loop. A hostile feed (100,000-deep nesting, a 10 MB
 // title, pathological markup) may keep this thread busy for seconds; the HTTP server on the
 // main thread keeps answering, and the pool terminates this thread at its time limit.
@@ -6,9 +6,9 @@
 // Errors cross the thread boundary as plain data (structured clone drops custom fields), and
 // the pool rebuilds them: a FeedParseError keeps its kind, anything else is a bug.
 import { parentPort } from "node:worker_threads";
-import { type IngestResult, ingestBytes } from "./ingest.js";
-import type { NormaliseSource } from "./normalise.js";
-import { FeedParseError } from "./parse-errors.js";
+import { type IngestResult, ingestBytes } from "../ingest.js";
+import type { NormaliseSource } from "../normalise/normalise.js";
+import { FeedParseError } from "../parse/errors.js";
 
 export interface IngestRequest {
   id: number;

@@ -1,6 +1,6 @@
 import test from "ava";
-import { type ParsedFeed, parseFeed } from "../../src/ingest/parse.js";
-import { asParseError, FeedParseError } from "../../src/ingest/parse-errors.js";
+import { asParseError, FeedParseError } from "../../../src/ingest/parse/errors.js";
+import { type ParsedFeed, parseFeed } from "../../../src/ingest/parse/parse.js";
 
 const rss = (items: string, channel = "", rssAttrs = 'version="2.0"'): string =>
   `<?xml version="1.0" encoding="UTF-8"?>

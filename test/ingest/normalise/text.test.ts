@@ -10,7 +10,7 @@ import {
   titleFromText,
   toPlainText,
   truncateText,
-} from "../../src/ingest/text.js";
+} from "../../../src/ingest/normalise/text.js";
 
 test("htmlToText strips tags, decodes entities and collapses whitespace", (t) => {
   t.is(

@@ -7,7 +7,7 @@ import {
   guardedLookup,
   isBlockedAddress,
   isBlockedLiteralHost,
-} from "../../src/ingest/address-guard.js";
+} from "../../../src/ingest/fetch/address-guard.js";
 
 const blockedV4 = [
   ["0.0.0.0", "this network"],

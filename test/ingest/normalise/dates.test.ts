@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import test from "ava";
-import { parseDate, toIsoDate } from "../../src/ingest/dates.js";
-import { corpusPath, skipMessage } from "../helpers/corpus.js";
-import { skipTest } from "../helpers/skip.js";
+import { parseDate, toIsoDate } from "../../../src/ingest/normalise/dates.js";
+import { corpusPath, skipMessage } from "../../helpers/corpus.js";
+import { skipTest } from "../../helpers/skip.js";
 
 // --- feedparser's date vectors ----------------------------------------------------------------
 

@@ -9,12 +9,13 @@
 // own code away from them while we still read them raw. Its Atom mapping has more traps than
 // it has use: one `<link/>` without `href` or one empty `<entry/>` throws a TypeError that
 // rejects the whole feed, and one bad <published> date a RangeError. So Atom documents never
-// reach it: xml2js gives the element tree, and parse-atom.ts reads it with the same accessors.
+// reach it: xml2js gives the element tree, and atom.ts reads it with the same accessors.
 import Parser from "rss-parser";
 import { Parser as XmlParser } from "xml2js";
+import { applyBase, parseUrl } from "../normalise/urls.js";
+import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./atom.js";
+import { asParseError, FeedParseError, MALFORMED_ENTRY } from "./errors.js";
 import type { ParsedFeed, ParsedItem } from "./parse.js";
-import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./parse-atom.js";
-import { asParseError, FeedParseError, MALFORMED_ENTRY } from "./parse-errors.js";
 import {
   closeRootEndTag,
   ensureChannel,
@@ -22,18 +23,9 @@ import {
   expandInternalEntities,
   inspectProlog,
   repairEscapes,
-} from "./parse-repair.js";
-import { rssItemOf } from "./parse-rss.js";
-import {
-  asRawItem,
-  firstText,
-  type Node,
-  ownAttr,
-  RAW,
-  raw,
-  textConstruct,
-} from "./parse-xml-nodes.js";
-import { applyBase, parseUrl } from "./urls.js";
+} from "./repair.js";
+import { rssItemOf } from "./rss.js";
+import { asRawItem, firstText, type Node, ownAttr, RAW, raw, textConstruct } from "./xml-nodes.js";
 
 /** Elements rss-parser must not process itself (see above); we read them under their own name. */
 const HIDDEN = new Set([

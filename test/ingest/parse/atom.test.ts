@@ -2,8 +2,8 @@
 // is just a prefix, an HTML summary is a body, and the feed's own id and updated reach the
 // entries. Each document inline, through decode → parse → normalise.
 import test from "ava";
-import { ingestBytes } from "../../src/ingest/ingest.js";
-import { parseFeed } from "../../src/ingest/parse.js";
+import { ingestBytes } from "../../../src/ingest/ingest.js";
+import { parseFeed } from "../../../src/ingest/parse/parse.js";
 
 const NOW = new Date("2026-03-10T12:00:00.000Z");
 const FEED_URL = "https://partner.example/feeds/atom.xml";

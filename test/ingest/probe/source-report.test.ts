@@ -1,16 +1,16 @@
 // check-source's verdict and warnings, from real parses of inline feeds: each warning is shown
 // to fire on the partner habit it names and to stay quiet on a clean feed.
 import test from "ava";
-import type { Validators } from "../../src/ingest/fetch.js";
-import { normalise } from "../../src/ingest/normalise.js";
-import { parseFeed } from "../../src/ingest/parse.js";
+import type { Validators } from "../../../src/ingest/fetch/fetch.js";
+import { normalise } from "../../../src/ingest/normalise/normalise.js";
+import { parseFeed } from "../../../src/ingest/parse/parse.js";
 import {
   type ConditionalCheck,
   describeSource,
   failedReport,
   type SourceReport,
   type WarningCode,
-} from "../../src/ingest/source-report.js";
+} from "../../../src/ingest/probe/source-report.js";
 
 const NOW = new Date("2026-03-10T12:00:00.000Z");
 const FEED_URL = "https://partner.example/feeds/news.xml";

@@ -1,7 +1,8 @@
 // JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1) → ParsedFeed. Field helpers return
 // undefined for values of the wrong type instead of throwing: one odd item must not cost the feed.
+
+import { FeedParseError } from "./errors.js";
 import type { ParsedAuthor, ParsedFeed, ParsedItem } from "./parse.js";
-import { FeedParseError } from "./parse-errors.js";
 
 type Json = Record<string, unknown>;
 
