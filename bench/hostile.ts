@@ -6,9 +6,9 @@
 import { spawn } from "node:child_process";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import { startService } from "../src/app/service.js";
 import { parseConfig } from "../src/config/load.js";
 import { createLogger } from "../src/log.js";
-import { startService } from "../src/service.js";
 import type { CatalogueSource } from "../test/hostile/catalogue.js";
 
 const BUDGET_MIB = 400;

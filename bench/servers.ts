@@ -4,11 +4,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
+import { startService } from "../src/app/service.js";
+import { createFeedPublisher } from "../src/app/wiring.js";
 import { parseConfig } from "../src/config/load.js";
 import { createLogger } from "../src/log.js";
 import type { Update } from "../src/model/update.js";
-import { createFeedPublisher } from "../src/runtime.js";
-import { startService } from "../src/service.js";
 import { MemoryStore } from "../src/store/memory.js";
 
 const CATEGORIES = ["trafficking", "migration", "refugees", "human-rights", "research"];

@@ -2,6 +2,8 @@
 // a poll, runs it through decode → parse → normalise without storing anything, and prints
 // what Tributary would make of it (src/ingest/probe/source-report.ts decides the verdict and warnings).
 // Exit 0 when the URL is usable as a source, 1 when it is not.
+
+import { createIngestPool, fetchOptionsOf } from "../app/wiring.js";
 import type { Config } from "../config/types.js";
 import { type FetchOptions, fetchFeed } from "../ingest/fetch/fetch.js";
 import type { IngestResult } from "../ingest/ingest.js";
@@ -16,7 +18,6 @@ import {
 } from "../ingest/probe/source-report.js";
 import { isIngestFailure } from "../ingest/worker/pool.js";
 import { redactUrl } from "../model/public-url.js";
-import { createIngestPool, fetchOptionsOf } from "../runtime.js";
 
 export interface CheckSourceOptions {
   url: string;

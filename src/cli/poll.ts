@@ -1,8 +1,9 @@
 // `tributary poll`: poll now (ignoring backoff), one line per source, exit 1 if any failed.
+
+import { createIngestPool, createPoller, openStore } from "../app/wiring.js";
 import type { Config, SourceConfig } from "../config/types.js";
 import type { PollOutcome } from "../ingest/refresh.js";
 import type { Logger } from "../log.js";
-import { createIngestPool, createPoller, openStore } from "../runtime.js";
 import { UsageError } from "./args.js";
 import { EXIT_CONFIG } from "./check-config.js";
 import { pollThroughServer } from "./poll-remote.js";

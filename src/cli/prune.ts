@@ -2,9 +2,10 @@
 // store, after the source was taken out of the config (its entries would otherwise stay in
 // the feeds until retention ages them out). A source still in the config is refused unless
 // --force: the next poll would bring its entries straight back.
+
+import { openStore } from "../app/wiring.js";
 import type { Config } from "../config/types.js";
 import type { Logger } from "../log.js";
-import { openStore } from "../runtime.js";
 import { ALL, type Store } from "../store/store.js";
 import { EXIT_CONFIG } from "./check-config.js";
 

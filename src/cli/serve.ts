@@ -1,8 +1,8 @@
+import { type RunningService, startService } from "../app/service.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { type ConfigWatcher, watchConfigFile } from "../config/watch.js";
 import type { Logger } from "../log.js";
-import { type RunningService, startService } from "../service.js";
 
 export interface ServeOptions {
   /**

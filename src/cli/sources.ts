@@ -2,12 +2,13 @@
 // shared store (REDIS_URL), or from a running server's GET /api/sources with --url. The
 // embedded memory store lives inside the serving process, so without Redis a separate process
 // has nothing to read: the command says so instead of printing a table of "pending".
+
+import { openStore } from "../app/wiring.js";
 import type { Config, SourceConfig } from "../config/types.js";
 import { describeSources, type SourceView } from "../http/routes/api.js";
 import type { Logger } from "../log.js";
 import type { SourceState } from "../model/source.js";
 import { isStale } from "../model/staleness.js";
-import { openStore } from "../runtime.js";
 import { scheduleIntervalMs } from "../schedule/interval.js";
 import { nextRunAt } from "../schedule/next-run.js";
 import { EXIT_CONFIG } from "./check-config.js";

@@ -3,7 +3,7 @@
 import test from "ava";
 import { ConfigError } from "../../src/config/errors.js";
 import { parseConfig } from "../../src/config/load.js";
-import { applicableConfig } from "../../src/reload.js";
+import { applicableConfig } from "../../src/config/reload.js";
 
 const yaml = `
 categories:

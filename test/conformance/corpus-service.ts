@@ -4,9 +4,9 @@
 // and the real-client tests read what it publishes.
 
 import { readFileSync } from "node:fs";
+import { type RunningService, startService } from "../../src/app/service.js";
 import { parseConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/log.js";
-import { type RunningService, startService } from "../../src/service.js";
 import { corpusPath } from "../helpers/corpus.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";
 import { freePort } from "../helpers/ports.js";

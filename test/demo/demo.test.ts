@@ -1,12 +1,12 @@
 import test from "ava";
 import { request } from "undici";
+import { fetchOptionsOf } from "../../src/app/wiring.js";
 import { demoConfig } from "../../src/demo/config.js";
 import { DEMO_PARTNERS, startDemoPartners } from "../../src/demo/server.js";
 import { fetchFeed } from "../../src/ingest/fetch/fetch.js";
 import { normalise } from "../../src/ingest/normalise/normalise.js";
 import { parseFeed } from "../../src/ingest/parse/parse.js";
 import { describeSource } from "../../src/ingest/probe/source-report.js";
-import { fetchOptionsOf } from "../../src/runtime.js";
 import { collect, spawnCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/ports.js";
 import { waitFor } from "../helpers/wait.js";

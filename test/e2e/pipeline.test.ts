@@ -3,9 +3,9 @@
 import test from "ava";
 import Parser from "rss-parser";
 import { request } from "undici";
+import { startService } from "../../src/app/service.js";
 import { parseConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/log.js";
-import { startService } from "../../src/service.js";
 import { ALL } from "../../src/store/store.js";
 import { hasCorpus } from "../helpers/corpus.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";

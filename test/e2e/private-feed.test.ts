@@ -4,8 +4,8 @@
 // line, searched for the secrets. Failing and moving sources cover error messages and proposals.
 import test from "ava";
 import { request } from "undici";
+import { startService } from "../../src/app/service.js";
 import { parseConfig } from "../../src/config/load.js";
-import { startService } from "../../src/service.js";
 import { captureLogger } from "../helpers/capture-logger.js";
 import { type FixtureResponse, startFixtureServer } from "../helpers/fixture-server.js";
 

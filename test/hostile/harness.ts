@@ -4,12 +4,12 @@
 import type { ExecutionContext } from "ava";
 import { pino } from "pino";
 import { request } from "undici";
+import { type RunningService, startService } from "../../src/app/service.js";
+import { fetchOptionsOf } from "../../src/app/wiring.js";
 import type { Config, PollingConfig, SourceConfig } from "../../src/config/types.js";
 import type { FetchOptions } from "../../src/ingest/fetch/fetch.js";
 import { type PollOutcome, type RefreshDeps, refreshSource } from "../../src/ingest/refresh.js";
 import { IngestPool } from "../../src/ingest/worker/pool.js";
-import { fetchOptionsOf } from "../../src/runtime.js";
-import { type RunningService, startService } from "../../src/service.js";
 import type { Store } from "../../src/store/store.js";
 import { makeConfig } from "../helpers/config.js";
 

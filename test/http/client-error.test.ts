@@ -1,8 +1,8 @@
 // Requests Node's HTTP parser refuses before the app sees them get a short text answer, not an
 // empty one: the real service, over a raw socket (no client sends these).
 import test from "ava";
+import { startService } from "../../src/app/service.js";
 import { parseConfig } from "../../src/config/load.js";
-import { startService } from "../../src/service.js";
 import { captureLogger } from "../helpers/capture-logger.js";
 import { type RawAnswer, rawRequest } from "../helpers/raw-http.js";
 import { opsYaml } from "../ops/fixtures.js";

@@ -1,8 +1,8 @@
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import test from "ava";
+import { createFeedPublisher } from "../../src/app/wiring.js";
 import { RenderGate } from "../../src/publish/render-gate.js";
 import type { FeedPublisher } from "../../src/publish/types.js";
-import { createFeedPublisher } from "../../src/runtime.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { call, startApp } from "../helpers/app.js";
 import { makeConfig } from "../helpers/config.js";

@@ -4,8 +4,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import test, { type ExecutionContext } from "ava";
+import { openStore } from "../../src/app/wiring.js";
 import { type AppDeps, createApp } from "../../src/http/app.js";
-import { openStore } from "../../src/runtime.js";
 import { call, publisherFor } from "../helpers/app.js";
 import { type CapturedLine, captureLogger } from "../helpers/capture-logger.js";
 import { makeConfig } from "../helpers/config.js";

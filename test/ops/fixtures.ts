@@ -3,8 +3,8 @@
 // real service on a loopback port.
 import { writeFileSync } from "node:fs";
 import type { ExecutionContext } from "ava";
+import { type RunningService, startService } from "../../src/app/service.js";
 import { loadConfig } from "../../src/config/load.js";
-import { type RunningService, startService } from "../../src/service.js";
 import { type CapturedLogger, captureLogger } from "../helpers/capture-logger.js";
 import { writeConfig } from "../helpers/cli.js";
 

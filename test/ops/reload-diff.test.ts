@@ -1,8 +1,8 @@
 // The pure part of a reload: which sources came, went or changed, which to poll at once, and
 // which settings only a restart applies.
 import test from "ava";
+import { applicableConfig, diffSources, sourcesToPollNow } from "../../src/config/reload.js";
 import type { SourceConfig } from "../../src/config/types.js";
-import { applicableConfig, diffSources, sourcesToPollNow } from "../../src/reload.js";
 import { makeConfig } from "../helpers/config.js";
 
 const source = (id: string, overrides: Partial<SourceConfig> = {}): SourceConfig => ({

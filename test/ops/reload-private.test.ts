@@ -1,8 +1,8 @@
 // A reload that only rotates a private feed's token or changes its publicUrl still counts the
 // source as changed (the answer names the field, never the value).
 import test from "ava";
+import { changedFields, diffSources } from "../../src/config/reload.js";
 import type { SourceConfig } from "../../src/config/types.js";
-import { changedFields, diffSources } from "../../src/reload.js";
 
 const source = (overrides: Partial<SourceConfig> = {}): SourceConfig => ({
   id: "private",

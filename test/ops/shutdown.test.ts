@@ -4,9 +4,9 @@
 // within the drain time and a second. The real service, raw sockets, a real (paused) Redis.
 import type { Socket } from "node:net";
 import test, { type ExecutionContext } from "ava";
+import { type RunningService, startService } from "../../src/app/service.js";
+import { openStore } from "../../src/app/wiring.js";
 import { parseConfig } from "../../src/config/load.js";
-import { openStore } from "../../src/runtime.js";
-import { type RunningService, startService } from "../../src/service.js";
 import type { Store } from "../../src/store/store.js";
 import { captureLogger } from "../helpers/capture-logger.js";
 import { openSocket } from "../helpers/raw-http.js";

@@ -1,9 +1,9 @@
 // What a newcomer is told at start: whether any partner answered the first poll round (and what
 // to try when none did), and that self links would name localhost to readers on other machines.
 import test from "ava";
+import { startService } from "../../src/app/service.js";
+import { baseUrlWarning, NO_PARTNER_HINT, summariseRound } from "../../src/app/start-notes.js";
 import type { PollOutcome } from "../../src/ingest/refresh.js";
-import { startService } from "../../src/service.js";
-import { baseUrlWarning, NO_PARTNER_HINT, summariseRound } from "../../src/start-notes.js";
 import { captureLogger } from "../helpers/capture-logger.js";
 import { makeConfig } from "../helpers/config.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";

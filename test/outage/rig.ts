@@ -5,9 +5,9 @@
 import type { ExecutionContext } from "ava";
 import { pino } from "pino";
 import { request } from "undici";
+import { type RunningService, startService } from "../../src/app/service.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/types.js";
-import { type RunningService, startService } from "../../src/service.js";
 import type { LogLine } from "../helpers/app.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
 import {

@@ -6,8 +6,8 @@
 // of an unknown path; with one, every path of the tree and every method needs the token first.
 import Router, { type RouterContext } from "@koa/router";
 import type { Middleware } from "koa";
-import type { OperatorPoll } from "../../live-runtime.js";
-import type { ReloadResult } from "../../reload.js";
+import type { OperatorPoll } from "../../app/live.js";
+import type { ReloadResult } from "../../config/reload.js";
 import type { AppDeps } from "../app.js";
 import { bearerToken, tokenMatches } from "../auth.js";
 import { HttpError, notFound } from "../errors.js";

@@ -1,6 +1,7 @@
 // The ingest pool with real worker threads (started through tsx here, from dist/ in production).
 import { spawn } from "node:child_process";
 import test from "ava";
+import { createIngestPool } from "../../../src/app/wiring.js";
 import { ingestBytes } from "../../../src/ingest/ingest.js";
 import { FeedParseError } from "../../../src/ingest/parse/errors.js";
 import {
@@ -12,7 +13,6 @@ import {
   ParsePoolClosedError,
   ParseTimeoutError,
 } from "../../../src/ingest/worker/pool.js";
-import { createIngestPool } from "../../../src/runtime.js";
 import { repoRoot } from "../../helpers/cli.js";
 import { makeConfig } from "../../helpers/config.js";
 

@@ -1,6 +1,6 @@
 // What a config reload changes: the pure part (which sources came, went or changed, and which
-// settings only a restart can apply). live-runtime.ts acts on it.
-import type { Config, SourceConfig } from "./config/types.js";
+// settings only a restart can apply). app/live.ts acts on it.
+import type { Config, SourceConfig } from "./types.js";
 
 export interface SourceChanges {
   added: string[];

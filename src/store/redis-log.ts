@@ -3,7 +3,7 @@
 // first error is logged, then at most one reminder per interval, and one line when it is back.
 // A Redis that hangs instead (connection open, no answers) logs one line when the store starts
 // failing calls at once, and one when Redis answers again.
-import type { Logger } from "./log.js";
+import type { Logger } from "../log.js";
 
 export const REDIS_LOG_DEFAULTS = { intervalMs: 30_000 } as const;
 

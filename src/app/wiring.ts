@@ -1,21 +1,21 @@
 // Builds the long-lived collaborators from a validated Config. Only main.ts and the CLI
 // commands call this; every module below receives plain values and collaborators.
-import type { Config } from "./config/types.js";
-import { ALL_CATEGORY } from "./http/categories.js";
-import type { FetchOptions } from "./ingest/fetch/fetch.js";
-import { type PollOutcome, refreshSource } from "./ingest/refresh.js";
-import { DEFAULT_POOL, heapMbFor, type IngestFn, IngestPool } from "./ingest/worker/pool.js";
-import type { Logger } from "./log.js";
-import { createPublisher } from "./publish/publisher.js";
-import type { RenderGate } from "./publish/render-gate.js";
-import type { StoreRecovery } from "./publish/store-recovery.js";
-import type { FeedPublisher } from "./publish/types.js";
-import { redisConnectionLog } from "./redis-log.js";
-import { Poller } from "./schedule/poller.js";
-import { MemoryStore } from "./store/memory.js";
-import { connectRedisStore } from "./store/redis.js";
-import { redactRedisUrl } from "./store/redis-client.js";
-import { ALL, type Store } from "./store/store.js";
+import type { Config } from "../config/types.js";
+import { ALL_CATEGORY } from "../http/categories.js";
+import type { FetchOptions } from "../ingest/fetch/fetch.js";
+import { type PollOutcome, refreshSource } from "../ingest/refresh.js";
+import { DEFAULT_POOL, heapMbFor, type IngestFn, IngestPool } from "../ingest/worker/pool.js";
+import type { Logger } from "../log.js";
+import { createPublisher } from "../publish/publisher.js";
+import type { RenderGate } from "../publish/render-gate.js";
+import type { StoreRecovery } from "../publish/store-recovery.js";
+import type { FeedPublisher } from "../publish/types.js";
+import { Poller } from "../schedule/poller.js";
+import { MemoryStore } from "../store/memory.js";
+import { connectRedisStore } from "../store/redis.js";
+import { redactRedisUrl } from "../store/redis-client.js";
+import { redisConnectionLog } from "../store/redis-log.js";
+import { ALL, type Store } from "../store/store.js";
 
 export interface StoreHooks {
   /**

@@ -2,7 +2,7 @@
 // interval while ioredis keeps retrying, one info line when it is back.
 import test from "ava";
 import { pino } from "pino";
-import { redisConnectionLog } from "../../src/redis-log.js";
+import { redisConnectionLog } from "../../src/store/redis-log.js";
 import type { LogLine } from "../helpers/app.js";
 
 function capture() {

@@ -2,22 +2,22 @@
 // `tributary serve`, the end-to-end tests and the benchmark all start it through here.
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Config } from "./config/types.js";
-import { createApp } from "./http/app.js";
-import { answerClientError } from "./http/client-error.js";
-import type { IngestPool } from "./ingest/worker/pool.js";
-import { LiveRuntime } from "./live-runtime.js";
-import type { Logger } from "./log.js";
-import { Metrics } from "./metrics.js";
-import { RenderGate, type RenderGateOptions } from "./publish/render-gate.js";
-import { StoreRecovery } from "./publish/store-recovery.js";
-import type { ReloadResult } from "./reload.js";
-import { createFeedPublisher, createIngestPool, createPoller, openStore } from "./runtime.js";
-import type { Poller } from "./schedule/poller.js";
-import type { Scheduler } from "./schedule/scheduler.js";
+import type { ReloadResult } from "../config/reload.js";
+import type { Config } from "../config/types.js";
+import { createApp } from "../http/app.js";
+import { answerClientError } from "../http/client-error.js";
+import type { IngestPool } from "../ingest/worker/pool.js";
+import type { Logger } from "../log.js";
+import { Metrics } from "../metrics.js";
+import { RenderGate, type RenderGateOptions } from "../publish/render-gate.js";
+import { StoreRecovery } from "../publish/store-recovery.js";
+import type { Poller } from "../schedule/poller.js";
+import type { Scheduler } from "../schedule/scheduler.js";
+import { instrumentStore } from "../store/instrumented.js";
+import { ALL, type Store } from "../store/store.js";
+import { LiveRuntime } from "./live.js";
 import { baseUrlWarning, summariseRound } from "./start-notes.js";
-import { instrumentStore } from "./store/instrumented.js";
-import { ALL, type Store } from "./store/store.js";
+import { createFeedPublisher, createIngestPool, createPoller, openStore } from "./wiring.js";
 
 export interface ServiceOptions {
   /** Poll every enabled source right away (default true). */

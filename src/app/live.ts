@@ -1,24 +1,24 @@
 // The parts of a running service that follow the config: the config itself, the publisher, the
 // schedule, and what depends on them (staleness, per-source metrics). `reload()` swaps them for
 // a new valid config without a restart; an invalid one leaves everything as it was.
-import { ConfigError } from "./config/errors.js";
-import type { Config, SourceConfig } from "./config/types.js";
-import type { PollOutcome } from "./ingest/refresh.js";
-import type { Logger } from "./log.js";
-import type { Metrics } from "./metrics.js";
-import type { SourceState } from "./model/source.js";
-import { isStale } from "./model/staleness.js";
-import type { FeedPublisher } from "./publish/types.js";
+import { ConfigError } from "../config/errors.js";
 import {
   applicableConfig,
   diffSources,
   type ReloadResult,
   type SourceChanges,
   sourcesToPollNow,
-} from "./reload.js";
-import { scheduleIntervalMs } from "./schedule/interval.js";
-import type { Poller } from "./schedule/poller.js";
-import { type Scheduler, startScheduler } from "./schedule/scheduler.js";
+} from "../config/reload.js";
+import type { Config, SourceConfig } from "../config/types.js";
+import type { PollOutcome } from "../ingest/refresh.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { SourceState } from "../model/source.js";
+import { isStale } from "../model/staleness.js";
+import type { FeedPublisher } from "../publish/types.js";
+import { scheduleIntervalMs } from "../schedule/interval.js";
+import type { Poller } from "../schedule/poller.js";
+import { type Scheduler, startScheduler } from "../schedule/scheduler.js";
 
 /** An operator's poll: the sources it covers, and their outcomes once all have finished. */
 export interface OperatorPoll {
