@@ -3,7 +3,7 @@
 // benchmark) never share or double-register series.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Config, SourceConfig } from "./config/types.js";
-import type { PollOutcome } from "./ingest/refresh.js";
+import type { PollOutcome } from "./model/poll.js";
 import type { SourceState } from "./model/source.js";
 import { ALL, type Store } from "./store/store.js";
 

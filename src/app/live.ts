@@ -10,9 +10,9 @@ import {
   sourcesToPollNow,
 } from "../config/reload.js";
 import type { Config, SourceConfig } from "../config/types.js";
-import type { PollOutcome } from "../ingest/refresh.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import type { PollOutcome } from "../model/poll.js";
 import type { SourceState } from "../model/source.js";
 import { isStale } from "../model/staleness.js";
 import type { FeedPublisher } from "../publish/types.js";

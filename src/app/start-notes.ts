@@ -1,7 +1,7 @@
 // What a person starting Tributary for the first time needs to be told, decided from plain
 // values (pure): the log lines themselves are written by service.ts (this folder).
 import { isIP } from "node:net";
-import type { PollOutcome } from "../ingest/refresh.js";
+import type { PollOutcome } from "../model/poll.js";
 
 export interface RoundSummary {
   /** Sources that answered with a feed, a 304 or a 410: the partner was reached. */

@@ -1,11 +1,12 @@
 // Builds the long-lived collaborators from a validated Config. Only main.ts and the CLI
 // commands call this; every module below receives plain values and collaborators.
 import type { Config } from "../config/types.js";
-import { ALL_CATEGORY } from "../http/categories.js";
 import type { FetchOptions } from "../ingest/fetch/fetch.js";
-import { type PollOutcome, refreshSource } from "../ingest/refresh.js";
+import { refreshSource } from "../ingest/refresh.js";
 import { DEFAULT_POOL, heapMbFor, type IngestFn, IngestPool } from "../ingest/worker/pool.js";
 import type { Logger } from "../log.js";
+import { ALL_CATEGORY } from "../model/category.js";
+import type { PollOutcome } from "../model/poll.js";
 import { createPublisher } from "../publish/publisher.js";
 import type { RenderGate } from "../publish/render-gate.js";
 import type { StoreRecovery } from "../publish/store-recovery.js";
@@ -137,7 +138,7 @@ export function createFeedPublisher(
     gate: shared.gate,
     recovery: shared.recovery,
     categories: new Map([
-      [ALL, { id: ALL, ...ALL_CATEGORY }],
+      [ALL, { ...ALL_CATEGORY }],
       ...config.categories.map((c) => [c.id, c] as const),
     ]),
     sources: new Map(

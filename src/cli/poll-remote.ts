@@ -1,7 +1,7 @@
 // `tributary poll --url`: a running server polls, through its admin API, and this process prints
 // the outcomes. The way to poll a service that keeps its entries in the embedded memory store
 // (which lives inside the serving process), or to poll with the server's own config and state.
-import type { PollOutcome } from "../ingest/refresh.js";
+import type { PollOutcome } from "../model/poll.js";
 import { errorMessageOf, unreachable } from "./server-answer.js";
 
 /** Polls run up to their fetch deadline and parse time limit each; a server that says nothing

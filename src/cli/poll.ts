@@ -2,8 +2,8 @@
 
 import { createIngestPool, createPoller, openStore } from "../app/wiring.js";
 import type { Config, SourceConfig } from "../config/types.js";
-import type { PollOutcome } from "../ingest/refresh.js";
 import type { Logger } from "../log.js";
+import type { PollOutcome } from "../model/poll.js";
 import { UsageError } from "./args.js";
 import { EXIT_CONFIG } from "./check-config.js";
 import { pollThroughServer } from "./poll-remote.js";

@@ -1,7 +1,7 @@
 // A live "polled 3/12" line for `tributary poll` on a terminal: rewritten in place as each
 // source finishes, erased before the results are printed. Only used when stderr is a TTY;
 // piped output gets no escape codes at all.
-import type { PollOutcome } from "../ingest/refresh.js";
+import type { PollOutcome } from "../model/poll.js";
 
 /** Carriage return, then erase the whole line. */
 const CLEAR_LINE = "\r\u001B[2K";

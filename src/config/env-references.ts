@@ -2,7 +2,7 @@
 // the deployment's secrets rather than in a YAML file that is committed and reviewed. `$${` is a
 // literal `${`; a `$` followed by anything else is just a `$`. Only the references are checked
 // and expanded here: which fields may hold them is the schema's business.
-import type { Env } from "./load.js";
+import type { Env } from "./types.js";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -14,11 +14,9 @@ import {
   referenceProblems,
 } from "./schema.js";
 import { resolveHeaders } from "./source-headers.js";
-import type { Config } from "./types.js";
+import type { Config, Env } from "./types.js";
 
 export const DEFAULT_CONFIG_PATH = "config/tributary.yaml";
-
-export type Env = Record<string, string | undefined>;
 
 /** `--config PATH`, else `TRIBUTARY_CONFIG`, else the shipped file. */
 export function resolveConfigPath(cliPath: string | undefined, env: Env): string {

@@ -6,18 +6,16 @@
 // invalid, and the operator should see every problem at once.
 
 import { z } from "zod";
+import { ALL } from "../model/category.js";
 import { redactUrl } from "../model/public-url.js";
 import { isValidCron } from "../schedule/cron-expression.js";
 import { DEFAULTS } from "./defaults.js";
 import { formatPath, problemLine, showValue } from "./errors.js";
-import type { Env } from "./load.js";
 import { headerProblems, headersSchema } from "./source-headers.js";
+import type { Env } from "./types.js";
 
 /** Ids appear in URLs (`/feeds/<category>.rss`, `?source=`) and Redis keys. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
-/** The category id of the merged feed of every category, so no configured category may take it. */
-export const ALL_CATEGORY = "all";
-
 /** zod's message for a wrong type; a missing key reaches it with no input at all. */
 const expected =
   (what: string) =>
@@ -170,7 +168,7 @@ const feeds = z
 
 const category = z.strictObject(
   {
-    id: id.refine((value) => value !== ALL_CATEGORY, {
+    id: id.refine((value) => value !== ALL, {
       error: "is reserved for the feed of every category",
     }),
     title: text(),

@@ -10,7 +10,7 @@ import {
   variableValue,
 } from "./env-references.js";
 import { formatPath } from "./errors.js";
-import type { Env } from "./load.js";
+import type { Env } from "./types.js";
 
 /** RFC 9110 §5.6.2 `token`: the characters a field name may have. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -1,3 +1,9 @@
+/**
+ * The environment the config is read with (overrides, header references): passed in, never
+ * read from `process.env` by the config modules.
+ */
+export type Env = Record<string, string | undefined>;
+
 /** The validated, defaulted configuration every other module receives as plain values. */
 export interface ServiceConfig {
   title: string;

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { escapeDoubleQuoted } from "../model/escape.js";
 import { type DemoFeed, demoClock } from "./feed.js";
 import { harbourLine } from "./feeds/harbour-line.js";
 import { openPassage } from "./feeds/open-passage.js";
@@ -102,9 +103,6 @@ function answer(req: IncomingMessage, res: ServerResponse, feeds: Map<string, Re
   res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("not found\n");
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
 /** "harbour-line/night-shelter" → a page saying this is a sample with no real article behind it. */
 function articlePage(slug: string): string {
   const words = decodeURIComponent(slug.replace(/%(?![0-9a-f]{2})/gi, "%25"))
@@ -113,8 +111,8 @@ function articlePage(slug: string): string {
     .map((part) => part.replace(/-/g, " "));
   const title = words.at(-1) ?? "sample partner";
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
-<body><h1>${escapeHtml(title)}</h1>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeDoubleQuoted(title)}</title></head>
+<body><h1>${escapeDoubleQuoted(title)}</h1>
 <p>This page stands in for a partner's article in the Tributary demo. The partner and its
 stories are invented; in production, this link leads to the partner's own website.</p>
 </body></html>

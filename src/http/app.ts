@@ -3,12 +3,8 @@
 import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
 import type { Logger } from "pino";
-import type { Config, SourceConfig } from "../config/types.js";
-import type { Metrics } from "../metrics.js";
-import type { SourceState } from "../model/source.js";
-import type { FeedPublisher } from "../publish/types.js";
-import type { Store } from "../store/store.js";
 import { CORS_HEADERS, isPublicPath } from "./cors.js";
+import type { AppDeps } from "./deps.js";
 import { renderErrorPage } from "./error-page.js";
 import { describeError, HttpError } from "./errors.js";
 import { PAGE_CSP } from "./html.js";
@@ -17,31 +13,13 @@ import { noteFailure, observeRequests } from "./observe.js";
 import { markStoreUnavailable, outageLog } from "./outage-log.js";
 import { sendHtml, sendJson } from "./respond.js";
 import { EXACT_PATHS } from "./route-matching.js";
-import { type AdminActions, adminRoutes } from "./routes/admin.js";
+import { adminRoutes } from "./routes/admin.js";
 import { registerApiRoutes } from "./routes/api.js";
 import { registerFeedRoutes } from "./routes/feeds.js";
 import { registerHomeRoute } from "./routes/home.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import { registerOpmlRoutes } from "./routes/opml.js";
 import { registerOpsRoutes } from "./routes/ops.js";
-
-export interface AppDeps {
-  /** Read per request: the config may be reloaded while the server runs. */
-  getConfig(): Config;
-  store: Store;
-  getPublisher(): FeedPublisher;
-  /** When the source will next be polled, given its stored state (backoff, gone). */
-  nextPollAt(sourceId: string, state: SourceState | undefined): Date | undefined;
-  logger: Logger;
-  /** Without it there is no GET /metrics. */
-  metrics?: Metrics;
-  /** No successful fetch for `polling.staleAfterMultiple` schedule intervals; default never. */
-  isStale?(source: SourceConfig, state: SourceState | undefined): boolean;
-  /** Behind /admin/*, which also needs `adminToken` in the config; without either, a 404. */
-  admin?: AdminActions;
-  /** How often a store outage is summarised in the log; default 30 s. */
-  outageSummaryMs?: number;
-}
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();

@@ -1,10 +1,11 @@
 // The short HTML page of an error on a route that serves pages: the status and the message
 // written for the client (never a stack), escaped like everything else.
 import { STATUS_CODES } from "node:http";
-import { escapeHtml, PAGE_STYLE } from "./html.js";
+import { escapeQuoted } from "../model/escape.js";
+import { PAGE_STYLE } from "./html.js";
 
 export function renderErrorPage(status: number, message: string): string {
-  const title = escapeHtml(`${status} ${STATUS_CODES[status] ?? "Error"}`);
+  const title = escapeQuoted(`${status} ${STATUS_CODES[status] ?? "Error"}`);
   return [
     "<!doctype html>",
     '<html lang="en">',
@@ -16,7 +17,7 @@ export function renderErrorPage(status: number, message: string): string {
     "</head>",
     "<body>",
     `<h1>${title}</h1>`,
-    `<p>${escapeHtml(message)}</p>`,
+    `<p>${escapeQuoted(message)}</p>`,
     '<p><a href="/">Home</a></p>',
     "</body>",
     "</html>",

@@ -1,8 +1,10 @@
 // The HTML of `GET /`: a list of categories with their feed links. Every string comes from
 // the config, so every one is escaped; the page has no script and its CSP says so.
+
+import { escapeQuoted } from "../model/escape.js";
 import { FEED_FORMATS, type FeedFormat } from "../publish/types.js";
 import type { CategoryView } from "./categories.js";
-import { escapeHtml, PAGE_STYLE } from "./html.js";
+import { PAGE_STYLE } from "./html.js";
 
 export interface HomePageView {
   title: string;
@@ -23,7 +25,7 @@ const FORMAT_LABELS: Record<FeedFormat, { label: string; type: string }> = {
 };
 
 export function renderHomePage(view: HomePageView): string {
-  const title = escapeHtml(view.title);
+  const title = escapeQuoted(view.title);
   const alternates = view.alternate
     ? FEED_FORMATS.map((format) =>
         alternateLink(view.title, view.alternate as CategoryView, format),
@@ -58,20 +60,20 @@ function staleNotice(since: Date): string {
 
 function alternateLink(siteTitle: string, category: CategoryView, format: FeedFormat): string {
   const { label, type } = FORMAT_LABELS[format];
-  const title = escapeHtml(`${siteTitle}: ${category.title} (${label})`);
-  return `<link rel="alternate" type="${type}" title="${title}" href="${escapeHtml(category.feeds[format])}">`;
+  const title = escapeQuoted(`${siteTitle}: ${category.title} (${label})`);
+  return `<link rel="alternate" type="${type}" title="${title}" href="${escapeQuoted(category.feeds[format])}">`;
 }
 
 function categoryItem(category: CategoryView): string {
   const links = FEED_FORMATS.map(
     (format) =>
-      `<a href="${escapeHtml(category.feeds[format])}" type="${FORMAT_LABELS[format].type}">${FORMAT_LABELS[format].label}</a>`,
+      `<a href="${escapeQuoted(category.feeds[format])}" type="${FORMAT_LABELS[format].type}">${FORMAT_LABELS[format].label}</a>`,
   ).join(" · ");
   const entries = `${category.entries} ${category.entries === 1 ? "entry" : "entries"}`;
   return [
-    `<li id="category-${escapeHtml(category.id)}">`,
-    `<h2>${escapeHtml(category.title)}</h2>`,
-    `<p>${escapeHtml(category.description)}</p>`,
+    `<li id="category-${escapeQuoted(category.id)}">`,
+    `<h2>${escapeQuoted(category.title)}</h2>`,
+    `<p>${escapeQuoted(category.description)}</p>`,
     `<p>${entries} — ${links}</p>`,
     "</li>",
   ].join("\n");

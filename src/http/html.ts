@@ -1,22 +1,9 @@
-// What every HTML page of the service shares: escaping and the content security policy. Pages
+// What every HTML page of the service shares: the content security policy and the style. Pages
 // carry no script; every string in them comes from the config or the request, so every one is
-// escaped.
+// escaped (with `escapeQuoted`, safe in text and in attributes).
 
 /** No script, no remote anything: inline styles only. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'";
-
-/** Safe in text and in double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
 
 /** The shared inline style: readable text in a narrow column. */
 export const PAGE_STYLE =

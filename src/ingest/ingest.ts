@@ -4,7 +4,8 @@ import type { Update } from "../model/update.js";
 import { type NormaliseResult, type NormaliseSource, normalise } from "./normalise/normalise.js";
 import { decodeFeedBytes } from "./parse/decode.js";
 import { asParseError } from "./parse/errors.js";
-import { type ParsedFeed, parseFeed } from "./parse/parse.js";
+import { parseFeed } from "./parse/parse.js";
+import type { ParsedFeed } from "./parse/types.js";
 
 export interface IngestResult extends NormaliseResult {
   format: ParsedFeed["format"];

@@ -1,5 +1,6 @@
 // Pure transitions of a source's fetch state after each kind of poll outcome.
 // Kept apart from refresh.ts so backoff and validator rules are tested without IO.
+import type { ErrorKind } from "../model/poll.js";
 import { initialSourceState, type SourceState } from "../model/source.js";
 
 /** Exponential backoff after consecutive failures: 1 min doubling, capped at 6 h, ±20 % jitter. */
@@ -23,7 +24,7 @@ export function stateForUrl(previous: SourceState | undefined, url: string): Sou
 }
 
 export interface FailureInfo {
-  kind: string;
+  kind: ErrorKind;
   message: string;
   retryAfter?: Date;
 }

@@ -1,6 +1,7 @@
 // One source, top to bottom: state → fetch → ingest → store → state. Each step is one named call;
 // the rules of each step live in its own module (fetch.ts, ingest.ts, poll-state.ts, the store).
 import type { SourceConfig } from "../config/types.js";
+import { type ErrorKind, type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import { redactUrl } from "../model/public-url.js";
 import type { SourceState } from "../model/source.js";
 import { newestWithinCap } from "../store/plan.js";
@@ -15,29 +16,6 @@ import {
   stateForUrl,
 } from "./poll-state.js";
 import { type IngestFn, isIngestFailure } from "./worker/pool.js";
-
-export type PollStatus = "ok" | "not-modified" | "error" | "gone";
-
-export interface PollOutcome {
-  sourceId: string;
-  status: PollStatus;
-  errorKind?: string;
-  error?: string;
-  added: number;
-  updated: number;
-  unchanged: number;
-  /** Entries of this poll that were unusable and skipped. */
-  dropped: number;
-  /** Entries removed by retention after this poll. */
-  expired: number;
-  durationMs: number;
-  /** Size of the fetched body (absent when no body was fetched: 304, fetch failures). */
-  bytes?: number;
-  /** Target of a permanent redirect, proposed to the operator (the config is never rewritten). */
-  movedTo?: string;
-  /** Set once the same permanent redirect was seen on PROPOSE_MOVE_AFTER polls in a row. */
-  proposedUrl?: string;
-}
 
 export interface RefreshDeps {
   store: Store;
@@ -59,7 +37,7 @@ export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Pr
     headers: source.headers,
     publicUrl: source.publicUrl,
   });
-  const fail = (kind: string, message: string, retryAfter?: Date) =>
+  const fail = (kind: ErrorKind, message: string, retryAfter?: Date) =>
     recordFailure(
       source,
       previous,
@@ -158,7 +136,7 @@ function validatorsOf(state: SourceState) {
 async function recordFailure(
   source: SourceConfig,
   previous: SourceState,
-  failure: { kind: string; message: string; retryAfter?: Date },
+  failure: { kind: ErrorKind; message: string; retryAfter?: Date },
   started: Date,
   durationMs: number,
   deps: RefreshDeps,
@@ -175,12 +153,10 @@ async function recordFailure(
   };
 }
 
-/** `errorKind` of a poll that failed because the store was unreachable (nothing was recorded). */
-export const STORE_UNAVAILABLE = "store-unavailable";
-
 /** A poll that could not even record its outcome (store down, bug): reported, never thrown. */
 export function crashedOutcome(sourceId: string, error: unknown, durationMs: number): PollOutcome {
-  const kind = error instanceof StoreUnavailableError ? STORE_UNAVAILABLE : "internal-error";
+  const kind: ErrorKind =
+    error instanceof StoreUnavailableError ? STORE_UNAVAILABLE : "internal-error";
   const message = error instanceof Error ? error.message : String(error);
   return { sourceId, status: "error", errorKind: kind, error: message, ...counts, durationMs };
 }

@@ -1,3 +1,5 @@
+import type { ErrorKind } from "./poll.js";
+
 /** What Tributary remembers about one partner source between polls. */
 export type SourceStatus = "pending" | "ok" | "not-modified" | "error" | "gone" | "disabled";
 
@@ -6,7 +8,7 @@ export interface SourceState {
   /** The URL this state was recorded for: validators and `gone` only apply while it is unchanged. */
   url?: string;
   /** Names the last failure: `timeout`, `too-large`, `parse-error`, `not-a-feed`, `http-503`… */
-  errorKind?: string;
+  errorKind?: ErrorKind;
   lastError?: string;
   /** ISO 8601 times. */
   lastFetchAt?: string;

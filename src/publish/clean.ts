@@ -1,6 +1,6 @@
-// String cleaning and escaping for the published feeds. Partners send anything; every string
-// that reaches an output format goes through `cleanText` first, so the XML we emit is
-// well-formed whatever they sent, and the three formats carry the same text.
+// String cleaning for the published feeds (escaping is in `escape`). Partners send anything;
+// every string that reaches an output format goes through `xmlSafeText` first, so the XML we
+// emit is well-formed whatever they sent, and the three formats carry the same text.
 
 // Characters XML 1.0 forbids (C0 controls other than TAB/LF/CR, U+FFFE/U+FFFF) plus lone
 // surrogates. With the `u` flag a valid surrogate pair is one code point outside the
@@ -17,42 +17,8 @@ export function stripXmlIllegal(value: string): string {
  * Removes XML-illegal characters and normalises line endings to LF (an XML parser turns
  * CR LF into LF anyway, and in attributes into a space, so emitting LF keeps a round trip exact).
  */
-export function cleanText(value: string): string {
+export function xmlSafeText(value: string): string {
   return stripXmlIllegal(value).replace(/\r\n?/g, "\n");
-}
-
-/** Plain text → HTML text (for fields whose format declares them HTML). */
-export function escapeHtml(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/**
- * A value for a double-quoted XML attribute. Whitespace other than a space is written as a
- * character reference because attribute-value normalisation would turn it into a space.
- */
-export function escapeXmlAttribute(value: string): string {
-  return value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/\t/g, "&#9;")
-    .replace(/\n/g, "&#10;")
-    .replace(/\r/g, "&#13;");
-}
-
-/** Plain text → XML character data. */
-export function escapeXmlText(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/**
- * HTML that will be wrapped in a CDATA section: every `]]>` becomes `]]&gt;`, which an HTML
- * reader decodes back to `]]>` (in text and in attribute values), so no occurrence can end the
- * section early. (feed@6/xml-js only split the first `]]>`.)
- */
-export function cdataSafeHtml(html: string): string {
-  return html.replace(/]]>/g, "]]&gt;");
 }
 
 /** The normalised href of an absolute http(s) URL, or undefined for anything else. */
@@ -60,7 +26,7 @@ export function httpUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
-    url = new URL(cleanText(value).trim());
+    url = new URL(xmlSafeText(value).trim());
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 // JSON Feed 1.1 (https://jsonfeed.org/version/1.1) as a plain object. feed@6's json1() writes
 // version 1 (single `author`, no `language`, summary only beside content), hence our own.
-import type { EntryView, FeedView } from "./render.js";
+import type { EntryView, FeedView } from "./view.js";
 
 export const JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1";
 

@@ -2,7 +2,8 @@
 // one step. Pure: outlines in, a string out. Every attribute value is XML-escaped and stripped
 // of characters XML 1.0 cannot carry, so a partner's odd title cannot break the document.
 
-import { escapeXmlAttribute, escapeXmlText, stripXmlIllegal } from "./clean.js";
+import { escapeText, escapeXmlAttribute } from "../model/escape.js";
+import { stripXmlIllegal } from "./clean.js";
 
 export interface OpmlOutline {
   text: string;
@@ -26,7 +27,8 @@ export interface OpmlDocument {
 export const escapeAttribute = (value: string): string =>
   escapeXmlAttribute(stripXmlIllegal(value));
 
-const escapeText = (value: string): string => escapeXmlText(stripXmlIllegal(value));
+/** Escaped as character data, XML-illegal characters removed. */
+const escapeCharacterData = (value: string): string => escapeText(stripXmlIllegal(value));
 
 const ATTRIBUTE_ORDER = [
   "text",
@@ -64,7 +66,7 @@ export function renderOpml(document: OpmlDocument): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<opml version="2.0">',
     "  <head>",
-    `    <title>${escapeText(document.title)}</title>`,
+    `    <title>${escapeCharacterData(document.title)}</title>`,
     "    <docs>http://opml.org/spec2.opml</docs>",
     "  </head>",
     "  <body>",

@@ -13,17 +13,18 @@ import {
   type Store,
   StoreUnavailableError,
 } from "../store/store.js";
-import { type FeedContext, renderFeed, type SourceInfo } from "./render.js";
+import { feedUrl } from "./feed-urls.js";
+import { renderFeed } from "./render.js";
 import { RenderGate } from "./render-gate.js";
 import { buildRepresentation } from "./representation.js";
 import type { StoreRecovery } from "./store-recovery.js";
 import {
   CONTENT_TYPES,
-  type FeedFormat,
   type FeedPublisher,
   type FeedRequest,
   type Representation,
 } from "./types.js";
+import type { FeedContext, SourceInfo } from "./view.js";
 
 export interface CategoryInfo {
   id: string;
@@ -284,23 +285,4 @@ function feedContext(
     sources: deps.sources,
     categories: deps.categories,
   };
-}
-
-const EXTENSIONS: Record<FeedFormat, string> = { rss: "rss", atom: "atom", json: "json" };
-
-/** `${baseUrl}/feeds/<category>.<ext>` with the query in a fixed order (limit, source, cursor). */
-export function feedUrl(
-  baseUrl: string,
-  category: string,
-  format: FeedFormat,
-  query: { limit?: string; source?: string; cursor?: string },
-): string {
-  const params = new URLSearchParams();
-  for (const name of ["limit", "source", "cursor"] as const) {
-    const value = query[name];
-    if (value !== undefined) params.set(name, value);
-  }
-  const search = params.toString();
-  const path = `${baseUrl}/feeds/${encodeURIComponent(category)}.${EXTENSIONS[format]}`;
-  return search === "" ? path : `${path}?${search}`;
 }

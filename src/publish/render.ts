@@ -2,85 +2,13 @@
 // FeedView (safe strings, valid URLs, parsed dates) and dispatches on the format; the format
 // modules only lay the view out. Nothing here reads a clock, so identical inputs give
 // identical bytes.
+import { ALL } from "../model/category.js";
 import { publicSourceUrl } from "../model/public-url.js";
 import type { Update } from "../model/update.js";
-import { cleanText, httpUrl } from "./clean.js";
+import { httpUrl, xmlSafeText } from "./clean.js";
 import { renderJsonFeed } from "./json-feed.js";
-import type { FeedFormat } from "./types.js";
+import type { EntryView, FeedContext, FeedView } from "./view.js";
 import { renderAtom, renderRss } from "./xml-feeds.js";
-
-export interface SourceInfo {
-  title: string;
-  /** As configured (it may carry credentials); entries show its public form, never this. */
-  url: string;
-  /** The source's configured `publicUrl`, shown instead of `url` when set. */
-  publicUrl?: string;
-  homepage?: string;
-}
-
-export interface FeedContext {
-  format: FeedFormat;
-  category: { id: string; title: string; description: string };
-  /** `baseUrl` is absolute, without a trailing slash. */
-  service: { title: string; baseUrl: string };
-  /** Absolute URL of this page of this feed. */
-  selfUrl: string;
-  /** The HTML page the feed is an alternate of. */
-  htmlUrl: string;
-  /** RFC 5005 paging links, absolute. */
-  links: { first: string; next?: string; previous?: string };
-  /** The partner each entry came from, by `Update.sourceId`. */
-  sources: ReadonlyMap<string, SourceInfo>;
-  /** Titles for the Tributary category ids on entries; ids without one are shown as the id. */
-  categories?: ReadonlyMap<string, { title: string }>;
-  language?: string;
-}
-
-/** One entry with every string cleaned and every URL checked. */
-export interface EntryView {
-  /** `urn:tributary:<Update.id>`: the same id in every format, absolute as Atom requires. */
-  id: string;
-  title: string;
-  link?: string;
-  /** Plain text. */
-  summary: string;
-  contentHtml?: string;
-  published: Date;
-  updated: Date;
-  authors: { name: string; email?: string; url?: string }[];
-  /** The partner's own categories, deduplicated, non-empty. */
-  tags: string[];
-  /** Tributary categories (the pseudo-category "all" excluded). */
-  categories: { id: string; title: string }[];
-  image?: { url: string; type?: string };
-  enclosures: { url: string; type: string; length?: number }[];
-  language?: string;
-  source: {
-    id: string;
-    title: string;
-    url?: string;
-    homepage?: string;
-    /** The partner feed's own id and last change, as read with this entry (Update.sourceFeed). */
-    feedId?: string;
-    feedUpdated?: Date;
-  };
-}
-
-export interface FeedView {
-  /** Identity of the feed across its pages: the `first` link (no cursor). */
-  id: string;
-  title: string;
-  description: string;
-  language?: string;
-  selfUrl: string;
-  htmlUrl: string;
-  links: { first: string; next?: string; previous?: string };
-  /** Newest `updated` of the entries; epoch 0 for an empty page, so its bytes never change. */
-  updated: Date;
-  /** Identifies the Tributary category taxonomy (RSS `domain`, Atom `scheme`). */
-  categoryScheme: string;
-  entries: EntryView[];
-}
 
 export const EMPTY_FEED_DATE = new Date(0);
 
@@ -103,8 +31,8 @@ export function buildView(ctx: FeedContext, updates: Update[]): FeedView {
   const entries = updates.map((update) => entryView(ctx, update));
   return {
     id: requiredUrl(ctx.links.first, "links.first"),
-    title: cleanText(`${ctx.category.title} — ${ctx.service.title}`),
-    description: cleanText(ctx.category.description),
+    title: xmlSafeText(`${ctx.category.title} — ${ctx.service.title}`),
+    description: xmlSafeText(ctx.category.description),
     language: optionalText(ctx.language),
     selfUrl: requiredUrl(ctx.selfUrl, "selfUrl"),
     htmlUrl: requiredUrl(ctx.htmlUrl, "htmlUrl"),
@@ -132,37 +60,40 @@ export function lastUpdated(updates: Update[]): Date {
 }
 
 function entryUpdated(update: Update): Date {
-  return parseDate(update.updated) ?? parseDate(update.published) ?? EMPTY_FEED_DATE;
+  return storedDate(update.updated) ?? storedDate(update.published) ?? EMPTY_FEED_DATE;
 }
 
 function entryView(ctx: FeedContext, update: Update): EntryView {
   const updated = entryUpdated(update);
-  const published = parseDate(update.published) ?? updated;
+  const published = storedDate(update.published) ?? updated;
   const source = ctx.sources.get(update.sourceId);
   const contentHtml = optionalText(update.contentHtml);
   const imageUrl = httpUrl(update.image?.url);
   return {
     id: `${ENTRY_ID_PREFIX}${encodeURIComponent(update.id)}`,
-    title: cleanText(update.title),
+    title: xmlSafeText(update.title),
     link: httpUrl(update.link),
-    summary: cleanText(update.summary),
+    summary: xmlSafeText(update.summary),
     contentHtml,
     published,
     updated,
     authors: update.authors.flatMap((author) => {
-      const name = cleanText(author.name).trim();
+      const name = xmlSafeText(author.name).trim();
       if (name === "") return [];
       return [{ name, email: optionalText(author.email), url: httpUrl(author.url) }];
     }),
-    tags: unique(update.tags.map((tag) => cleanText(tag).trim()).filter((tag) => tag !== "")),
+    tags: unique(update.tags.map((tag) => xmlSafeText(tag).trim()).filter((tag) => tag !== "")),
     categories: unique(update.categories)
-      .filter((id) => id !== "all")
-      .map((id) => ({ id: cleanText(id), title: cleanText(ctx.categories?.get(id)?.title ?? id) })),
+      .filter((id) => id !== ALL)
+      .map((id) => ({
+        id: xmlSafeText(id),
+        title: xmlSafeText(ctx.categories?.get(id)?.title ?? id),
+      })),
     image: imageUrl ? { url: imageUrl, type: optionalText(update.image?.type) } : undefined,
     enclosures: update.enclosures.flatMap((enclosure) => {
       const url = httpUrl(enclosure.url);
       if (url === undefined) return [];
-      const type = cleanText(enclosure.type).trim() || "application/octet-stream";
+      const type = xmlSafeText(enclosure.type).trim() || "application/octet-stream";
       const length =
         enclosure.length !== undefined &&
         Number.isSafeInteger(enclosure.length) &&
@@ -173,19 +104,19 @@ function entryView(ctx: FeedContext, update: Update): EntryView {
     }),
     language: optionalText(update.language),
     source: {
-      id: cleanText(update.sourceId),
-      title: cleanText(source?.title ?? update.sourceId),
+      id: xmlSafeText(update.sourceId),
+      title: xmlSafeText(source?.title ?? update.sourceId),
       // The one place every format takes a source's URL from: RSS <source url>, Atom <source>,
       // JSON Feed `_tributary`.
       url: httpUrl(source === undefined ? undefined : publicSourceUrl(source)),
       homepage: httpUrl(source?.homepage),
       feedId: optionalText(update.sourceFeed?.id),
-      feedUpdated: parseDate(update.sourceFeed?.updated),
+      feedUpdated: storedDate(update.sourceFeed?.updated),
     },
   };
 }
 
-function parseDate(value: string | undefined): Date | undefined {
+function storedDate(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
@@ -193,7 +124,7 @@ function parseDate(value: string | undefined): Date | undefined {
 
 function optionalText(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const text = cleanText(value).trim();
+  const text = xmlSafeText(value).trim();
   return text === "" ? undefined : text;
 }
 

@@ -16,13 +16,13 @@
 //   which made entries most of an Atom render's cost. So feed writes the Atom document and
 //   its feed-level elements, and the entries are written here: feed writes a marker (in
 //   `<rights>`, which we do not otherwise use) where the entries and paging links go, and we
-//   replace it. The marker contains U+0001, which `cleanText` removed from every string we
+//   replace it. The marker contains U+0001, which `xmlSafeText` removed from every string we
 //   pass, so it cannot collide with partner content.
 // - RSS items: extensions let us add `dc:creator`, `<source>` and the paging `atom:link`s
 //   without touching the XML text; only the root's namespace declarations are patched.
 import { type Category, Feed, type Item } from "feed";
-import { cdataSafeHtml, escapeHtml, escapeXmlAttribute, escapeXmlText } from "./clean.js";
-import type { EntryView, FeedView } from "./render.js";
+import { cdataSafeHtml, escapeText, escapeXmlAttribute } from "../model/escape.js";
+import type { EntryView, FeedView } from "./view.js";
 
 const GENERATOR = "Tributary";
 
@@ -98,7 +98,7 @@ function rssItem(view: FeedView, entry: EntryView): Item {
     date: entry.updated,
     published: entry.published, // pubDate prefers it over `date`
     // RSS description is read as HTML; ours is plain text.
-    description: entry.summary === "" ? undefined : escapeHtml(entry.summary),
+    description: entry.summary === "" ? undefined : escapeText(entry.summary),
     content: entry.contentHtml === undefined ? undefined : cdataSafeHtml(entry.contentHtml),
     category: [
       ...entry.tags.map((tag): Category => ({ name: xmlJsText(tag) })),
@@ -162,20 +162,20 @@ export function renderAtom(view: FeedView): string {
  */
 function atomEntry(view: FeedView, entry: EntryView): string[] {
   const inner = [
-    `<title type="text">${escapeXmlText(entry.title)}</title>`,
-    `<id>${escapeXmlText(entry.id)}</id>`,
+    `<title type="text">${escapeText(entry.title)}</title>`,
+    `<id>${escapeText(entry.id)}</id>`,
   ];
   if (entry.link !== undefined) inner.push(element("link", { href: entry.link }));
   inner.push(`<updated>${entry.updated.toISOString()}</updated>`);
   if (entry.summary !== "") {
-    inner.push(`<summary type="text">${escapeXmlText(entry.summary)}</summary>`);
+    inner.push(`<summary type="text">${escapeText(entry.summary)}</summary>`);
   }
   for (const author of entry.authors) {
-    inner.push("<author>", `${INDENT}<name>${escapeXmlText(author.name)}</name>`);
+    inner.push("<author>", `${INDENT}<name>${escapeText(author.name)}</name>`);
     if (author.email !== undefined) {
-      inner.push(`${INDENT}<email>${escapeXmlText(author.email)}</email>`);
+      inner.push(`${INDENT}<email>${escapeText(author.email)}</email>`);
     }
-    if (author.url !== undefined) inner.push(`${INDENT}<uri>${escapeXmlText(author.url)}</uri>`);
+    if (author.url !== undefined) inner.push(`${INDENT}<uri>${escapeText(author.url)}</uri>`);
     inner.push("</author>");
   }
   inner.push(`<published>${entry.published.toISOString()}</published>`);
@@ -193,8 +193,9 @@ function atomEntryExtras(view: FeedView, entry: EntryView): string[] {
   if (entry.contentHtml !== undefined) {
     lines.push(`<content type="html"><![CDATA[${cdataSafeHtml(entry.contentHtml)}]]></content>`);
   } else if (entry.link === undefined) {
-    // An entry needs content or an alternate link (RFC 4287 §4.1.2).
-    lines.push(`<content type="html">${escapeXmlText(escapeHtml(entry.summary))}</content>`);
+    // An entry needs content or an alternate link (RFC 4287 §4.1.2): the summary as HTML,
+    // and that HTML as the element's character data.
+    lines.push(`<content type="html">${escapeText(escapeText(entry.summary))}</content>`);
   }
   for (const tag of entry.tags) lines.push(element("category", { term: tag }));
   for (const category of entry.categories) {
@@ -230,14 +231,14 @@ function atomSource(entry: EntryView): string[] {
   // The author inside <source> also satisfies "every entry has an author" when the partner
   // named none (RFC 4287 §4.1.2).
   const inner = [
-    id === undefined ? undefined : `<id>${escapeXmlText(id)}</id>`,
-    `<title>${escapeXmlText(source.title)}</title>`,
+    id === undefined ? undefined : `<id>${escapeText(id)}</id>`,
+    `<title>${escapeText(source.title)}</title>`,
     `<updated>${updated.toISOString()}</updated>`,
     source.url === undefined ? undefined : element("link", { rel: "self", href: source.url }),
     source.homepage === undefined
       ? undefined
       : element("link", { rel: "alternate", href: source.homepage }),
-    `<author><name>${escapeXmlText(source.title)}</name></author>`,
+    `<author><name>${escapeText(source.title)}</name></author>`,
   ].filter((line): line is string => line !== undefined);
   return ["<source>", ...inner.map((line) => `    ${line}`), "</source>"];
 }

@@ -2,7 +2,8 @@
 // backoff respected for scheduled polls, every outcome reported (a poll never throws).
 import type { SourceConfig } from "../config/types.js";
 import { mayPoll } from "../ingest/poll-state.js";
-import { crashedOutcome, type PollOutcome, STORE_UNAVAILABLE } from "../ingest/refresh.js";
+import { crashedOutcome } from "../ingest/refresh.js";
+import { type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import type { Store } from "../store/store.js";
 import { Limiter } from "./limiter.js";
 

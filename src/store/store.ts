@@ -1,8 +1,8 @@
 import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
 
-/** The pseudo-category every entry belongs to: the merged feed of all categories. */
-export const ALL = "all";
+// The store indexes every entry under the merged pseudo-category too; its id is the model's.
+export { ALL } from "../model/category.js";
 
 export interface UpsertResult {
   added: number;

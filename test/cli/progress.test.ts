@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import test from "ava";
 import { PollProgress } from "../../src/cli/progress.js";
-import type { PollOutcome } from "../../src/ingest/refresh.js";
+import type { PollOutcome } from "../../src/model/poll.js";
 
 const outcome = (sourceId: string, status: PollOutcome["status"]): PollOutcome => ({
   sourceId,

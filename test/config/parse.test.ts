@@ -3,7 +3,8 @@
 import test, { type ExecutionContext } from "ava";
 import { DEFAULTS } from "../../src/config/defaults.js";
 import { ConfigError } from "../../src/config/errors.js";
-import { type Env, parseConfig } from "../../src/config/load.js";
+import { parseConfig } from "../../src/config/load.js";
+import type { Env } from "../../src/config/types.js";
 
 /** A valid file; cases append to it or replace its parts. */
 const CATEGORIES = `

@@ -7,7 +7,8 @@ import { PassThrough } from "node:stream";
 import test, { type ExecutionContext } from "ava";
 import { checkConfig } from "../../src/cli/check-config.js";
 import { ConfigError } from "../../src/config/errors.js";
-import { type Env, parseConfig } from "../../src/config/load.js";
+import { parseConfig } from "../../src/config/load.js";
+import type { Env } from "../../src/config/types.js";
 
 const CATEGORIES = `
 categories:

@@ -26,14 +26,14 @@
 import iconv from "iconv-lite";
 import { entryId } from "../../src/ingest/normalise/ids.js";
 import {
-  cleanText,
   cleanTitle,
   htmlToText,
+  singleLineText,
   summarise,
   toPlainText,
 } from "../../src/ingest/normalise/text.js";
 import { applyBase } from "../../src/ingest/normalise/urls.js";
-import type { ParsedText } from "../../src/ingest/parse/parse.js";
+import type { ParsedText } from "../../src/ingest/parse/types.js";
 import type { Update } from "../../src/model/update.js";
 import { canonicalHtml, projectOntoPolicy } from "./markup.js";
 import type { EntryObservation, Observation } from "./observe.js";
@@ -387,7 +387,7 @@ function compareEqual(field: Field, expected: Literal, ctx: Context): Verdict {
           ? cleanTitle(expected, field.type)
           : field.shape === "summary"
             ? summarise(toPlainText(expected, field.type))
-            : cleanText(toPlainText(expected, field.type));
+            : singleLineText(toPlainText(expected, field.type));
       return (field.actual ?? "") === want
         ? pass()
         : fail(`text ${show(field.actual)}, expected ${show(want)}`);
@@ -434,7 +434,7 @@ function compareEqual(field: Field, expected: Literal, ctx: Context): Verdict {
       // feedparser writes "Name (email)" when it has both.
       const written =
         a.email !== undefined && a.email !== a.name ? `${a.name} (${a.email})` : a.name;
-      return written === cleanText(expected)
+      return written === singleLineText(expected)
         ? pass()
         : fail(`author ${show(written)}, expected ${show(expected)}`);
     }

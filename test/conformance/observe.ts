@@ -10,7 +10,8 @@ import {
 } from "../../src/ingest/normalise/normalise.js";
 import { decodeFeedBytes } from "../../src/ingest/parse/decode.js";
 import { FeedParseError } from "../../src/ingest/parse/errors.js";
-import { type ParsedFeed, type ParsedItem, parseFeed } from "../../src/ingest/parse/parse.js";
+import { parseFeed } from "../../src/ingest/parse/parse.js";
+import type { ParsedFeed, ParsedItem } from "../../src/ingest/parse/types.js";
 import type { Update } from "../../src/model/update.js";
 import type { ManifestRow } from "./manifest.js";
 

@@ -8,8 +8,9 @@ import { type RunningService, startService } from "../../src/app/service.js";
 import { fetchOptionsOf } from "../../src/app/wiring.js";
 import type { Config, PollingConfig, SourceConfig } from "../../src/config/types.js";
 import type { FetchOptions } from "../../src/ingest/fetch/fetch.js";
-import { type PollOutcome, type RefreshDeps, refreshSource } from "../../src/ingest/refresh.js";
+import { type RefreshDeps, refreshSource } from "../../src/ingest/refresh.js";
 import { IngestPool } from "../../src/ingest/worker/pool.js";
+import { isErrorKind, type PollOutcome } from "../../src/model/poll.js";
 import type { Store } from "../../src/store/store.js";
 import { makeConfig } from "../helpers/config.js";
 
@@ -121,7 +122,19 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions)
       text: await response.body.text(),
     };
   };
-  const sourcesView = async () => JSON.parse((await get("/api/sources")).text) as SourceView[];
+  // Every hostile test reads /api/sources through here, so any errorKind outside the closed
+  // vocabulary that a hostile partner can provoke fails the test that provoked it.
+  const sourcesView = async () => {
+    const views = JSON.parse((await get("/api/sources")).text) as SourceView[];
+    for (const view of views) {
+      if (view.errorKind !== null && !isErrorKind(view.errorKind)) {
+        throw new Error(
+          `/api/sources: ${view.id} has errorKind ${view.errorKind}, not an ErrorKind`,
+        );
+      }
+    }
+    return views;
+  };
   const byId = (id: string) => {
     const source = sources.find((s) => s.id === id);
     if (!source) throw new Error(`no source ${id}`);

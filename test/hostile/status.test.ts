@@ -6,6 +6,7 @@ import test from "ava";
 import { ingestBytes } from "../../src/ingest/ingest.js";
 import { BACKOFF, PROPOSE_MOVE_AFTER } from "../../src/ingest/poll-state.js";
 import type { IngestFn } from "../../src/ingest/worker/pool.js";
+import type { ErrorKind } from "../../src/model/poll.js";
 import { ALL } from "../../src/store/store.js";
 import { freePort } from "../helpers/ports.js";
 import { caseTitle } from "./cases.js";
@@ -273,7 +274,7 @@ test(
       });
       setImmediate(() => callback(error, "", 4));
     }) as LookupFunction;
-    const kinds: Record<string, string> = {
+    const kinds: Record<string, ErrorKind> = {
       err500: "http-500",
       refused: "connection",
       nodns: "dns",

@@ -1,7 +1,6 @@
 import test from "ava";
-import { feedUrls } from "../../src/http/categories.js";
 import { renderHomePage } from "../../src/http/home-page.js";
-import { escapeHtml } from "../../src/http/html.js";
+import { feedUrls } from "../../src/publish/feed-urls.js";
 
 const hostile = `<script>alert("x")</script>&'`;
 
@@ -54,10 +53,6 @@ test("each category lists its entry count and its three feed links", (t) => {
     t.true(html.includes(`href="http://t.test/feeds/odd.${format}"`));
   }
   t.true(html.startsWith("<!doctype html>"));
-});
-
-test("escapeHtml covers both quote styles", (t) => {
-  t.is(escapeHtml(`a"b'c`), "a&quot;b&#39;c");
 });
 
 test("feedUrls trims the base URL's trailing slash and encodes the id", (t) => {

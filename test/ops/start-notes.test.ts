@@ -3,7 +3,7 @@
 import test from "ava";
 import { startService } from "../../src/app/service.js";
 import { baseUrlWarning, NO_PARTNER_HINT, summariseRound } from "../../src/app/start-notes.js";
-import type { PollOutcome } from "../../src/ingest/refresh.js";
+import type { PollOutcome } from "../../src/model/poll.js";
 import { captureLogger } from "../helpers/capture-logger.js";
 import { makeConfig } from "../helpers/config.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";

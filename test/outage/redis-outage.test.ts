@@ -4,7 +4,7 @@
 // itself, without restarting Tributary.
 import test, { type ExecutionContext } from "ava";
 import { STALE_WARNING } from "../../src/http/feed-response.js";
-import type { PollOutcome } from "../../src/ingest/refresh.js";
+import type { PollOutcome } from "../../src/model/poll.js";
 import { get, type OutageRig, PARTNERS, startOutageRig, waitUntil } from "./rig.js";
 
 /** Generous bounds: the machine is shared. Measured figures go to t.log. */

@@ -1,34 +1,16 @@
 import test from "ava";
-import {
-  cdataSafeHtml,
-  cleanText,
-  escapeHtml,
-  escapeXmlAttribute,
-  httpUrl,
-} from "../../src/publish/clean.js";
+import { httpUrl, xmlSafeText } from "../../src/publish/clean.js";
 
-test("cleanText removes XML-illegal characters and keeps everything else", (t) => {
-  t.is(cleanText("a\u0000b\u0001\u0008c\u000B\u000Cd\u000E\u001Fe"), "abcde");
-  t.is(cleanText("x\uFFFEy\uFFFFz"), "xyz");
-  t.is(cleanText("lone \uD800high \uDFFFlow"), "lone high low");
-  t.is(cleanText("pair 😀 \uD83D\uDE00"), "pair 😀 😀");
-  t.is(cleanText("tab\there é ü \u0085 \u007F"), "tab\there é ü \u0085 \u007F");
+test("xmlSafeText removes XML-illegal characters and keeps everything else", (t) => {
+  t.is(xmlSafeText("a\u0000b\u0001\u0008c\u000B\u000Cd\u000E\u001Fe"), "abcde");
+  t.is(xmlSafeText("x\uFFFEy\uFFFFz"), "xyz");
+  t.is(xmlSafeText("lone \uD800high \uDFFFlow"), "lone high low");
+  t.is(xmlSafeText("pair 😀 \uD83D\uDE00"), "pair 😀 😀");
+  t.is(xmlSafeText("tab\there é ü \u0085 \u007F"), "tab\there é ü \u0085 \u007F");
 });
 
-test("cleanText normalises CR LF and lone CR to LF", (t) => {
-  t.is(cleanText("a\r\nb\rc\nd"), "a\nb\nc\nd");
-});
-
-test("escapeXmlAttribute escapes markup, quotes and whitespace that normalisation would eat", (t) => {
-  t.is(escapeXmlAttribute(`a&b<c>d"e'f\tg\nh`), "a&amp;b&lt;c&gt;d&quot;e'f&#9;g&#10;h");
-});
-
-test("escapeHtml makes plain text safe to read as HTML", (t) => {
-  t.is(escapeHtml("Fish & Chips <b> ]]>"), "Fish &amp; Chips &lt;b&gt; ]]&gt;");
-});
-
-test("cdataSafeHtml replaces every ]]>, not only the first", (t) => {
-  t.is(cdataSafeHtml("<p>a]]>b]]>c]]]></p>"), "<p>a]]&gt;b]]&gt;c]]]&gt;</p>");
+test("xmlSafeText normalises CR LF and lone CR to LF", (t) => {
+  t.is(xmlSafeText("a\r\nb\rc\nd"), "a\nb\nc\nd");
 });
 
 test("httpUrl accepts absolute http(s) URLs only and normalises them", (t) => {

@@ -2,8 +2,8 @@
 // returns fresh objects, and the well-formedness check uses the strict sax parser that
 // rss-parser itself depends on.
 import { createRequire } from "node:module";
-import type { FeedContext } from "../../src/publish/render.js";
 import type { FeedFormat } from "../../src/publish/types.js";
+import type { FeedContext } from "../../src/publish/view.js";
 
 export const BASE = "https://tributary.example";
 

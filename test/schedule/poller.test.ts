@@ -1,6 +1,6 @@
 import test from "ava";
 import type { SourceConfig } from "../../src/config/types.js";
-import type { PollOutcome } from "../../src/ingest/refresh.js";
+import type { PollOutcome } from "../../src/model/poll.js";
 import { Poller } from "../../src/schedule/poller.js";
 import { startScheduler } from "../../src/schedule/scheduler.js";
 import { MemoryStore } from "../../src/store/memory.js";

@@ -7,21 +7,11 @@
 import Router, { type RouterContext } from "@koa/router";
 import type { Middleware } from "koa";
 import type { OperatorPoll } from "../../app/live.js";
-import type { ReloadResult } from "../../config/reload.js";
-import type { AppDeps } from "../app.js";
 import { bearerToken, tokenMatches } from "../auth.js";
+import type { AppDeps } from "../deps.js";
 import { HttpError, notFound } from "../errors.js";
 import { sendJson } from "../respond.js";
 import { EXACT_PATHS } from "../route-matching.js";
-
-export interface AdminActions {
-  /** Starts a poll of every enabled source (backoff ignored): their ids, and the outcomes. */
-  pollAll(): OperatorPoll;
-  /** Starts a poll of one configured source; false when there is no such source. */
-  pollSource(sourceId: string): OperatorPoll | undefined;
-  /** Reads and applies the config file; absent when the service runs without one. */
-  reload?(): Promise<ReloadResult>;
-}
 
 /** The admin tree as one middleware: the guarded router, or nothing at all when disabled. */
 export function adminRoutes(deps: AppDeps): Middleware {

@@ -1,14 +1,16 @@
 // The JSON API: /api/updates (paged entries), /api/categories, /api/sources (operator status).
 // Each handler gathers plain data; sendJson renders it.
+
 import type Router from "@koa/router";
 import type { Config, SourceConfig } from "../../config/types.js";
 import { proposedUrl } from "../../ingest/poll-state.js";
+import type { ErrorKind } from "../../model/poll.js";
 import { publicSourceUrl, redactUrl } from "../../model/public-url.js";
 import type { SourceState, SourceStatus } from "../../model/source.js";
 import { ALL, type Page, type Store } from "../../store/store.js";
-import type { AppDeps } from "../app.js";
 import { describeCategories } from "../categories.js";
 import { answerPreflight } from "../cors.js";
+import type { AppDeps } from "../deps.js";
 import { parseCategory, parsePageQuery, type RawValue } from "../query.js";
 import { sendJson } from "../respond.js";
 
@@ -45,7 +47,7 @@ export interface SourceView {
   enabled: boolean;
   categories: string[];
   status: SourceStatus;
-  errorKind: string | null;
+  errorKind: ErrorKind | null;
   lastError: string | null;
   lastFetchAt: string | null;
   lastSuccessAt: string | null;

@@ -10,8 +10,8 @@ import {
   type FeedPublisher,
   type FeedRequest,
 } from "../../publish/types.js";
-import type { AppDeps } from "../app.js";
 import { answerPreflight } from "../cors.js";
+import type { AppDeps } from "../deps.js";
 import { notFound } from "../errors.js";
 import { buildFeedResponse } from "../feed-response.js";
 import { isKnownCategory, parsePageQuery, quote, unknownCategoryMessage } from "../query.js";

@@ -5,8 +5,8 @@
 import type Router from "@koa/router";
 import type { Config } from "../../config/types.js";
 import { ALL, StoreUnavailableError } from "../../store/store.js";
-import type { AppDeps } from "../app.js";
 import { describeCategories } from "../categories.js";
+import type { AppDeps } from "../deps.js";
 import { staleHeaders } from "../feed-response.js";
 import { type HomePageView, renderHomePage } from "../home-page.js";
 import { PAGE_CSP } from "../html.js";

@@ -1,6 +1,6 @@
 // GET /metrics: the Prometheus text exposition of this instance (see src/metrics.ts).
 import type Router from "@koa/router";
-import type { AppDeps } from "../app.js";
+import type { AppDeps } from "../deps.js";
 
 export function registerMetricsRoute(router: Router, deps: AppDeps): void {
   const { metrics } = deps;

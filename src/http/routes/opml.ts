@@ -5,12 +5,12 @@
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import type { Config } from "../../config/types.js";
+import { ALL_CATEGORY } from "../../model/category.js";
 import { publicSourceUrl } from "../../model/public-url.js";
+import { feedUrls } from "../../publish/feed-urls.js";
 import { type OpmlOutline, renderOpml } from "../../publish/opml.js";
 import { FEED_FORMATS, type FeedFormat } from "../../publish/types.js";
-import { ALL } from "../../store/store.js";
-import type { AppDeps } from "../app.js";
-import { ALL_CATEGORY, feedUrls } from "../categories.js";
+import type { AppDeps } from "../deps.js";
 import { badRequest } from "../errors.js";
 import { quote, type RawValue } from "../query.js";
 
@@ -48,7 +48,7 @@ export function parseFormat(raw: RawValue): FeedFormat {
 /** One outline per category, `all` first, each pointing at the category's feed. */
 export function categoriesOpml(config: Config, format: FeedFormat): string {
   const home = `${config.service.baseUrl}/`;
-  const categories = [{ id: ALL, ...ALL_CATEGORY }, ...config.categories];
+  const categories = [ALL_CATEGORY, ...config.categories];
   const outlines: OpmlOutline[] = categories.map(({ id, title, description }) => {
     const outline: OpmlOutline = {
       text: `${config.service.title}: ${title}`,

@@ -3,7 +3,7 @@
 // not hang the probe).
 import type Router from "@koa/router";
 import type { Store } from "../../store/store.js";
-import type { AppDeps } from "../app.js";
+import type { AppDeps } from "../deps.js";
 import { sendJson } from "../respond.js";
 
 export const READY_TIMEOUT_MS = 1000;

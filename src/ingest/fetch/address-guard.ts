@@ -128,7 +128,7 @@ export function isBlockedAddress(ip: string): boolean {
 /**
  * For a URL hostname that is an IP literal (`127.0.0.1`, `[::1]`), whether it is blocked.
  * Node does not call `lookup` for literals, so the fetch layer checks them itself. Names
- * return false here: their addresses are judged by `guardedLookup` at connect time.
+ * return false here: their addresses are judged by `createGuardedLookup` at connect time.
  * WHATWG URL parsing has already normalised odd spellings (`2130706433`, `0x7f.0.0.1`).
  */
 export function isBlockedLiteralHost(
@@ -184,8 +184,6 @@ export function createGuardedLookup(guard: GuardOptions = {}): LookupFunction {
     });
   };
 }
-
-export const guardedLookup: LookupFunction = createGuardedLookup();
 
 function guardedAnswer(
   hostname: string,

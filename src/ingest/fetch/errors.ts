@@ -1,19 +1,9 @@
 // The one error type the fetch layer reports. Callers switch on `kind` (it becomes the
-// source's `errorKind` in /api/sources), so kinds are a closed vocabulary plus `http-<status>`.
+// source's `errorKind` in /api/sources), so kinds are a closed vocabulary plus `http-<status>` (model/poll.ts).
+import type { FetchErrorKind } from "../../model/poll.js";
 import { BlockedAddressError } from "./address-guard.js";
 
-export type FetchErrorKind =
-  | "timeout"
-  | "too-large"
-  | "too-many-redirects"
-  | "blocked-address"
-  | "bad-url"
-  | "bad-encoding"
-  | "gone"
-  | "dns"
-  | "connection"
-  | "aborted"
-  | `http-${number}`;
+export type { FetchErrorKind } from "../../model/poll.js";
 
 export interface FetchErrorDetails {
   status?: number;

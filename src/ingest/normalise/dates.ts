@@ -443,8 +443,3 @@ export function parseDate(raw: string | undefined): Date | undefined {
   if (s === "" || s.length > 100) return undefined;
   return parseIso(s) ?? parseKorean(s) ?? parseHungarian(s) ?? parseRfc822Like(s);
 }
-
-/** `parseDate` as an ISO 8601 UTC string (`2004-01-01T19:48:21.000Z`). */
-export function toIsoDate(raw: string | undefined): string | undefined {
-  return parseDate(raw)?.toISOString();
-}

@@ -1,16 +1,18 @@
 // ParsedFeed → Update[]: the pure mapping every format goes through (ids, dates, absolute
 // URLs, plain-text titles and summaries, sanitised content, categories). No IO and no clock:
 // `now` is passed in, so the same input always gives the same output.
+
+import { escapeDoubleQuoted } from "../../model/escape.js";
 import type { Author, Enclosure, Update } from "../../model/update.js";
 import { MALFORMED_ENTRY } from "../parse/errors.js";
-import type { ParsedAuthor, ParsedFeed, ParsedItem, ParsedText } from "../parse/parse.js";
+import type { ParsedAuthor, ParsedFeed, ParsedItem, ParsedText } from "../parse/types.js";
 import { parseDate } from "./dates.js";
 import { entryId } from "./ids.js";
 import { sanitiseHtml } from "./sanitise.js";
 import {
-  cleanText,
   cleanTitle,
   htmlToText,
+  singleLineText,
   summarise,
   TEXT_LIMIT,
   titleFromText,
@@ -90,16 +92,13 @@ function datesOf(item: ParsedItem, now: Date): { published?: Date; updated?: Dat
 const textOf = (text: ParsedText | undefined): string =>
   text === undefined ? "" : toPlainText(text.value, text.type, TEXT_LIMIT);
 
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
 /** Plain-text content (JSON Feed content_text, Atom type="text") as paragraphs of HTML. */
 const textToHtml = (text: string): string =>
   text
     .split(/\r?\n\s*\r?\n/)
     .map((p) => p.trim())
     .filter((p) => p !== "")
-    .map((p) => `<p>${escapeHtml(p).replace(/\r?\n/g, "<br>")}</p>`)
+    .map((p) => `<p>${escapeDoubleQuoted(p).replace(/\r?\n/g, "<br>")}</p>`)
     .join("");
 
 function contentHtmlOf(item: ParsedItem, base: string): string | undefined {
@@ -195,7 +194,7 @@ function imageOf(item: ParsedItem, base: string): Update["image"] {
 
 /** An Atom id is an absolute IRI (RFC 4287 §4.2.6); anything else cannot be republished as one. */
 function feedIdOf(value: string | undefined): string | undefined {
-  const id = value === undefined ? "" : cleanText(value);
+  const id = value === undefined ? "" : singleLineText(value);
   return id.length <= 2048 && /^[a-z][a-z0-9+.-]*:[^\s<>"]+$/i.test(id) ? id : undefined;
 }
 

@@ -77,8 +77,11 @@ export function mapC1Controls(text: string): string {
   return text.replace(C1_CONTROLS, (c) => WINDOWS_1252_C1.charAt(c.charCodeAt(0) - 0x80));
 }
 
-/** Control characters removed, broken surrogates replaced, whitespace collapsed, trimmed. */
-export function cleanText(text: string): string {
+/**
+ * Control characters removed, broken surrogates replaced, whitespace collapsed to single spaces,
+ * trimmed: the text of a one-line field.
+ */
+export function singleLineText(text: string): string {
   return mapC1Controls(text)
     .replace(CONTROL_CHARS, "")
     .replace(LONE_SURROGATES, "\uFFFD")
@@ -239,7 +242,7 @@ export function decodeEntities(text: string): string {
 export function htmlToText(html: string, limit = Number.POSITIVE_INFINITY): string {
   let text = stripTags(html).replace(/\s+/g, " ");
   if (text.length > limit) text = text.slice(0, limit);
-  return withoutMarkup(cleanText(decodeEntities(text)));
+  return withoutMarkup(singleLineText(decodeEntities(text)));
 }
 
 /**
@@ -254,7 +257,7 @@ export function toPlainText(
 ): string {
   if (type === "html") return htmlToText(value, limit);
   return withoutMarkup(
-    cleanText(decodeEntities(value.length > limit ? value.slice(0, limit) : value)),
+    singleLineText(decodeEntities(value.length > limit ? value.slice(0, limit) : value)),
   );
 }
 
@@ -265,7 +268,7 @@ export function toPlainText(
  * run there, so they go too; a `<` that starts no tag ("a < b", "<3") stays.
  */
 function withoutMarkup(text: string): string {
-  return text.includes("<") ? cleanText(stripTags(text)) : text;
+  return text.includes("<") ? singleLineText(stripTags(text)) : text;
 }
 
 // Partner boilerplate at the end of excerpts. Only the tail is examined (linear time), and the

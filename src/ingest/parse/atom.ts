@@ -1,6 +1,6 @@
 // Atom 1.0 (and 0.3) entries → ParsedItem, from xml2js elements in the raw-array shape the RSS
 // mapping reads too (asRawItem in xml-nodes.ts).
-import type { ParsedEnclosure, ParsedItem, ParsedLink } from "./parse.js";
+import type { ParsedEnclosure, ParsedItem, ParsedLink } from "./types.js";
 import {
   attrOf,
   categoryOf,

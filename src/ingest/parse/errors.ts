@@ -1,7 +1,9 @@
 // The one error type parsing reports. `kind` becomes the source's `errorKind`:
 // `parse-error` for a feed we could not read, `not-a-feed` for a document that is not a feed
 // at all (an HTML page, a login wall, a redirect notice served with 200).
-export type FeedParseErrorKind = "parse-error" | "not-a-feed";
+import type { ParseErrorKind } from "../../model/poll.js";
+/** Parse failures (parse-timeout is the worker pool's). */
+export type FeedParseErrorKind = Exclude<ParseErrorKind, "parse-timeout">;
 
 export class FeedParseError extends Error {
   override readonly name = "FeedParseError";

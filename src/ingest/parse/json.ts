@@ -2,7 +2,7 @@
 // undefined for values of the wrong type instead of throwing: one odd item must not cost the feed.
 
 import { FeedParseError } from "./errors.js";
-import type { ParsedAuthor, ParsedFeed, ParsedItem } from "./parse.js";
+import type { ParsedAuthor, ParsedFeed, ParsedItem } from "./types.js";
 
 type Json = Record<string, unknown>;
 

@@ -8,6 +8,7 @@
 //     which xml2js turns into an object that has lost the order of text and elements.
 // Every pass is linear: searches that find nothing are never repeated.
 import { decodeHTMLStrict, decodeXML } from "entities";
+import { escapeText } from "../../model/escape.js";
 
 export interface RootElement {
   /** Qualified name as written: `rss`, `rdf:RDF`, `feed`, `html`… */
@@ -235,9 +236,6 @@ function markupScan(prefixes: ReadonlySet<string>): RegExp {
   return new RegExp(`<!\\[CDATA\\[|<!--|<(${names.join("|")})((?:\\s[^<>]*)?)>`, "g");
 }
 
-const escapeXmlText = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
 /** Splits `inner` into its CDATA sections and the markup between them. */
 function* segments(inner: string): Generator<{ cdata: boolean; text: string }> {
   let i = 0;
@@ -279,8 +277,8 @@ function markupAsText(inner: string): string {
   let out = "";
   for (const seg of segments(inner)) {
     out += seg.cdata
-      ? escapeXmlText(escapeXmlText(seg.text))
-      : escapeXmlText(
+      ? escapeText(escapeText(seg.text))
+      : escapeText(
           expandEmptyElements(seg.text.replace(/(<\/?)[A-Za-z_][\w.-]*:(?=[A-Za-z_])/g, "$1")),
         );
   }

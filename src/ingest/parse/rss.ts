@@ -1,6 +1,6 @@
 // RSS 0.9x / 2.0 items and RSS 1.0 (RDF) items → ParsedItem, from the raw element arrays
 // rss-parser kept for us. RSS text elements carry HTML by custom (escaped or in CDATA).
-import type { ParsedAuthor, ParsedEnclosure, ParsedItem, ParsedLink } from "./parse.js";
+import type { ParsedAuthor, ParsedEnclosure, ParsedItem, ParsedLink } from "./types.js";
 import {
   attrOf,
   categoryOf,

@@ -1,7 +1,7 @@
 // Reading xml2js nodes (what rss-parser's customFields hand back with keepArray): an element is
 // a string, or an object with its text in `_`, its attributes in `$` and its children as arrays.
 // Every accessor tolerates any shape and returns undefined rather than throwing.
-import type { ParsedAuthor, ParsedEnclosure, ParsedImage, ParsedText } from "./parse.js";
+import type { ParsedAuthor, ParsedEnclosure, ParsedImage, ParsedText } from "./types.js";
 
 export type Node = unknown;
 type Element = { _?: unknown; $?: Record<string, unknown>; [child: string]: unknown };

@@ -15,7 +15,6 @@ import { Parser as XmlParser } from "xml2js";
 import { applyBase, parseUrl } from "../normalise/urls.js";
 import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./atom.js";
 import { asParseError, FeedParseError, MALFORMED_ENTRY } from "./errors.js";
-import type { ParsedFeed, ParsedItem } from "./parse.js";
 import {
   closeRootEndTag,
   ensureChannel,
@@ -25,6 +24,7 @@ import {
   repairEscapes,
 } from "./repair.js";
 import { rssItemOf } from "./rss.js";
+import type { ParsedFeed, ParsedItem } from "./types.js";
 import { asRawItem, firstText, type Node, ownAttr, RAW, raw, textConstruct } from "./xml-nodes.js";
 
 /** Elements rss-parser must not process itself (see above); we read them under their own name. */

@@ -2,12 +2,13 @@
 // use it, what it would publish, and which partner habits will cost readers (no dates, no GUIDs,
 // relative links, markup in titles, a legacy charset, no HTTP caching). Pure: it looks at what
 // fetch, parse and normalise already produced, so every warning is tested with plain values.
+import type { ErrorKind } from "../../model/poll.js";
 import type { Update } from "../../model/update.js";
 import { compareNewestFirst, indexKeyOf } from "../../store/compare.js";
 import type { Validators } from "../fetch/fetch.js";
 import type { NormaliseResult } from "../normalise/normalise.js";
 import { isAbsoluteWebUrl } from "../normalise/urls.js";
-import type { ParsedFeed, ParsedItem } from "../parse/parse.js";
+import type { ParsedFeed, ParsedItem } from "../parse/types.js";
 
 export type WarningCode =
   | "missing-dates"
@@ -35,13 +36,16 @@ export interface SampleEntry {
 /** What a conditional GET with the validators of the first response returned. */
 export type ConditionalCheck = "not-modified" | "full-body" | "failed" | "not-checked";
 
+/** Why check-source finds a URL unusable: a source's error kind, or a feed with no entries. */
+export type ProbeProblemKind = ErrorKind | "no-entries";
+
 export interface SourceReport {
   url: string;
   /** After redirects; equal to `url` when there were none. */
   finalUrl: string;
   usable: boolean;
   /** Why the URL cannot be used as a source: a fetch error kind, parse-error, not-a-feed, no-entries. */
-  problem?: { kind: string; message: string };
+  problem?: { kind: ProbeProblemKind; message: string };
   http?: { status: number; contentType: string | null; bytes: number; durationMs: number };
   format?: ParsedFeed["format"];
   charset?: string;
@@ -81,7 +85,7 @@ export const SAMPLE_SIZE = 5;
 /** A report for a URL that failed before there was a feed to look at. */
 export function failedReport(
   url: string,
-  problem: { kind: string; message: string },
+  problem: { kind: ProbeProblemKind; message: string },
   fetched?: FetchedFeed,
 ): SourceReport {
   return {

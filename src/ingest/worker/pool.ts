@@ -8,7 +8,9 @@
 // (`parse-error`, "ran out of memory") instead of the process. The limit follows the largest
 // body the fetcher accepts (`polling.maxBytes`, see heapMbFor), so every body it lets through
 // can be parsed.
+
 import { type ResourceLimits, Worker } from "node:worker_threads";
+import type { FetchErrorKind, ParseErrorKind } from "../../model/poll.js";
 import type { IngestResult } from "../ingest.js";
 import type { NormaliseSource } from "../normalise/normalise.js";
 import { FeedParseError } from "../parse/errors.js";
@@ -67,7 +69,7 @@ export function heapMbFor(maxBytes: number): number {
 /** A parse that exceeded the time limit; `kind` becomes the source's `errorKind`. */
 export class ParseTimeoutError extends Error {
   override readonly name = "ParseTimeoutError";
-  readonly kind = "parse-timeout";
+  readonly kind: ParseErrorKind = "parse-timeout";
 
   constructor(timeoutMs: number) {
     super(`parsing the feed took longer than ${timeoutMs} ms and was stopped`);
@@ -77,7 +79,7 @@ export class ParseTimeoutError extends Error {
 /** The pool was closed (service stop) while this parse waited or ran. */
 export class ParsePoolClosedError extends Error {
   override readonly name = "ParsePoolClosedError";
-  readonly kind = "aborted";
+  readonly kind: FetchErrorKind = "aborted";
 
   constructor() {
     super("parsing was stopped: the service is shutting down");

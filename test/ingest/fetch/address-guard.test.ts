@@ -4,7 +4,7 @@ import type { LookupAddress } from "node:dns";
 import test from "ava";
 import {
   BlockedAddressError,
-  guardedLookup,
+  createGuardedLookup,
   isBlockedAddress,
   isBlockedLiteralHost,
 } from "../../../src/ingest/fetch/address-guard.js";
@@ -145,6 +145,9 @@ test("WHATWG URL parsing normalises odd IPv4/IPv6 spellings to literals the guar
   }
 });
 
+// The lookup fetch installs when no resolver or classifier is injected: dns.lookup, the ranges.
+const guardedLookup = createGuardedLookup();
+
 function lookupAll(hostname: string): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) =>
     guardedLookup(hostname, { all: true }, (error, addresses) =>
@@ -161,7 +164,7 @@ function lookupOne(hostname: string): Promise<{ address: string; family: number 
   );
 }
 
-test("guardedLookup refuses a name that resolves to loopback, in both callback forms", async (t) => {
+test("createGuardedLookup's default lookup refuses a name that resolves to loopback, in both callback forms", async (t) => {
   const all = await t.throwsAsync(lookupAll("localhost"), { instanceOf: BlockedAddressError });
   t.is(all?.hostname, "localhost");
   t.true(isBlockedAddress(all?.address ?? ""));
@@ -169,7 +172,7 @@ test("guardedLookup refuses a name that resolves to loopback, in both callback f
   await t.throwsAsync(lookupOne("127.0.0.1"), { instanceOf: BlockedAddressError });
 });
 
-test("guardedLookup passes public addresses through (literals resolve without DNS)", async (t) => {
+test("createGuardedLookup's default lookup passes public addresses through (literals resolve without DNS)", async (t) => {
   t.deepEqual(await lookupAll("8.8.8.8"), [{ address: "8.8.8.8", family: 4 }]);
   t.deepEqual(await lookupOne("8.8.8.8"), { address: "8.8.8.8", family: 4 });
 });

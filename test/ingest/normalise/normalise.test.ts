@@ -5,7 +5,8 @@ import {
   type NormaliseSource,
   normalise,
 } from "../../../src/ingest/normalise/normalise.js";
-import { type ParsedFeed, type ParsedItem, parseFeed } from "../../../src/ingest/parse/parse.js";
+import { parseFeed } from "../../../src/ingest/parse/parse.js";
+import type { ParsedFeed, ParsedItem } from "../../../src/ingest/parse/types.js";
 import type { Update } from "../../../src/model/update.js";
 
 const NOW = new Date("2024-06-01T12:00:00.000Z");

@@ -1,9 +1,9 @@
 import test from "ava";
 import {
-  cleanText,
   cleanTitle,
   decodeEntities,
   htmlToText,
+  singleLineText,
   stripBoilerplate,
   stripTags,
   summarise,
@@ -55,16 +55,16 @@ test("decodeEntities survives references entities cannot decode", (t) => {
   t.is(decodeEntities("&amp;#65; &#38;amp;"), "&#65; &amp;");
 });
 
-test("cleanText removes control characters and repairs lone surrogates", (t) => {
-  t.is(cleanText("a\u0000b\u0007c\u001Fd\u007Fe\u0081f \uD800 g\t\nh"), "abcdef \uFFFD g h");
+test("singleLineText removes control characters and repairs lone surrogates", (t) => {
+  t.is(singleLineText("a\u0000b\u0007c\u001Fd\u007Fe\u0081f \uD800 g\t\nh"), "abcdef \uFFFD g h");
 });
 
 test("C1 controls are read as the windows-1252 characters they stand for", (t) => {
   // feedparser's demoronize cases: a windows-1252 byte, or a reference to its code.
-  t.is(cleanText("don\u0092t \u0080 \u0085"), "don\u2019t \u20AC \u2026");
+  t.is(singleLineText("don\u0092t \u0080 \u0085"), "don\u2019t \u20AC \u2026");
   t.is(htmlToText("don&#146;t &#x93;q&#x94;"), "don\u2019t \u201Cq\u201D");
   // Positions windows-1252 leaves undefined stay controls, and go.
-  t.is(cleanText("a\u0081\u008D\u008F\u0090\u009Db"), "ab");
+  t.is(singleLineText("a\u0081\u008D\u008F\u0090\u009Db"), "ab");
 });
 
 test("a > inside a quoted attribute value does not end the tag", (t) => {

@@ -1,6 +1,7 @@
 import test from "ava";
 import { asParseError, FeedParseError } from "../../../src/ingest/parse/errors.js";
-import { type ParsedFeed, parseFeed } from "../../../src/ingest/parse/parse.js";
+import { parseFeed } from "../../../src/ingest/parse/parse.js";
+import type { ParsedFeed } from "../../../src/ingest/parse/types.js";
 
 const rss = (items: string, channel = "", rssAttrs = 'version="2.0"'): string =>
   `<?xml version="1.0" encoding="UTF-8"?>

@@ -1,0 +1,37 @@
+// What the HTTP application is given by the composition root. In a module of its own so the
+// routes read it without importing the app that registers them.
+import type { Logger } from "pino";
+import type { OperatorPoll } from "../app/live.js";
+import type { ReloadResult } from "../config/reload.js";
+import type { Config, SourceConfig } from "../config/types.js";
+import type { Metrics } from "../metrics.js";
+import type { SourceState } from "../model/source.js";
+import type { FeedPublisher } from "../publish/types.js";
+import type { Store } from "../store/store.js";
+
+export interface AppDeps {
+  /** Read per request: the config may be reloaded while the server runs. */
+  getConfig(): Config;
+  store: Store;
+  getPublisher(): FeedPublisher;
+  /** When the source will next be polled, given its stored state (backoff, gone). */
+  nextPollAt(sourceId: string, state: SourceState | undefined): Date | undefined;
+  logger: Logger;
+  /** Without it there is no GET /metrics. */
+  metrics?: Metrics;
+  /** No successful fetch for `polling.staleAfterMultiple` schedule intervals; default never. */
+  isStale?(source: SourceConfig, state: SourceState | undefined): boolean;
+  /** Behind /admin/*, which also needs `adminToken` in the config; without either, a 404. */
+  admin?: AdminActions;
+  /** How often a store outage is summarised in the log; default 30 s. */
+  outageSummaryMs?: number;
+}
+
+export interface AdminActions {
+  /** Starts a poll of every enabled source (backoff ignored): their ids, and the outcomes. */
+  pollAll(): OperatorPoll;
+  /** Starts a poll of one configured source; false when there is no such source. */
+  pollSource(sourceId: string): OperatorPoll | undefined;
+  /** Reads and applies the config file; absent when the service runs without one. */
+  reload?(): Promise<ReloadResult>;
+}

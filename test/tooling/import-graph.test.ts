@@ -1,0 +1,73 @@
+// The modules of src/ import one another without a circle, type-only imports included: a
+// circle means two modules share something that belongs in a third (as `AppDeps`, the
+// `Parsed*` types and the publish view types once did), and it makes either one unreadable
+// without the other.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import test from "ava";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const src = join(root, "src");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+// Static imports and re-exports (`import type` included), side-effect imports, dynamic imports.
+const SPECIFIERS = [
+  /\b(?:import|export)\s[^;]*?\bfrom\s*"([^"]+)"/g,
+  /\bimport\s*"([^"]+)"/g,
+  /\bimport\(\s*"([^"]+)"\s*\)/g,
+];
+
+/** Each module's relative imports, as paths of src/ (`.js` specifiers name `.ts` files). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(src)) {
+    // Comments may quote an import; only code counts.
+    const code = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, "");
+    const targets = SPECIFIERS.flatMap((pattern) => [...code.matchAll(pattern)])
+      .map((match) => match[1] ?? "")
+      .filter((specifier) => specifier.startsWith("."))
+      .map((specifier) =>
+        relative(root, resolve(dirname(file), specifier.replace(/\.js$/, ".ts"))),
+      );
+    graph.set(relative(root, file), targets);
+  }
+  return graph;
+}
+
+/** Every circle found by a depth-first walk, each as the path that closes it. */
+function circles(graph: Map<string, string[]>): string[][] {
+  const found: string[][] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (module: string): void => {
+    const onPath = path.indexOf(module);
+    if (onPath !== -1) {
+      found.push([...path.slice(onPath), module]);
+      return;
+    }
+    if (done.has(module)) return;
+    path.push(module);
+    for (const target of graph.get(module) ?? []) visit(target);
+    path.pop();
+    done.add(module);
+  };
+  for (const module of graph.keys()) visit(module);
+  return found;
+}
+
+test("no module of src/ imports itself through others, type-only imports included", (t) => {
+  const graph = importGraph();
+  t.true(graph.size > 100, "the walk found the source files");
+  t.deepEqual(
+    circles(graph).map((circle) => circle.join(" → ")),
+    [],
+  );
+});
