@@ -87,7 +87,7 @@ export function createPoller(
   return new Poller({
     store,
     concurrency: current().polling.concurrency,
-    refresh: (source) => refreshSource(source, depsOf(current())),
+    refresh: (source, known) => refreshSource(source, depsOf(current()), known),
     onOutcome: (outcome) => {
       logOutcome(logger, outcome);
       observe?.(outcome);

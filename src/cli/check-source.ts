@@ -1,22 +1,14 @@
 // `tributary check-source URL`: fetches one candidate feed with the same fetcher and limits as
-// a poll, runs it through decode → parse → normalise without storing anything, and prints
-// what Tributary would make of it (src/ingest/probe/source-report.ts decides the verdict and warnings).
+// a poll and prints what Tributary would make of it. What is done with the URL lives in
+// src/ingest/probe/ (probe.ts fetches and ingests, source-report.ts decides the verdict and
+// warnings); this command wires the collaborators and prints.
 // Exit 0 when the URL is usable as a source, 1 when it is not.
 
 import { createIngestPool, fetchOptionsOf } from "../app/wiring.js";
 import type { Config } from "../config/types.js";
-import { type FetchOptions, fetchFeed } from "../ingest/fetch/fetch.js";
-import type { IngestResult } from "../ingest/ingest.js";
-import { decodeFeedBytes } from "../ingest/parse/decode.js";
-import { parseFeed } from "../ingest/parse/parse.js";
-import {
-  type ConditionalCheck,
-  describeSource,
-  type FetchedFeed,
-  failedReport,
-  type SourceReport,
-} from "../ingest/probe/source-report.js";
-import { isIngestFailure } from "../ingest/worker/pool.js";
+import { fetchFeed } from "../ingest/fetch/fetch.js";
+import { probeSource } from "../ingest/probe/probe.js";
+import type { ConditionalCheck, SourceReport } from "../ingest/probe/source-report.js";
 import { redactUrl } from "../model/public-url.js";
 
 export interface CheckSourceOptions {
@@ -45,80 +37,26 @@ export async function checkSourceCommand(
 }
 
 /**
- * Fetch, decode, parse and normalise one URL as a poll would, and describe the result. The URL
- * of a configured source is fetched with its headers; the report shows every URL redacted, as
- * the service would publish it, since it is pasted into tickets and chats.
+ * The URL of a configured source is fetched with its headers and its entries filed as its own;
+ * the ingest runs in a pool, as a poll's does: the parse time limit and the worker's heap limit
+ * apply, so a hostile document fails with parse-timeout instead of hanging the command.
  */
 export async function checkSource(config: Config, url: string): Promise<SourceReport> {
   const known = config.sources.find((s) => s.url === url);
-  const fetchOptions: FetchOptions = { ...fetchOptionsOf(config), headers: known?.headers };
-  const response = await fetchFeed(url, {}, fetchOptions);
-  const shownUrl = redactUrl(url);
-  if (response.kind === "failed") {
-    return failedReport(shownUrl, { kind: response.error.kind, message: response.error.message });
-  }
-  if (response.kind === "not-modified") {
-    // We sent no validators, so a 304 is the server's bug; a poll would store nothing.
-    return failedReport(shownUrl, {
-      kind: "http-304",
-      message: "the server answered 304 Not Modified to a request without validators",
-    });
-  }
-  const fetched: FetchedFeed = {
-    url: shownUrl,
-    finalUrl: redactUrl(response.finalUrl),
-    status: response.status,
-    bytes: response.body.length,
-    durationMs: response.durationMs,
-    validators: response.validators,
-    ...(response.contentType === undefined ? {} : { contentType: response.contentType }),
-    ...(response.permanentRedirect === undefined
-      ? {}
-      : { permanentRedirect: redactUrl(response.permanentRedirect) }),
-  };
-  const source = {
-    id: known?.id ?? "check-source",
-    categories: known?.categories ?? [],
-    // As in a poll (refresh.ts): relative links must not pick up a secret query.
-    feedUrl: redactUrl(response.finalUrl),
-  };
-  // First through the ingest pool, as a poll does: the parse time limit and the worker's heap
-  // limit apply, so a hostile document fails with parse-timeout instead of hanging the command.
   const pool = createIngestPool(config);
-  let ingested: IngestResult;
   try {
-    ingested = await pool.ingest(response.body, response.contentType, source, new Date());
-  } catch (error) {
-    if (!isIngestFailure(error)) throw error;
-    return failedReport(shownUrl, { kind: error.kind, message: error.message }, fetched);
+    return await probeSource(
+      url,
+      { id: known?.id ?? "check-source", categories: known?.categories ?? [] },
+      {
+        fetch: fetchFeed,
+        fetchOptions: { ...fetchOptionsOf(config), headers: known?.headers },
+        ingest: pool.ingestDocument,
+      },
+    );
   } finally {
     await pool.close();
   }
-  // The warnings need the raw document (GUIDs, relative hrefs, xml:base, title markup), which
-  // the pool does not return; the same text just parsed within the limit, so it is safe here.
-  const parsed = await parseFeed(decodeFeedBytes(response.body, response.contentType).text);
-  const { charset, ...normalised } = ingested;
-  // The URL as given, not the final one: only it carries the user:password (redirects are
-  // followed again, to the same place).
-  const conditional = await checkConditional(url, fetched, fetchOptions);
-  return describeSource({ fetched, charset, parsed, normalised, conditional });
-}
-
-/**
- * Validators are only worth something if the server honours them: many send an ETag and
- * still answer every conditional GET with the whole feed. One more request tells.
- */
-async function checkConditional(
-  url: string,
-  fetched: FetchedFeed,
-  options: FetchOptions,
-): Promise<ConditionalCheck> {
-  if (fetched.validators.etag === undefined && fetched.validators.lastModified === undefined) {
-    return "not-checked";
-  }
-  const again = await fetchFeed(url, fetched.validators, options);
-  if (again.kind === "not-modified") return "not-modified";
-  return again.kind === "modified" ? "full-body" : "failed";
 }
 
 const FORMAT_NAMES: Record<NonNullable<SourceReport["format"]>, string> = {

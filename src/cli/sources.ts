@@ -5,12 +5,12 @@
 
 import { openStore } from "../app/wiring.js";
 import type { Config, SourceConfig } from "../config/types.js";
-import { describeSources, type SourceView } from "../http/routes/api.js";
 import type { Logger } from "../log.js";
 import type { SourceState } from "../model/source.js";
 import { isStale } from "../model/staleness.js";
 import { scheduleIntervalMs } from "../schedule/interval.js";
 import { nextRunAt } from "../schedule/next-run.js";
+import { describeSources, type SourceView } from "../status/sources.js";
 import { EXIT_CONFIG } from "./check-config.js";
 import { errorMessageOf, unreachable } from "./server-answer.js";
 import { type Colour, type Row, relativeTime, renderTable, truncate } from "./table.js";

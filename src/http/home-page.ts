@@ -3,7 +3,7 @@
 
 import { escapeQuoted } from "../model/escape.js";
 import { FEED_FORMATS, type FeedFormat } from "../publish/types.js";
-import type { CategoryView } from "./categories.js";
+import type { CategoryView } from "../status/categories.js";
 import { PAGE_STYLE } from "./html.js";
 
 export interface HomePageView {

@@ -12,12 +12,29 @@ export interface IngestResult extends NormaliseResult {
   charset: string;
 }
 
+/** What check-source also needs: the parsed document its warnings look at (GUIDs, bases, links). */
+export interface DocumentIngestResult extends IngestResult {
+  parsed: ParsedFeed;
+}
+
 export async function ingestBytes(
   body: Buffer,
   contentType: string | undefined,
   source: NormaliseSource,
   now: Date,
 ): Promise<IngestResult> {
+  // A poll keeps only what it stores; the parsed document would only be cloned across threads.
+  const { parsed: _parsed, ...result } = await ingestDocument(body, contentType, source, now);
+  return result;
+}
+
+/** `ingestBytes`, keeping the parsed document too, so a caller that reads it parses once. */
+export async function ingestDocument(
+  body: Buffer,
+  contentType: string | undefined,
+  source: NormaliseSource,
+  now: Date,
+): Promise<DocumentIngestResult> {
   const { text, charset } = decodeFeedBytes(body, contentType);
   const parsed = await parseFeed(text);
   let normalised: NormaliseResult;
@@ -28,7 +45,7 @@ export async function ingestBytes(
     // document should never be able to trip, reported like parsing is: no internal text.
     throw asParseError(error);
   }
-  return { ...normalised, format: parsed.format, charset };
+  return { ...normalised, format: parsed.format, charset, parsed };
 }
 
 export type { Update };

@@ -1,12 +1,11 @@
 // One source, top to bottom: state → fetch → ingest → store → state. Each step is one named call;
 // the rules of each step live in its own module (fetch.ts, ingest.ts, poll-state.ts, the store).
-import type { SourceConfig } from "../config/types.js";
 import { type ErrorKind, type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import { redactUrl } from "../model/public-url.js";
-import type { SourceState } from "../model/source.js";
+import type { Source, SourceState } from "../model/source.js";
 import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
-import { type FetchOptions, fetchFeed } from "./fetch/fetch.js";
+import { type FetchFn, type FetchOptions, fetchFeed } from "./fetch/fetch.js";
 import { ingestBytes } from "./ingest.js";
 import {
   afterFailure,
@@ -22,17 +21,33 @@ export interface RefreshDeps {
   fetchOptions: FetchOptions;
   retention: RetentionPolicy;
   now?: () => Date;
+  /** The fetcher (default `fetchFeed`), injected like `ingest` so tests need no sockets. */
+  fetch?: FetchFn;
   /** decode → parse → normalise; the service passes its worker pool (IngestPool.ingest). */
   ingest?: IngestFn;
 }
 
 const counts = { added: 0, updated: 0, unchanged: 0, dropped: 0, expired: 0 };
 
-export async function refreshSource(source: SourceConfig, deps: RefreshDeps): Promise<PollOutcome> {
+/**
+ * The source's state as the caller already read it from the store this poll (`state` undefined:
+ * none stored), so a poll reads it once: the poller reads it first to check backoff.
+ */
+export interface KnownState {
+  state: SourceState | undefined;
+}
+
+/** Without `known` the state is read from the store. */
+export async function refreshSource(
+  source: Source,
+  deps: RefreshDeps,
+  known?: KnownState,
+): Promise<PollOutcome> {
   const now = deps.now ?? (() => new Date());
   const started = now();
-  const previous = stateForUrl(await deps.store.getSourceState(source.id), source.url);
-  const fetched = await fetchFeed(source.url, validatorsOf(previous), {
+  const stored = known === undefined ? await deps.store.getSourceState(source.id) : known.state;
+  const previous = stateForUrl(stored, source.url);
+  const fetched = await (deps.fetch ?? fetchFeed)(source.url, validatorsOf(previous), {
     ...deps.fetchOptions,
     headers: source.headers,
     publicUrl: source.publicUrl,
@@ -134,7 +149,7 @@ function validatorsOf(state: SourceState) {
 }
 
 async function recordFailure(
-  source: SourceConfig,
+  source: Source,
   previous: SourceState,
   failure: { kind: ErrorKind; message: string; retryAfter?: Date },
   started: Date,

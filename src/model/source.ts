@@ -1,5 +1,22 @@
 import type { ErrorKind } from "./poll.js";
 
+/**
+ * A partner source as one poll sees it: what refresh reads, and nothing of how the operator
+ * configures or lists it (title, schedule, enabled…), so ingest does not depend on the config.
+ * A `SourceConfig` is one.
+ */
+export interface Source {
+  id: string;
+  /** Fetched as written; a user:password in it is sent as Basic auth. Never published as is. */
+  url: string;
+  /** Tributary category ids every entry of the source is filed under. */
+  categories: string[];
+  /** Extra request headers, sent only to `url`'s origin (secrets: never logged or published). */
+  headers?: Record<string, string>;
+  /** Published instead of `url`; see public-url.ts. */
+  publicUrl?: string;
+}
+
 /** What Tributary remembers about one partner source between polls. */
 export type SourceStatus = "pending" | "ok" | "not-modified" | "error" | "gone" | "disabled";
 

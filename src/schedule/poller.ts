@@ -2,14 +2,15 @@
 // backoff respected for scheduled polls, every outcome reported (a poll never throws).
 import type { SourceConfig } from "../config/types.js";
 import { mayPoll } from "../ingest/poll-state.js";
-import { crashedOutcome } from "../ingest/refresh.js";
+import { crashedOutcome, type KnownState } from "../ingest/refresh.js";
 import { type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import type { Store } from "../store/store.js";
 import { Limiter } from "./limiter.js";
 
 export interface PollerDeps {
   store: Store;
-  refresh(source: SourceConfig): Promise<PollOutcome>;
+  /** `known`: the state this poll already read (scheduled polls, for backoff), not read again. */
+  refresh(source: SourceConfig, known?: KnownState): Promise<PollOutcome>;
   concurrency: number;
   onOutcome?(outcome: PollOutcome): void;
   now?: () => Date;
@@ -82,11 +83,13 @@ export class Poller {
     const now = this.#deps.now ?? (() => new Date());
     const started = Date.now();
     try {
+      let known: KnownState | undefined;
       if (!options.force) {
         const state = await this.#deps.store.getSourceState(source.id);
         if (!mayPoll(state, source.url, now())) return undefined;
+        known = { state };
       }
-      const outcome = await this.#deps.refresh(source);
+      const outcome = await this.#deps.refresh(source, known);
       this.#report(outcome);
       return outcome;
     } catch (error) {

@@ -1,9 +1,14 @@
 import test from "ava";
+import { createPoller } from "../../src/app/wiring.js";
 import type { SourceConfig } from "../../src/config/types.js";
 import type { PollOutcome } from "../../src/model/poll.js";
+import type { SourceState } from "../../src/model/source.js";
 import { Poller } from "../../src/schedule/poller.js";
 import { startScheduler } from "../../src/schedule/scheduler.js";
 import { MemoryStore } from "../../src/store/memory.js";
+import { captureLogger } from "../helpers/capture-logger.js";
+import { makeConfig } from "../helpers/config.js";
+import { startFixtureServer } from "../helpers/fixture-server.js";
 
 const source = (id: string, schedule?: string): SourceConfig => ({
   id,
@@ -103,6 +108,40 @@ test("scheduled polls respect backoff; forced polls do not", async (t) => {
   t.is(calls, 0);
   t.is((await poller.poll(s, { force: true }))?.status, "ok");
   t.is(calls, 1);
+});
+
+/** The real memory store, counting how often a source's state is read. */
+class CountingStore extends MemoryStore {
+  stateReads = 0;
+  override getSourceState(sourceId: string): Promise<SourceState | undefined> {
+    this.stateReads++;
+    return super.getSourceState(sourceId);
+  }
+}
+
+test("a poll reads the source's state from the store once, scheduled (backoff check) or forced", async (t) => {
+  const partner = await startFixtureServer(t, {
+    "/feed": {
+      headers: { "Content-Type": "application/rss+xml", ETag: '"v1"' },
+      body: `<?xml version="1.0"?><rss version="2.0"><channel><title>Partner</title>
+<item><guid>1</guid><title>First</title><link>https://partner.example/1</link></item>
+</channel></rss>`,
+    },
+  });
+  const store = new CountingStore();
+  t.teardown(() => store.close());
+  const s: SourceConfig = { ...source("partner"), url: partner.url("/feed") };
+  const poller = createPoller(makeConfig({ sources: [s] }), store, captureLogger().logger);
+
+  t.like(await poller.poll(s), { status: "ok", added: 1 });
+  t.is(store.stateReads, 1, "the state read for the backoff check is the one refresh starts from");
+  // The state that read carried is used: its validators make the second poll conditional.
+  t.like(await poller.poll(s), { status: "not-modified" });
+  t.is(store.stateReads, 2);
+  t.is(partner.requests.at(-1)?.headers["if-none-match"], '"v1"');
+
+  t.like(await poller.poll(s, { force: true }), { status: "not-modified" });
+  t.is(store.stateReads, 3, "a forced poll skips the backoff check; refresh reads the state");
 });
 
 test("the scheduler fires each schedule and reports the next poll per source", async (t) => {

@@ -71,3 +71,20 @@ test("no module of src/ imports itself through others, type-only imports include
     [],
   );
 });
+
+/** The modules of `from` (a folder of src/) that import a module of `to`, with what they import. */
+function importsBetween(graph: Map<string, string[]>, from: string, to: string): string[] {
+  return [...graph].flatMap(([module, targets]) =>
+    module.startsWith(`src/${from}/`)
+      ? targets.filter((target) => target.startsWith(`src/${to}/`)).map((t) => `${module} → ${t}`)
+      : [],
+  );
+}
+
+test("read models and the poll sit where the pipeline runs: cli/ reads no http/, ingest/ no config/", (t) => {
+  const graph = importGraph();
+  // What the HTTP routes and the CLI both show lives in status/, not in a route file.
+  t.deepEqual(importsBetween(graph, "cli", "http"), []);
+  // A poll is given a model Source; the config's shape stays upstream.
+  t.deepEqual(importsBetween(graph, "ingest", "config"), []);
+});

@@ -2,13 +2,10 @@
 // Each handler gathers plain data; sendJson renders it.
 
 import type Router from "@koa/router";
-import type { Config, SourceConfig } from "../../config/types.js";
-import { proposedUrl } from "../../ingest/poll-state.js";
-import type { ErrorKind } from "../../model/poll.js";
-import { publicSourceUrl, redactUrl } from "../../model/public-url.js";
-import type { SourceState, SourceStatus } from "../../model/source.js";
-import { ALL, type Page, type Store } from "../../store/store.js";
-import { describeCategories } from "../categories.js";
+import type { Config } from "../../config/types.js";
+import { describeCategories } from "../../status/categories.js";
+import { describeSources } from "../../status/sources.js";
+import type { Page, Store } from "../../store/store.js";
 import { answerPreflight } from "../cors.js";
 import type { AppDeps } from "../deps.js";
 import { parseCategory, parsePageQuery, type RawValue } from "../query.js";
@@ -37,62 +34,4 @@ export async function listUpdates(
   const page = parsePageQuery(query, config, category);
   const { items, next } = await store.list({ category, ...page });
   return { items, next };
-}
-
-export interface SourceView {
-  id: string;
-  title: string;
-  /** The source's public URL (its `publicUrl`, else `url` without credentials). */
-  url: string;
-  enabled: boolean;
-  categories: string[];
-  status: SourceStatus;
-  errorKind: ErrorKind | null;
-  lastError: string | null;
-  lastFetchAt: string | null;
-  lastSuccessAt: string | null;
-  entries: number;
-  nextPollAt: string | null;
-  /** Where the feed moved to, once polls in a row saw the same 301/308; the config is not rewritten. */
-  proposedUrl: string | null;
-  /** No successful fetch for `polling.staleAfterMultiple` schedule intervals. */
-  stale: boolean;
-}
-
-/** Config order; a source never polled is `pending`, a disabled one `disabled` whatever it last did. */
-export async function describeSources(
-  config: Config,
-  store: Store,
-  nextPollAt: (sourceId: string, state: SourceState | undefined) => Date | undefined,
-  isStale: (source: SourceConfig, state: SourceState | undefined) => boolean = () => false,
-): Promise<SourceView[]> {
-  return Promise.all(
-    config.sources.map(async (source): Promise<SourceView> => {
-      const [state, entries] = await Promise.all([
-        store.getSourceState(source.id),
-        store.count(ALL, source.id),
-      ]);
-      return {
-        id: source.id,
-        title: source.title,
-        url: publicSourceUrl(source),
-        enabled: source.enabled,
-        categories: source.categories,
-        status: source.enabled ? (state?.status ?? "pending") : "disabled",
-        errorKind: state?.errorKind ?? null,
-        lastError: state?.lastError ?? null,
-        lastFetchAt: state?.lastFetchAt ?? null,
-        lastSuccessAt: state?.lastSuccessAt ?? null,
-        entries,
-        nextPollAt: source.enabled ? (nextPollAt(source.id, state)?.toISOString() ?? null) : null,
-        proposedUrl: redactedOrNull(proposedUrl(state)),
-        stale: isStale(source, state),
-      };
-    }),
-  );
-}
-
-/** A moved feed's new URL is where the partner redirected us, credentials and all: redacted. */
-function redactedOrNull(url: string | undefined): string | null {
-  return url === undefined ? null : redactUrl(url);
 }

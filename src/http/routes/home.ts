@@ -4,8 +4,8 @@
 // boundary answers with the HTML 503 page.
 import type Router from "@koa/router";
 import type { Config } from "../../config/types.js";
+import { describeCategories } from "../../status/categories.js";
 import { ALL, StoreUnavailableError } from "../../store/store.js";
-import { describeCategories } from "../categories.js";
 import type { AppDeps } from "../deps.js";
 import { staleHeaders } from "../feed-response.js";
 import { type HomePageView, renderHomePage } from "../home-page.js";

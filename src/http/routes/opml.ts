@@ -5,11 +5,10 @@
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import type { Config } from "../../config/types.js";
-import { ALL_CATEGORY } from "../../model/category.js";
 import { publicSourceUrl } from "../../model/public-url.js";
-import { feedUrls } from "../../publish/feed-urls.js";
 import { type OpmlOutline, renderOpml } from "../../publish/opml.js";
 import { FEED_FORMATS, type FeedFormat } from "../../publish/types.js";
+import { listCategories } from "../../status/categories.js";
 import type { AppDeps } from "../deps.js";
 import { badRequest } from "../errors.js";
 import { quote, type RawValue } from "../query.js";
@@ -48,12 +47,11 @@ export function parseFormat(raw: RawValue): FeedFormat {
 /** One outline per category, `all` first, each pointing at the category's feed. */
 export function categoriesOpml(config: Config, format: FeedFormat): string {
   const home = `${config.service.baseUrl}/`;
-  const categories = [ALL_CATEGORY, ...config.categories];
-  const outlines: OpmlOutline[] = categories.map(({ id, title, description }) => {
+  const outlines: OpmlOutline[] = listCategories(config).map(({ title, description, feeds }) => {
     const outline: OpmlOutline = {
       text: `${config.service.title}: ${title}`,
       type: "rss",
-      xmlUrl: feedUrls(config.service.baseUrl, id)[format],
+      xmlUrl: feeds[format],
       htmlUrl: home,
     };
     if (description !== "") outline.description = description;

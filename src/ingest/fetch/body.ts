@@ -8,6 +8,7 @@ import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw }
 import type { Dispatcher } from "undici";
 import { type Deadline, describeFailure } from "./deadline.js";
 import { FetchError } from "./errors.js";
+import { header } from "./headers.js";
 
 type Response = Dispatcher.ResponseData;
 type ContentCoding = "gzip" | "deflate" | "br";
@@ -17,12 +18,6 @@ const MAX_CONTENT_CODINGS = 2;
 
 /** Redirect and error bodies are drained up to this much to keep the connection reusable. */
 const DISCARD_LIMIT = 64 * 1024;
-
-/** A response header as one string (undici gives repeated headers as an array). */
-export function header(response: Response, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
-}
 
 /** Drains a body we do not want (redirect, 304, error page), at most DISCARD_LIMIT bytes. */
 export async function discardBody(

@@ -10,7 +10,7 @@
 // keep-alive across the redirect hops of one fetch still works.
 //
 // Reading a body under the cap (and content decoding) is body.ts; the total deadline and
-// the classification of failures is deadline.ts.
+// the classification of failures is deadline.ts; reading a header is headers.ts.
 //
 // Private partner feeds: the URL's user:password is sent as `Authorization: Basic` (never as
 // part of the request URL), and with the configured headers only to the URL's own origin — a
@@ -25,9 +25,10 @@ import {
   isBlockedAddress,
   isBlockedLiteralHost,
 } from "./address-guard.js";
-import { discardBody, header, readBody } from "./body.js";
+import { discardBody, readBody } from "./body.js";
 import { type Deadline, describeFailure, startDeadline } from "./deadline.js";
 import { FetchError, parseRetryAfter } from "./errors.js";
+import { header } from "./headers.js";
 
 export interface Validators {
   etag?: string;
@@ -88,6 +89,13 @@ export type FetchResult =
       durationMs: number;
     }
   | { kind: "failed"; url: string; error: FetchError; durationMs: number };
+
+/** The shape of `fetchFeed`, which refresh and check-source receive as a collaborator. */
+export type FetchFn = (
+  url: string,
+  validators: Validators,
+  options: FetchOptions,
+) => Promise<FetchResult>;
 
 /** Feed types first; plain XML is what many partners (WordPress, Drupal) actually serve. */
 const ACCEPT =

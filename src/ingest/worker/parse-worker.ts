@@ -1,4 +1,5 @@
-// Worker-thread entry of the ingest pool (pool.ts): runs `ingestBytes` — decode, parse,
+// Worker-thread entry of the ingest pool (pool.ts): runs `ingestBytes` (or `ingestDocument`,
+// which also returns the parsed document) — decode, parse,
 // normalise — away from the main event loop. A hostile feed (100,000-deep nesting, a 10 MB
 // title, pathological markup) may keep this thread busy for seconds; the HTTP server on the
 // main thread keeps answering, and the pool terminates this thread at its time limit.
@@ -6,7 +7,12 @@
 // Errors cross the thread boundary as plain data (structured clone drops custom fields), and
 // the pool rebuilds them: a FeedParseError keeps its kind, anything else is a bug.
 import { parentPort } from "node:worker_threads";
-import { type IngestResult, ingestBytes } from "../ingest.js";
+import {
+  type DocumentIngestResult,
+  type IngestResult,
+  ingestBytes,
+  ingestDocument,
+} from "../ingest.js";
 import type { NormaliseSource } from "../normalise/normalise.js";
 import { FeedParseError } from "../parse/errors.js";
 
@@ -16,10 +22,12 @@ export interface IngestRequest {
   contentType: string | undefined;
   source: NormaliseSource;
   now: Date;
+  /** Reply with the parsed document too (check-source), not only what a poll stores. */
+  keepDocument: boolean;
 }
 
 export type IngestReply =
-  | { id: number; ok: true; result: IngestResult }
+  | { id: number; ok: true; result: IngestResult | DocumentIngestResult }
   | { id: number; ok: false; error: { kind?: FeedParseError["kind"]; message: string } };
 
 /** Sent once the modules are loaded, so start-up time never counts against a parse's limit. */
@@ -30,7 +38,8 @@ if (port !== null) {
   port.on("message", (request: IngestRequest) => {
     // Buffer.from on the Uint8Array's memory: no copy of a body that may be 15 MiB.
     const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.length);
-    ingestBytes(body, request.contentType, request.source, request.now).then(
+    const run = request.keepDocument ? ingestDocument : ingestBytes;
+    run(body, request.contentType, request.source, request.now).then(
       (result) => port.postMessage({ id: request.id, ok: true, result } satisfies IngestReply),
       (error: unknown) => port.postMessage({ id: request.id, ok: false, error: describe(error) }),
     );

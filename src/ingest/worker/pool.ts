@@ -11,7 +11,7 @@
 
 import { type ResourceLimits, Worker } from "node:worker_threads";
 import type { FetchErrorKind, ParseErrorKind } from "../../model/poll.js";
-import type { IngestResult } from "../ingest.js";
+import type { DocumentIngestResult, IngestResult } from "../ingest.js";
 import type { NormaliseSource } from "../normalise/normalise.js";
 import { FeedParseError } from "../parse/errors.js";
 import { type IngestReply, type IngestRequest, READY } from "./parse-worker.js";
@@ -23,6 +23,14 @@ export type IngestFn = (
   source: NormaliseSource,
   now: Date,
 ) => Promise<IngestResult>;
+
+/** The shape of `ingestDocument`, which check-source calls through the pool. */
+export type IngestDocumentFn = (
+  body: Buffer,
+  contentType: string | undefined,
+  source: NormaliseSource,
+  now: Date,
+) => Promise<DocumentIngestResult>;
 
 export interface IngestPoolOptions {
   /** Worker threads (parses running at once); 1–2 is plenty, polls are mostly waiting on IO. */
@@ -99,7 +107,7 @@ export function isIngestFailure(
 
 interface Task {
   request: Omit<IngestRequest, "id">;
-  resolve(result: IngestResult): void;
+  resolve(result: IngestResult | DocumentIngestResult): void;
   reject(error: Error): void;
 }
 
@@ -130,14 +138,29 @@ export class IngestPool {
 
   /** Same contract as `ingestBytes`, plus `parse-timeout` (ParseTimeoutError). */
   readonly ingest: IngestFn = (body, contentType, source, now) =>
-    new Promise<IngestResult>((resolve, reject) => {
+    this.#submit({ body, contentType, source, now, keepDocument: false });
+
+  /** Same contract as `ingestDocument`, under the same limits as `ingest`. */
+  readonly ingestDocument: IngestDocumentFn = (body, contentType, source, now) =>
+    // The worker replies with the document when asked to keep it.
+    this.#submit({
+      body,
+      contentType,
+      source,
+      now,
+      keepDocument: true,
+    }) as Promise<DocumentIngestResult>;
+
+  #submit(request: Task["request"]): Promise<IngestResult | DocumentIngestResult> {
+    return new Promise((resolve, reject) => {
       if (this.#closed) {
         reject(new ParsePoolClosedError());
         return;
       }
-      this.#queue.push({ request: { body, contentType, source, now }, resolve, reject });
+      this.#queue.push({ request, resolve, reject });
       this.#dispatch();
     });
+  }
 
   /** Worker threads started so far (a timed-out or crashed worker is replaced by a new one). */
   get started(): number {

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import test from "ava";
 import { createIngestPool } from "../../../src/app/wiring.js";
-import { ingestBytes } from "../../../src/ingest/ingest.js";
+import { ingestBytes, ingestDocument } from "../../../src/ingest/ingest.js";
 import { FeedParseError } from "../../../src/ingest/parse/errors.js";
 import {
   DEFAULT_POOL,
@@ -44,6 +44,16 @@ test("a worker's result is exactly what ingestBytes gives on the main thread", a
   t.deepEqual(inWorker, inProcess);
   t.true(inWorker.fallbackDated instanceof Set);
   t.is(inWorker.updates[0]?.title, "Café & more");
+});
+
+test("ingestDocument also brings the parsed document back from the worker; ingest does not", async (t) => {
+  const pool = poolFor(t);
+  const withDocument = await pool.ingestDocument(RSS, "application/rss+xml", source, NOW);
+  t.deepEqual(withDocument, await ingestDocument(RSS, "application/rss+xml", source, NOW));
+  t.is(withDocument.parsed.items.length, 2);
+  t.is(withDocument.parsed.items[0]?.guid, "g-1");
+  t.false("parsed" in (await pool.ingest(RSS, "application/rss+xml", source, NOW)));
+  t.is(pool.started, 1, "both run on the same worker");
 });
 
 test("workers are reused across parses", async (t) => {
