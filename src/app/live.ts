@@ -12,19 +12,13 @@ import {
 import type { Config, SourceConfig } from "../config/types.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
-import type { PollOutcome } from "../model/poll.js";
+import type { OperatorPoll, PollOutcome } from "../model/poll.js";
 import type { SourceState } from "../model/source.js";
 import { isStale } from "../model/staleness.js";
 import type { FeedPublisher } from "../publish/types.js";
 import { scheduleIntervalMs } from "../schedule/interval.js";
 import type { Poller } from "../schedule/poller.js";
 import { type Scheduler, startScheduler } from "../schedule/scheduler.js";
-
-/** An operator's poll: the sources it covers, and their outcomes once all have finished. */
-export interface OperatorPoll {
-  sources: string[];
-  done: Promise<PollOutcome[]>;
-}
 
 export interface LiveRuntimeDeps {
   config: Config;

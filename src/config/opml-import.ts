@@ -2,7 +2,7 @@
 // (unique against the config and each other), categories from --category, else from the OPML
 // `category` attribute or the enclosing folders, and feeds already configured skipped.
 // Pure: the command (src/cli/import-opml.ts) does the file IO, yaml-append.ts the YAML edit.
-import { canonicalUrlKey } from "../ingest/normalise/urls.js";
+import { canonicalUrlKey } from "../model/urls.js";
 import type { OpmlFeed } from "./opml-read.js";
 import { ID_PATTERN } from "./schema.js";
 import type { CategoryConfig, SourceConfig } from "./types.js";

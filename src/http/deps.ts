@@ -1,10 +1,10 @@
 // What the HTTP application is given by the composition root. In a module of its own so the
 // routes read it without importing the app that registers them.
 import type { Logger } from "pino";
-import type { OperatorPoll } from "../app/live.js";
 import type { ReloadResult } from "../config/reload.js";
 import type { Config, SourceConfig } from "../config/types.js";
 import type { Metrics } from "../metrics.js";
+import type { OperatorPoll } from "../model/poll.js";
 import type { SourceState } from "../model/source.js";
 import type { FeedPublisher } from "../publish/types.js";
 import type { Store } from "../store/store.js";

@@ -102,12 +102,6 @@ export function afterSuccess(
   };
 }
 
-/**
- * Consecutive polls that must see the same permanent redirect before the new URL is proposed
- * to the operator: one 301 can be a misconfigured CDN or a partner's maintenance page.
- */
-export const PROPOSE_MOVE_AFTER = 3;
-
 /** What one successful (200 or 304) poll saw of redirects. */
 export interface RedirectSeen {
   /** Set when every hop was permanent (301/308): where the feed now lives. */
@@ -133,12 +127,6 @@ export function trackMove(
   }
   if (seen.redirected) return { movedTo: previous.movedTo, movedToCount: previous.movedToCount };
   return { movedTo: undefined, movedToCount: undefined };
-}
-
-/** The URL to propose to the operator, once the move has been seen often enough in a row. */
-export function proposedUrl(state: SourceState | undefined): string | undefined {
-  if (state?.movedTo === undefined) return undefined;
-  return (state.movedToCount ?? 0) >= PROPOSE_MOVE_AFTER ? state.movedTo : undefined;
 }
 
 function withoutFailure(state: SourceState): SourceState {

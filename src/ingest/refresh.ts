@@ -2,18 +2,12 @@
 // the rules of each step live in its own module (fetch.ts, ingest.ts, poll-state.ts, the store).
 import { type ErrorKind, type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import { redactUrl } from "../model/public-url.js";
-import type { Source, SourceState } from "../model/source.js";
+import { proposedUrl, type Source, type SourceState } from "../model/source.js";
 import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
 import { type FetchFn, type FetchOptions, fetchFeed } from "./fetch/fetch.js";
 import { ingestBytes } from "./ingest.js";
-import {
-  afterFailure,
-  afterNotModified,
-  afterSuccess,
-  proposedUrl,
-  stateForUrl,
-} from "./poll-state.js";
+import { afterFailure, afterNotModified, afterSuccess, stateForUrl } from "./poll-state.js";
 import { type IngestFn, isIngestFailure } from "./worker/pool.js";
 
 export interface RefreshDeps {

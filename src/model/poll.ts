@@ -65,3 +65,9 @@ export interface PollOutcome {
   /** Set once the same permanent redirect was seen on PROPOSE_MOVE_AFTER polls in a row. */
   proposedUrl?: string;
 }
+
+/** An operator's poll: the sources it covers, and their outcomes once all have finished. */
+export interface OperatorPoll {
+  sources: string[];
+  done: Promise<PollOutcome[]>;
+}

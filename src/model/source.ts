@@ -50,3 +50,15 @@ export const initialSourceState = (): SourceState => ({
   status: "pending",
   consecutiveFailures: 0,
 });
+
+/**
+ * Consecutive polls that must see the same permanent redirect before the new URL is proposed
+ * to the operator: one 301 can be a misconfigured CDN or a partner's maintenance page.
+ */
+export const PROPOSE_MOVE_AFTER = 3;
+
+/** The URL to propose to the operator, once the move has been seen often enough in a row. */
+export function proposedUrl(state: SourceState | undefined): string | undefined {
+  if (state?.movedTo === undefined) return undefined;
+  return (state.movedToCount ?? 0) >= PROPOSE_MOVE_AFTER ? state.movedTo : undefined;
+}

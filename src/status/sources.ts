@@ -2,10 +2,9 @@
 // read model, so the API, the CLI's table and its --json print the same fields from the same
 // rules (a disabled source is `disabled`, a moved feed's new URL is redacted).
 import type { Config, SourceConfig } from "../config/types.js";
-import { proposedUrl } from "../ingest/poll-state.js";
 import type { ErrorKind } from "../model/poll.js";
 import { publicSourceUrl, redactUrl } from "../model/public-url.js";
-import type { SourceState, SourceStatus } from "../model/source.js";
+import { proposedUrl, type SourceState, type SourceStatus } from "../model/source.js";
 import { ALL, type Store } from "../store/store.js";
 
 export interface SourceView {

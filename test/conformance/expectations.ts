@@ -32,9 +32,9 @@ import {
   summarise,
   toPlainText,
 } from "../../src/ingest/normalise/text.js";
-import { applyBase } from "../../src/ingest/normalise/urls.js";
 import type { ParsedText } from "../../src/ingest/parse/types.js";
 import type { Update } from "../../src/model/update.js";
+import { applyBase } from "../../src/model/urls.js";
 import { canonicalHtml, projectOntoPolicy } from "./markup.js";
 import type { EntryObservation, Observation } from "./observe.js";
 import { SOURCE_ID } from "./observe.js";

@@ -4,9 +4,10 @@
 import type { LookupFunction } from "node:net";
 import test from "ava";
 import { ingestBytes } from "../../src/ingest/ingest.js";
-import { BACKOFF, PROPOSE_MOVE_AFTER } from "../../src/ingest/poll-state.js";
+import { BACKOFF } from "../../src/ingest/poll-state.js";
 import type { IngestFn } from "../../src/ingest/worker/pool.js";
 import type { ErrorKind } from "../../src/model/poll.js";
+import { PROPOSE_MOVE_AFTER } from "../../src/model/source.js";
 import { ALL } from "../../src/store/store.js";
 import { freePort } from "../helpers/ports.js";
 import { caseTitle } from "./cases.js";

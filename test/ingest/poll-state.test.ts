@@ -6,12 +6,11 @@ import {
   BACKOFF,
   backoffDelayMs,
   mayPoll,
-  PROPOSE_MOVE_AFTER,
-  proposedUrl,
   type SuccessInfo,
   stateForUrl,
   trackMove,
 } from "../../src/ingest/poll-state.js";
+import { PROPOSE_MOVE_AFTER, proposedUrl } from "../../src/model/source.js";
 
 const now = new Date("2026-03-01T12:00:00Z");
 const url = "https://partner.example/feed.xml";

@@ -11,8 +11,8 @@ import type {
   FetchResult,
   Validators,
 } from "../../src/ingest/fetch/fetch.js";
-import { PROPOSE_MOVE_AFTER } from "../../src/ingest/poll-state.js";
 import { type RefreshDeps, refreshSource } from "../../src/ingest/refresh.js";
+import { PROPOSE_MOVE_AFTER } from "../../src/model/source.js";
 import type { Update } from "../../src/model/update.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { ALL, type RetentionPolicy, type UpsertOptions } from "../../src/store/store.js";

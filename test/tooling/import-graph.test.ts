@@ -88,3 +88,23 @@ test("read models and the poll sit where the pipeline runs: cli/ reads no http/,
   // A poll is given a model Source; the config's shape stays upstream.
   t.deepEqual(importsBetween(graph, "ingest", "config"), []);
 });
+
+test("no folder imports one that runs after it, except the cron check the README names", (t) => {
+  const graph = importGraph();
+  // Each folder, and the folders it must not import: those that run after it, or wire it.
+  const forbidden: Record<string, string[]> = {
+    model: ["config", "ingest", "store", "publish", "status", "http", "schedule", "app", "cli"],
+    store: ["config", "ingest", "publish", "status", "http", "schedule", "app", "cli"],
+    ingest: ["config", "publish", "status", "http", "schedule", "app", "cli"],
+    publish: ["ingest", "status", "http", "schedule", "app", "cli"],
+    config: ["ingest", "store", "publish", "status", "http", "app", "cli"],
+    status: ["ingest", "http", "schedule", "app", "cli"],
+    http: ["ingest", "schedule", "app", "cli"],
+    schedule: ["publish", "status", "http", "app", "cli"],
+  };
+  const found: string[] = [];
+  for (const [from, targets] of Object.entries(forbidden)) {
+    for (const to of targets) found.push(...importsBetween(graph, from, to));
+  }
+  t.deepEqual(found, []);
+});

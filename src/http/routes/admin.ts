@@ -6,7 +6,7 @@
 // of an unknown path; with one, every path of the tree and every method needs the token first.
 import Router, { type RouterContext } from "@koa/router";
 import type { Middleware } from "koa";
-import type { OperatorPoll } from "../../app/live.js";
+import type { OperatorPoll } from "../../model/poll.js";
 import { bearerToken, tokenMatches } from "../auth.js";
 import type { AppDeps } from "../deps.js";
 import { HttpError, notFound } from "../errors.js";

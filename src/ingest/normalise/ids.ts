@@ -1,7 +1,7 @@
 // Stable entry ids: the same partner entry must get the same id on every poll and every
 // instance, so the store can upsert instead of duplicating.
 import { createHash } from "node:crypto";
-import { canonicalUrlKey } from "./urls.js";
+import { canonicalUrlKey } from "../../model/urls.js";
 
 /** What an entry is recognised by, in order of preference. */
 export interface IdentityHints {

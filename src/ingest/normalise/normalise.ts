@@ -4,6 +4,7 @@
 
 import { escapeDoubleQuoted } from "../../model/escape.js";
 import type { Author, Enclosure, Update } from "../../model/update.js";
+import { applyBase, isAbsoluteWebUrl, resolveWebUrl } from "../../model/urls.js";
 import { MALFORMED_ENTRY } from "../parse/errors.js";
 import type { ParsedAuthor, ParsedFeed, ParsedItem, ParsedText } from "../parse/types.js";
 import { parseDate } from "./dates.js";
@@ -18,7 +19,6 @@ import {
   titleFromText,
   toPlainText,
 } from "./text.js";
-import { applyBase, isAbsoluteWebUrl, resolveWebUrl } from "./urls.js";
 
 export interface NormaliseSource {
   id: string;

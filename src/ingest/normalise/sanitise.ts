@@ -3,8 +3,8 @@
 // for elements whose content is code or chrome). URLs are made absolute against the entry's
 // base first, so relative links keep working on a page that is not the partner's.
 import sanitizeHtml from "sanitize-html";
+import { resolveWebUrl } from "../../model/urls.js";
 import { mapC1Controls } from "./text.js";
-import { resolveWebUrl } from "./urls.js";
 
 // The policy is exported as data so the conformance test can project a reference sanitiser's
 // output onto it (test/conformance/markup.ts) without calling this module.

@@ -12,7 +12,7 @@
 // reach it: xml2js gives the element tree, and atom.ts reads it with the same accessors.
 import Parser from "rss-parser";
 import { Parser as XmlParser } from "xml2js";
-import { applyBase, parseUrl } from "../normalise/urls.js";
+import { applyBase, parseUrl } from "../../model/urls.js";
 import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./atom.js";
 import { asParseError, FeedParseError, MALFORMED_ENTRY } from "./errors.js";
 import {

@@ -4,10 +4,10 @@
 // fetch, parse and normalise already produced, so every warning is tested with plain values.
 import type { ErrorKind } from "../../model/poll.js";
 import type { Update } from "../../model/update.js";
+import { isAbsoluteWebUrl } from "../../model/urls.js";
 import { compareNewestFirst, indexKeyOf } from "../../store/compare.js";
 import type { Validators } from "../fetch/fetch.js";
 import type { NormaliseResult } from "../normalise/normalise.js";
-import { isAbsoluteWebUrl } from "../normalise/urls.js";
 import type { ParsedFeed, ParsedItem } from "../parse/types.js";
 
 export type WarningCode =

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import test from "ava";
-import { entryId, identityKey } from "../../../src/ingest/normalise/ids.js";
-import { applyBase, canonicalUrlKey, resolveWebUrl } from "../../../src/ingest/normalise/urls.js";
-import { corpusPath, skipMessage } from "../../helpers/corpus.js";
-import { skipTest } from "../../helpers/skip.js";
+import { entryId, identityKey } from "../../src/ingest/normalise/ids.js";
+import { applyBase, canonicalUrlKey, resolveWebUrl } from "../../src/model/urls.js";
+import { corpusPath, skipMessage } from "../helpers/corpus.js";
+import { skipTest } from "../helpers/skip.js";
 
 test("relative URLs resolve against the base", (t) => {
   t.is(resolveWebUrl("/a/b?c=1", "https://example.org/x/y"), "https://example.org/a/b?c=1");
