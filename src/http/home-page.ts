@@ -4,7 +4,7 @@
 import { escapeQuoted } from "../model/escape.js";
 import { FEED_FORMATS, type FeedFormat } from "../publish/types.js";
 import type { CategoryView } from "../status/categories.js";
-import { PAGE_STYLE } from "./html.js";
+import { htmlPage } from "./html.js";
 
 export interface HomePageView {
   title: string;
@@ -31,26 +31,13 @@ export function renderHomePage(view: HomePageView): string {
         alternateLink(view.title, view.alternate as CategoryView, format),
       )
     : [];
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${title}</title>`,
-    ...alternates,
-    PAGE_STYLE,
-    "</head>",
-    "<body>",
+  return htmlPage(view.title, alternates, [
     `<h1>${title}</h1>`,
     ...(view.staleSince ? [staleNotice(view.staleSince)] : []),
     "<ul>",
     ...view.categories.map(categoryItem),
     "</ul>",
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+  ]);
 }
 
 function staleNotice(since: Date): string {
