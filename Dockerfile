@@ -4,6 +4,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build copies the page templates and the embed script next to the compiled modules.
+COPY scripts/copy-assets.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 
 # Production dependencies only, without install scripts (nothing to compile at run time).

@@ -15,6 +15,7 @@ import type { Metrics } from "../metrics.js";
 import type { OperatorPoll, PollOutcome } from "../model/poll.js";
 import type { SourceState } from "../model/source.js";
 import { isStale } from "../model/staleness.js";
+import type { PagePublisher } from "../pages/pages.js";
 import type { FeedPublisher } from "../publish/types.js";
 import { scheduleIntervalMs } from "../schedule/interval.js";
 import type { Poller } from "../schedule/poller.js";
@@ -27,6 +28,8 @@ export interface LiveRuntimeDeps {
   /** Builds the poller once; it reads the current config through `current` on every poll. */
   makePoller(current: () => Config, onOutcome: (outcome: PollOutcome) => void): Poller;
   buildPublisher(config: Config): FeedPublisher;
+  /** The pages of a config; throws ConfigError when its templates are invalid. */
+  buildPages(config: Config): PagePublisher;
   /** Reads the config again (the file). Without it there is nothing to reload. */
   loadConfig?: () => Promise<Config>;
   now?: () => Date;
@@ -39,6 +42,7 @@ export class LiveRuntime {
   readonly #now: () => Date;
   #config: Config;
   #publisher: FeedPublisher;
+  #pages: PagePublisher;
   /** When each enabled source became due in this process: start-up, or the reload adding it. */
   readonly #expectedSince = new Map<string, Date>();
   /** Longest gap of each schedule expression in use (computing it takes a few ms). */
@@ -52,6 +56,7 @@ export class LiveRuntime {
     this.#now = deps.now ?? (() => new Date());
     this.#config = deps.config;
     this.#publisher = deps.buildPublisher(deps.config);
+    this.#pages = deps.buildPages(deps.config);
     this.#track([], deps.config);
     this.poller = deps.makePoller(
       () => this.#config,
@@ -70,6 +75,10 @@ export class LiveRuntime {
 
   get publisher(): FeedPublisher {
     return this.#publisher;
+  }
+
+  get pages(): PagePublisher {
+    return this.#pages;
   }
 
   get canReload(): boolean {
@@ -147,8 +156,11 @@ export class LiveRuntime {
       return { reloaded: false, problems: [problem] };
     }
     let next: Config;
+    let pages: PagePublisher;
     try {
       next = await loadConfig();
+      // Templates are read with the config they belong to: invalid ones reject the reload.
+      pages = this.#deps.buildPages(applicableConfig(this.#config, next).config);
     } catch (error) {
       const problems =
         error instanceof ConfigError
@@ -158,10 +170,10 @@ export class LiveRuntime {
       return { reloaded: false, problems };
     }
     if (this.#stopped) return { reloaded: false, problems: ["the service is stopping"] };
-    return this.#apply(next, trigger);
+    return this.#apply(next, pages, trigger);
   }
 
-  async #apply(next: Config, trigger: string): Promise<ReloadResult> {
+  async #apply(next: Config, pages: PagePublisher, trigger: string): Promise<ReloadResult> {
     const { logger, metrics } = this.#deps;
     const before = this.#config;
     const { config, restartRequired } = applicableConfig(before, next);
@@ -173,6 +185,7 @@ export class LiveRuntime {
     this.#track(before.sources, config);
     this.#config = config;
     this.#publisher = publisher;
+    this.#pages = pages;
     await this.scheduler.update(config.sources, config.polling.schedule);
     this.poller.concurrency = config.polling.concurrency;
     metrics.forgetSources(changes.removed);

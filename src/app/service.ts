@@ -13,11 +13,18 @@ import { RenderGate, type RenderGateOptions } from "../publish/render-gate.js";
 import { StoreRecovery } from "../publish/store-recovery.js";
 import type { Poller } from "../schedule/poller.js";
 import type { Scheduler } from "../schedule/scheduler.js";
+import { describeSources } from "../status/sources.js";
 import { instrumentStore } from "../store/instrumented.js";
 import { ALL, type Store } from "../store/store.js";
 import { LiveRuntime } from "./live.js";
 import { baseUrlWarning, summariseRound } from "./start-notes.js";
-import { createFeedPublisher, createIngestPool, createPoller, openStore } from "./wiring.js";
+import {
+  createFeedPublisher,
+  createIngestPool,
+  createPagePublisher,
+  createPoller,
+  openStore,
+} from "./wiring.js";
 
 export interface ServiceOptions {
   /** Poll every enabled source right away (default true). */
@@ -81,6 +88,19 @@ export async function startService(
     makePoller: (current, onOutcome) =>
       createPoller(current, store, logger, shutdown.signal, onOutcome, ingestPool.ingest),
     buildPublisher: (current) => createFeedPublisher(current, store, publishing),
+    buildPages: (current) =>
+      createPagePublisher(
+        current,
+        store,
+        () =>
+          describeSources(
+            current,
+            store,
+            (id, state) => live.nextPollAt(id, state),
+            (source, state) => live.isStale(source, state),
+          ),
+        publishing.gate,
+      ),
     loadConfig: options.reloadConfig,
   });
   const { poller, scheduler } = live;
@@ -114,6 +134,7 @@ export async function startService(
     getConfig: () => live.config,
     store,
     getPublisher: () => live.publisher,
+    getPages: () => live.pages,
     nextPollAt: (id, state) => live.nextPollAt(id, state),
     logger,
     metrics,

@@ -7,11 +7,14 @@ import { DEFAULT_POOL, heapMbFor, type IngestFn, IngestPool } from "../ingest/wo
 import type { Logger } from "../log.js";
 import { ALL_CATEGORY } from "../model/category.js";
 import type { PollOutcome } from "../model/poll.js";
+import { createPages, type PagePublisher } from "../pages/pages.js";
+import { loadTemplates } from "../pages/templates.js";
 import { createPublisher } from "../publish/publisher.js";
-import type { RenderGate } from "../publish/render-gate.js";
+import { RenderGate } from "../publish/render-gate.js";
 import type { StoreRecovery } from "../publish/store-recovery.js";
 import type { FeedPublisher } from "../publish/types.js";
 import { Poller } from "../schedule/poller.js";
+import type { SourceView } from "../status/sources.js";
 import { MemoryStore } from "../store/memory.js";
 import { connectRedisStore } from "../store/redis.js";
 import { redactRedisUrl } from "../store/redis-client.js";
@@ -151,4 +154,17 @@ export function createFeedPublisher(
     defaultLimit: config.feeds.defaultLimit,
     maxLimit: config.feeds.maxLimit,
   });
+}
+
+/**
+ * The pages of `config`, with its templates parsed now: a template error is a ConfigError
+ * (file and line) at start-up or reload, never a failing request.
+ */
+export function createPagePublisher(
+  config: Config,
+  store: Store,
+  sourceStatus: () => Promise<SourceView[]>,
+  gate: RenderGate = new RenderGate(),
+): PagePublisher {
+  return createPages({ config, store, templates: loadTemplates(config.pages), gate, sourceStatus });
 }

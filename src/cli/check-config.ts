@@ -1,18 +1,24 @@
 import { ConfigError } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
+import { loadTemplates } from "../pages/templates.js";
 import { counted } from "./plural.js";
 
 export const EXIT_CONFIG = 2;
 
-/** Loads the config, or prints one `path: message` line per problem and returns undefined. */
+/**
+ * Loads the config and parses the page templates it names, or prints one `path: message` line
+ * per problem and returns undefined.
+ */
 export async function loadConfigOrReport(
   path: string,
   env: Record<string, string | undefined>,
   stderr: NodeJS.WritableStream,
 ): Promise<Config | undefined> {
   try {
-    return await loadConfig(path, env);
+    const config = await loadConfig(path, env);
+    loadTemplates(config.pages);
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) stderr.write(`${problem}\n`);
@@ -28,8 +34,10 @@ export async function checkConfig(
   const config = await loadConfigOrReport(path, env, out.stderr);
   if (!config) return EXIT_CONFIG;
   const enabled = config.sources.filter((s) => s.enabled).length;
+  const { overrides } = loadTemplates(config.pages);
+  const templates = overrides === undefined ? "" : `; page templates from ${overrides}`;
   out.stdout.write(
-    `${path}: ok (${counted(config.categories.length, "category", "categories")}, ${counted(config.sources.length, "source")}, ${enabled} enabled)\n`,
+    `${path}: ok (${counted(config.categories.length, "category", "categories")}, ${counted(config.sources.length, "source")}, ${enabled} enabled${templates})\n`,
   );
   return 0;
 }

@@ -5,6 +5,8 @@
 export const DEFAULTS = {
   service: {
     title: "Tributary",
+    /** BCP 47 tag of the pages' own words (headings, "Read More"): `<html lang>`. */
+    language: "en",
     port: 8080,
     host: "0.0.0.0",
     baseUrl: (port: number): string => `http://localhost:${port}`,
@@ -29,6 +31,20 @@ export const DEFAULTS = {
     maxLimit: 200,
     /** Seconds in `Cache-Control: public, max-age=N`. */
     maxAge: 300,
+  },
+  pages: {
+    /** Entries per archive page (`/categories/{id}`). */
+    perPage: 20,
+    /** Seconds in the pages' `Cache-Control: public, max-age=N`: people expect fresh pages. */
+    maxAge: 60,
+    /** Characters of a summary shown before it is cut with "…". */
+    summaryLength: 280,
+    /** Operator templates: this folder beside the config file, when it exists. */
+    templatesFolder: "templates",
+  },
+  embed: {
+    /** `frame-ancestors` of /embed/{category}: any site may frame it. */
+    allowedOrigins: ["*"] as readonly string[],
   },
   category: {
     description: "",

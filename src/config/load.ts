@@ -2,6 +2,7 @@
 // Only main.ts reads process.env: these functions take the environment as an argument so
 // tests (and check-config) decide exactly what they see.
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { DEFAULTS } from "./defaults.js";
 import { ConfigError, problemLine } from "./errors.js";
@@ -14,7 +15,7 @@ import {
   referenceProblems,
 } from "./schema.js";
 import { resolveHeaders } from "./source-headers.js";
-import type { Config, Env } from "./types.js";
+import type { Config, Env, PagesConfig } from "./types.js";
 
 export const DEFAULT_CONFIG_PATH = "config/tributary.yaml";
 
@@ -30,7 +31,7 @@ export async function loadConfig(path: string, env: Env = {}): Promise<Config> {
   } catch (error) {
     throw new ConfigError([`${path}: cannot read: ${(error as Error).message}`], { cause: error });
   }
-  return parseConfig(text, env, path);
+  return parseConfig(text, env, path, { folder: dirname(resolve(path)) });
 }
 
 export interface ParseOptions {
@@ -40,6 +41,11 @@ export interface ParseOptions {
    * the file (import-opml) rather than one that runs it.
    */
   resolveReferences?: boolean;
+  /**
+   * The folder of the config file: `pages.templates` is relative to it, and `templates/` in
+   * it is where operator templates are looked for by default. Without it, none are.
+   */
+  folder?: string;
 }
 
 export function parseConfig(
@@ -61,12 +67,12 @@ export function parseConfig(
     ...fromEnv.problems,
   ];
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
-  return assemble(result.data, fromEnv.values, resolveReferences ? env : undefined);
+  return assemble(result.data, fromEnv.values, resolveReferences ? env : undefined, options.folder);
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
-const TOP_LEVEL_KEYS = "service, polling, retention, feeds, categories, sources";
+const TOP_LEVEL_KEYS = "service, polling, retention, feeds, pages, embed, categories, sources";
 
 function readYaml(text: string, label: string): Read<Record<string, unknown>> {
   const lines = new LineCounter();
@@ -190,7 +196,12 @@ function readEnv(env: Env): { values: EnvValues; problems: string[] } {
  * Env overrides win; then the defaults that depend on other values (see defaults.ts); then the
  * environment references of source headers (`references` undefined: kept as written).
  */
-function assemble(file: ConfigFile, env: EnvValues, references: Env | undefined): Config {
+function assemble(
+  file: ConfigFile,
+  env: EnvValues,
+  references: Env | undefined,
+  folder: string | undefined,
+): Config {
   const port = env.port ?? file.service.port;
   const baseUrl = env.baseUrl ?? file.service.baseUrl ?? DEFAULTS.service.baseUrl(port);
   const config: Config = {
@@ -201,6 +212,8 @@ function assemble(file: ConfigFile, env: EnvValues, references: Env | undefined)
     },
     retention: file.retention,
     feeds: file.feeds,
+    pages: pagesOf(file.pages, folder),
+    embed: file.embed,
     categories: file.categories,
     sources:
       references === undefined
@@ -219,4 +232,19 @@ function assemble(file: ConfigFile, env: EnvValues, references: Env | undefined)
   }
   if (env.adminToken !== undefined) config.adminToken = env.adminToken;
   return config;
+}
+
+/** `pages.templates` resolved against the config file's folder (see PagesConfig). */
+function pagesOf(pages: ConfigFile["pages"], folder: string | undefined): PagesConfig {
+  const { templates, ...rest } = pages;
+  const written = templates !== undefined;
+  const templatesDir =
+    folder === undefined
+      ? templates === undefined
+        ? undefined
+        : resolve(templates)
+      : resolve(folder, templates ?? DEFAULTS.pages.templatesFolder);
+  const result: PagesConfig = { ...rest, templatesRequired: written };
+  if (templatesDir !== undefined) result.templatesDir = templatesDir;
+  return result;
 }

@@ -105,9 +105,36 @@ const section = <T extends z.ZodType>(schema: T) => z.preprocess((value) => valu
 
 const mapping = { error: expected("a mapping") };
 
+function isLanguageTag(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+const languageTag = z
+  .string({ error: expected("a language tag") })
+  .trim()
+  .refine(isLanguageTag, { error: "must be a BCP 47 language tag such as en, fr or ar" });
+
+/**
+ * A `frame-ancestors` source: `*`, `'self'`, or an origin (scheme://host[:port], the host
+ * may start with `*.`) — no path, since the browser compares origins of the framing pages.
+ */
+const FRAME_ANCESTOR = /^(?:\*|'self'|https?:\/\/(?:\*\.)?[a-z0-9.-]+(?::\d{1,5})?)$/i;
+
+const frameAncestor = z
+  .string({ error: expected("an origin") })
+  .trim()
+  .refine((value) => FRAME_ANCESTOR.test(value), {
+    error: "must be *, 'self' or an origin such as https://partner.example (no path)",
+  });
+
 const service = z.strictObject(
   {
     title: text().default(DEFAULTS.service.title),
+    language: languageTag.default(DEFAULTS.service.language),
     // Defaults to http://localhost:<port> once env overrides have settled the port.
     baseUrl: baseUrlSchema.optional(),
     port: port.default(DEFAULTS.service.port),
@@ -166,6 +193,27 @@ const feeds = z
     });
   });
 
+const pages = z.strictObject(
+  {
+    // A folder of templates overriding the built-in ones, relative to the config file.
+    templates: text().optional(),
+    perPage: integer(1, 100).default(DEFAULTS.pages.perPage),
+    maxAge: integer(0).default(DEFAULTS.pages.maxAge),
+    summaryLength: integer(40, 2000).default(DEFAULTS.pages.summaryLength),
+  },
+  mapping,
+);
+
+const embed = z.strictObject(
+  {
+    allowedOrigins: z
+      .array(frameAncestor, { error: expected("a list of origins") })
+      .min(1, { error: "must list at least one origin (* allows every site)" })
+      .default([...DEFAULTS.embed.allowedOrigins]),
+  },
+  mapping,
+);
+
 const category = z.strictObject(
   {
     id: id.refine((value) => value !== ALL, {
@@ -207,6 +255,8 @@ export const configFileSchema = z.strictObject(
     polling: section(polling),
     retention: section(retention),
     feeds: section(feeds),
+    pages: section(pages),
+    embed: section(embed),
     categories: z.array(category, { error: expected("a list of categories") }),
     sources: z.array(source, { error: expected("a list of sources") }),
   },

@@ -7,6 +7,8 @@ export type Env = Record<string, string | undefined>;
 /** The validated, defaulted configuration every other module receives as plain values. */
 export interface ServiceConfig {
   title: string;
+  /** BCP 47 tag of the pages' own text (`<html lang>`); entries carry their own. */
+  language: string;
   /** Public base URL used for self links, without a trailing slash. */
   baseUrl: string;
   port: number;
@@ -39,6 +41,24 @@ export interface FeedsConfig {
   maxAge: number;
 }
 
+export interface PagesConfig {
+  perPage: number;
+  maxAge: number;
+  summaryLength: number;
+  /**
+   * Absolute path of the operator's template folder: `pages.templates` resolved against the
+   * config file's folder, else `templates/` beside the config file. Undefined without a file.
+   */
+  templatesDir?: string;
+  /** `pages.templates` was written: the folder must exist (the default one may be absent). */
+  templatesRequired: boolean;
+}
+
+export interface EmbedConfig {
+  /** `*` (any site), or origins `https://partner.example` allowed to frame /embed pages. */
+  allowedOrigins: string[];
+}
+
 export interface CategoryConfig {
   id: string;
   title: string;
@@ -69,6 +89,8 @@ export interface Config {
   polling: PollingConfig;
   retention: RetentionConfig;
   feeds: FeedsConfig;
+  pages: PagesConfig;
+  embed: EmbedConfig;
   categories: CategoryConfig[];
   sources: SourceConfig[];
   /** From env only: unset means the embedded memory store. */

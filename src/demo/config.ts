@@ -1,5 +1,6 @@
 // The configuration `tributary serve --demo` runs with, built in code (the config file is not
-// read): four categories and the bundled sample partners, polled every minute. It goes through
+// read): four categories and the bundled sample partners, polled every minute, five entries to
+// an archive page. It goes through
 // parseConfig like any file, so PORT, HOST, LOG_LEVEL and TRIBUTARY_BASE_URL still apply.
 import { stringify } from "yaml";
 import { parseConfig } from "../config/load.js";
@@ -17,6 +18,8 @@ export function demoConfig(partnersOrigin: string, env: Env): Config {
     },
     // The partners are on loopback, which is refused by default.
     polling: { schedule: "* * * * *", allowPrivateNetworks: true, timeoutMs: 5000 },
+    // A dozen sample entries: five to a page, so the archive pages show their paging.
+    pages: { perPage: 5 },
     categories: [
       {
         id: "trafficking",

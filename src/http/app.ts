@@ -2,12 +2,10 @@
 // in `errorBoundary`, the one place that decides status, message, form and logging.
 import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
-import type { Logger } from "pino";
 import { CORS_HEADERS, isPublicPath } from "./cors.js";
 import type { AppDeps } from "./deps.js";
-import { renderErrorPage } from "./error-page.js";
+import { errorPage } from "./error-page.js";
 import { describeError, HttpError } from "./errors.js";
-import { PAGE_CSP } from "./html.js";
 import { answersHtml } from "./html-routes.js";
 import { noteFailure, observeRequests } from "./observe.js";
 import { markStoreUnavailable, outageLog } from "./outage-log.js";
@@ -15,11 +13,12 @@ import { sendHtml, sendJson } from "./respond.js";
 import { EXACT_PATHS } from "./route-matching.js";
 import { adminRoutes } from "./routes/admin.js";
 import { registerApiRoutes } from "./routes/api.js";
+import { registerEmbedScriptRoute } from "./routes/embed-script.js";
 import { registerFeedRoutes } from "./routes/feeds.js";
-import { registerHomeRoute } from "./routes/home.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import { registerOpmlRoutes } from "./routes/opml.js";
 import { registerOpsRoutes } from "./routes/ops.js";
+import { registerPageRoutes } from "./routes/pages.js";
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -28,12 +27,13 @@ export function createApp(deps: AppDeps): Koa {
   registerApiRoutes(router, deps);
   registerOpsRoutes(router, deps);
   registerOpmlRoutes(router, deps);
-  registerHomeRoute(router, deps);
+  registerPageRoutes(router, deps);
   registerMetricsRoute(router, deps);
+  registerEmbedScriptRoute(router, deps);
 
   app.use(observeRequests(deps.logger, deps.metrics, outageLog(deps.logger, deps.outageSummaryMs)));
   app.use(standardHeaders);
-  app.use(errorBoundary(deps.logger));
+  app.use(errorBoundary(deps));
   app.use(adminRoutes(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());
@@ -52,7 +52,8 @@ async function standardHeaders(ctx: Context, next: Next): Promise<void> {
   if (isPublicPath(ctx.path)) ctx.set(CORS_HEADERS);
 }
 
-function errorBoundary(logger: Logger) {
+function errorBoundary(deps: AppDeps) {
+  const { logger } = deps;
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
       await next();
@@ -73,13 +74,23 @@ function errorBoundary(logger: Logger) {
       for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
       ctx.set(response.headers);
       if (answersHtml(ctx)) {
-        ctx.set("Content-Security-Policy", PAGE_CSP);
-        sendHtml(ctx, renderErrorPage(response.status, response.message), response.status);
+        const page = errorPage(pagesOf(deps), response.status, response.message, logger);
+        ctx.set(page.headers);
+        sendHtml(ctx, page.html, response.status);
       } else {
         sendJson(ctx, { error: response.message }, response.status);
       }
     }
   };
+}
+
+/** The pages of the config in force; none when they cannot be had (the plain page is sent). */
+function pagesOf(deps: AppDeps) {
+  try {
+    return deps.getPages();
+  } catch {
+    return undefined;
+  }
 }
 
 /** No route answered (404), or the path exists for other methods (405/501 from the router). */

@@ -6,6 +6,7 @@ import type { Config, SourceConfig } from "../config/types.js";
 import type { Metrics } from "../metrics.js";
 import type { OperatorPoll } from "../model/poll.js";
 import type { SourceState } from "../model/source.js";
+import type { PagePublisher } from "../pages/pages.js";
 import type { FeedPublisher } from "../publish/types.js";
 import type { Store } from "../store/store.js";
 
@@ -14,6 +15,8 @@ export interface AppDeps {
   getConfig(): Config;
   store: Store;
   getPublisher(): FeedPublisher;
+  /** The pages of the config in force (with its templates); replaced with it on a reload. */
+  getPages(): PagePublisher;
   /** When the source will next be polled, given its stored state (backoff, gone). */
   nextPollAt(sourceId: string, state: SourceState | undefined): Date | undefined;
   logger: Logger;

@@ -1,7 +1,7 @@
-// Turns a published Representation into the status, headers and bytes of one feed response.
-// Pure: negotiation and freshness are decided here, the route only copies the result to Koa.
-import type { Coding, FeedFormat, Representation, Variant } from "../publish/types.js";
-import { CONTENT_TYPES } from "../publish/types.js";
+// Turns a published Representation (a feed, a page, the embed script) into the status, headers
+// and bytes of one response. Pure: negotiation and freshness are decided here, the route only
+// copies the result to Koa.
+import type { Coding, Representation, Variant } from "../publish/types.js";
 import { httpDate, isNotModified } from "./conditional.js";
 import { negotiateEncoding } from "./encoding.js";
 
@@ -18,15 +18,18 @@ export interface FeedResponse {
   body?: Buffer;
 }
 
-export function buildFeedResponse(
+/** `public, max-age=N`: what feeds and pages send. */
+export const publicMaxAge = (seconds: number): string => `public, max-age=${seconds}`;
+
+export function buildResponse(
   representation: Representation,
-  format: FeedFormat,
   request: FeedRequestHeaders,
-  maxAgeSeconds: number,
+  /** The Cache-Control value (see publicMaxAge); stale partial bytes send no-store instead. */
+  cacheControl: string,
   now: Date = new Date(),
 ): FeedResponse {
   const coding = negotiateEncoding(request.acceptEncoding);
-  const headers = headersOf(representation, coding, maxAgeSeconds);
+  const headers = headersOf(representation, coding, cacheControl);
   const conditions = { ifNoneMatch: request.ifNoneMatch, ifModifiedSince: request.ifModifiedSince };
   const current = { etag: representation.etag(coding), lastModified: representation.lastModified };
   const stale = representation.stale ? staleness(representation.stale, now) : undefined;
@@ -38,7 +41,7 @@ export function buildFeedResponse(
     };
   }
   const variant = representation.variant(coding);
-  const ok = okHeaders(headers, variant, coding, format);
+  const ok = okHeaders(headers, variant, coding, representation.contentType);
   return { status: 200, headers: stale ? { ...ok, ...stale } : ok, body: variant.body };
 }
 
@@ -69,13 +72,13 @@ function staleness(stale: NonNullable<Representation["stale"]>, now: Date): Reco
 }
 
 interface CodingHeaders {
-  maxAgeSeconds: number;
+  cacheControl: string;
   notModified: Readonly<Record<string, string>>;
   /** With the entity headers, once the coding's bytes exist. */
   ok?: Readonly<Record<string, string>>;
 }
 
-// Header records are computed once per published page, coding (and max-age), not per request:
+// Header records are computed once per published page, coding (and Cache-Control), not per request:
 // this is the hot path of every feed reader's poll. Keyed by the identity variant, which the
 // stale copies of a page share with it.
 const headerCache = new WeakMap<Variant, Map<Coding, CodingHeaders>>();
@@ -83,7 +86,7 @@ const headerCache = new WeakMap<Variant, Map<Coding, CodingHeaders>>();
 function headersOf(
   representation: Representation,
   coding: Coding,
-  maxAgeSeconds: number,
+  cacheControl: string,
 ): CodingHeaders {
   let codings = headerCache.get(representation.identity);
   if (codings === undefined) {
@@ -91,16 +94,16 @@ function headersOf(
     headerCache.set(representation.identity, codings);
   }
   const cached = codings.get(coding);
-  if (cached?.maxAgeSeconds === maxAgeSeconds) return cached;
+  if (cached?.cacheControl === cacheControl) return cached;
   // What a cache needs to revalidate: a 304 carries these too (RFC 9110 §15.4.5).
   const notModified: Record<string, string> = { ETag: representation.etag(coding) };
   // A page whose category never changed has no modification date to give (not 1970).
   if (representation.lastModified !== undefined) {
     notModified["Last-Modified"] = httpDate(representation.lastModified);
   }
-  notModified["Cache-Control"] = `public, max-age=${maxAgeSeconds}`;
+  notModified["Cache-Control"] = cacheControl;
   notModified.Vary = "Accept-Encoding";
-  const headers = { maxAgeSeconds, notModified };
+  const headers = { cacheControl, notModified };
   codings.set(coding, headers);
   return headers;
 }
@@ -109,12 +112,12 @@ function okHeaders(
   headers: CodingHeaders,
   variant: Variant,
   coding: Coding,
-  format: FeedFormat,
+  contentType: string,
 ): Readonly<Record<string, string>> {
   if (headers.ok) return headers.ok;
   const ok: Record<string, string> = {
     ...headers.notModified,
-    "Content-Type": CONTENT_TYPES[format],
+    "Content-Type": contentType,
     "Content-Length": String(variant.body.length),
   };
   if (coding !== "identity") ok["Content-Encoding"] = coding;

@@ -6,9 +6,17 @@ import type { RouterContext } from "@koa/router";
 import type { Context } from "koa";
 
 export const HOME_PATH = "/";
+export const CATEGORY_PAGE_PATH = "/categories/:id";
+export const SOURCES_PAGE_PATH = "/sources";
+export const EMBED_PAGE_PATH = "/embed/:category";
 
 /** Route patterns that serve HTML pages. */
-const HTML_ROUTES: ReadonlySet<string> = new Set([HOME_PATH]);
+const HTML_ROUTES: ReadonlySet<string> = new Set([
+  HOME_PATH,
+  CATEGORY_PAGE_PATH,
+  SOURCES_PAGE_PATH,
+  EMBED_PAGE_PATH,
+]);
 
 export function answersHtml(ctx: Context): boolean {
   // Routes whose path matched, whatever the method: a 405 on a page is a page too.

@@ -1,35 +1,56 @@
-// What every HTML page of the service shares: the content security policy and the style. Pages
-// carry no script; every string in them comes from the config or the request, so every one is
-// escaped (with `escapeQuoted`, safe in text and in attributes).
-import { escapeQuoted } from "../model/escape.js";
+// The security headers of the HTML pages. Pages carry no script at all and one inline
+// stylesheet, allowed by its hash (pages/templates.ts computes it), so the policy needs no
+// 'unsafe-inline'. Only the embed page may be framed, and only by `embed.allowedOrigins`.
 
-/** No script, no remote anything: inline styles only. */
-export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'";
+const POLICY = [
+  "default-src 'none'",
+  // The icon is `data:` so the browser asks for no /favicon.ico.
+  "img-src data:",
+  "form-action 'self'",
+  "base-uri 'none'",
+];
 
-/** The shared inline style: readable text in a narrow column. */
-export const PAGE_STYLE =
-  "<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}li{margin-bottom:1rem}.notice{border-left:4px solid #b45309;padding:.5rem 1rem;background:#fffbeb}</style>";
+/** CSP with the stylesheet's hash and who may frame the page. */
+export function pageCsp(styleSource: string, frameAncestors: string): string {
+  return [...POLICY, `style-src ${styleSource}`, `frame-ancestors ${frameAncestors}`].join("; ");
+}
+
+// Built once per stylesheet (and origin list), not per request: every page answer sends them.
+const built = new Map<string, Readonly<Record<string, string>>>();
+
+function memo(key: string, build: () => Record<string, string>): Readonly<Record<string, string>> {
+  let headers = built.get(key);
+  if (headers === undefined) {
+    headers = build();
+    // Stylesheets change only with a reload of templates: a handful of keys at most.
+    if (built.size > 64) built.clear();
+    built.set(key, headers);
+  }
+  return headers;
+}
+
+/** A page for people: never framed (clickjacking), no referrer beyond the origin. */
+export function pageHeaders(styleSource: string): Readonly<Record<string, string>> {
+  return memo(styleSource, () => ({
+    "Content-Security-Policy": pageCsp(styleSource, "'none'"),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+  }));
+}
 
 /**
- * A whole page: the document head every page shares, `head` lines after the title (feed
- * autodiscovery links), and `body` lines. `title` is escaped here; `head` and `body` must be
- * markup already escaped by the caller.
+ * The iframe list: framed by the allowed origins (`*` is any site). X-Frame-Options cannot
+ * express a list, so it is not sent; browsers that know CSP follow frame-ancestors.
  */
-export function htmlPage(title: string, head: readonly string[], body: readonly string[]): string {
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeQuoted(title)}</title>`,
-    ...head,
-    PAGE_STYLE,
-    "</head>",
-    "<body>",
-    ...body,
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+export function embedHeaders(
+  styleSource: string,
+  allowedOrigins: readonly string[],
+): Record<string, string> {
+  return {
+    "Content-Security-Policy": pageCsp(styleSource, allowedOrigins.join(" ")),
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+  };
 }
+
+/** The policy of the plain fallback page (no stylesheet at all). */
+export const FALLBACK_CSP = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'";

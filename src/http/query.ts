@@ -36,7 +36,7 @@ export function parsePageQuery(
 
 export function parseLimit(raw: RawValue, config: Config): number {
   const { defaultLimit, maxLimit } = config.feeds;
-  const value = single("limit", raw);
+  const value = singleValue("limit", raw);
   if (value === undefined) return defaultLimit;
   // Digits only: Number() would also accept "1e2", "0x10", " 5" and "5.0".
   const limit = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
@@ -53,7 +53,7 @@ export function parseLimit(raw: RawValue, config: Config): number {
  * categories that source is in.
  */
 export function parseSource(raw: RawValue, config: Config, category: string): string | undefined {
-  const value = single("source", raw);
+  const value = singleValue("source", raw);
   if (value === undefined) return undefined;
   const source = config.sources.find((candidate) => candidate.id === value);
   if (!source) {
@@ -70,12 +70,12 @@ export function parseSource(raw: RawValue, config: Config, category: string): st
 
 /** Opaque to HTTP: the store decides validity (and rejects with InvalidCursorError). */
 export function parseCursor(raw: RawValue): string | undefined {
-  return single("cursor", raw);
+  return singleValue("cursor", raw);
 }
 
 /** The `category` query parameter of /api/updates: `all` when absent. */
 export function parseCategory(raw: RawValue, config: Config): string {
-  const value = single("category", raw);
+  const value = singleValue("category", raw);
   if (value === undefined) return ALL;
   if (!isKnownCategory(value, config)) {
     throw badRequest(`category: ${unknownCategoryMessage(value, config)}`);
@@ -93,10 +93,11 @@ export function unknownCategoryMessage(id: string, config: Config): string {
   return `unknown category ${quote(id)}; known categories: ${known}`;
 }
 
-function single(name: string, raw: RawValue): string | undefined {
+/** One value of `name`, undefined when absent or empty, a 400 when repeated. */
+export function singleValue(name: string, raw: RawValue): string | undefined {
   if (Array.isArray(raw)) {
     if (raw.length > 1) throw badRequest(`${name}: must be given at most once`);
-    return single(name, raw[0]);
+    return singleValue(name, raw[0]);
   }
   return raw === undefined || raw === "" ? undefined : raw;
 }

@@ -46,6 +46,11 @@ export function afterFailure(
     errorKind: failure.kind,
     lastError: failure.message,
     lastFetchAt: now.toISOString(),
+    // The first failure of a run: what "failing since…" on the partners page shows.
+    failingSince:
+      previous.consecutiveFailures > 0 && previous.failingSince !== undefined
+        ? previous.failingSince
+        : now.toISOString(),
     consecutiveFailures,
     notBefore: new Date(notBefore).toISOString(),
     lastDurationMs: durationMs,
@@ -130,7 +135,13 @@ export function trackMove(
 }
 
 function withoutFailure(state: SourceState): SourceState {
-  const { errorKind: _kind, lastError: _error, notBefore: _notBefore, ...rest } = state;
+  const {
+    errorKind: _kind,
+    lastError: _error,
+    notBefore: _notBefore,
+    failingSince: _failingSince,
+    ...rest
+  } = state;
   return { ...rest, consecutiveFailures: 0 };
 }
 

@@ -34,6 +34,8 @@ export interface SourceState {
   etag?: string;
   lastModified?: string;
   consecutiveFailures: number;
+  /** When the current run of failures began (ISO 8601); absent while the source succeeds. */
+  failingSince?: string;
   /** Earliest time the source may be polled again (backoff, Retry-After). */
   notBefore?: string;
   lastDurationMs?: number;

@@ -1,5 +1,6 @@
-// The public URL scheme of the feeds, built in this module only: the self and paging links a
-// feed carries, /api/categories, the home page and the OPML list must name the same URLs.
+// The public URL scheme of the feeds and of the category pages, built in this module only: the
+// self and paging links a feed carries, /api/categories, the pages and the OPML list must name
+// the same URLs.
 import { FEED_FORMATS, type FeedFormat } from "./types.js";
 
 export interface FeedQuery {
@@ -36,4 +37,9 @@ export function feedUrls(baseUrl: string, category: string): Record<FeedFormat, 
   const urls = {} as Record<FeedFormat, string>;
   for (const format of FEED_FORMATS) urls[format] = feedUrl(baseUrl, category, format);
   return urls;
+}
+
+/** `${baseUrl}/categories/<category>`: the category's archive page, a feed's `link`. */
+export function categoryPageUrl(baseUrl: string, category: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/categories/${encodeURIComponent(category)}`;
 }

@@ -13,7 +13,7 @@ import {
   type Store,
   StoreUnavailableError,
 } from "../store/store.js";
-import { feedUrl } from "./feed-urls.js";
+import { categoryPageUrl, feedUrl } from "./feed-urls.js";
 import { renderFeed } from "./render.js";
 import { RenderGate } from "./render-gate.js";
 import { buildRepresentation } from "./representation.js";
@@ -237,9 +237,10 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
 function pageOf(read: Page, limit: number): Page {
   if (read.items.length <= limit) return read;
   const items = read.items.slice(0, limit);
-  // The cursor the store itself would have returned for a read of `limit`.
+  // The cursors the store itself would have returned for a read of `limit`: the slice starts
+  // where the read does, so what is newer than its first item is the read's `previous`.
   const last = items[limit - 1];
-  return { items, next: last ? encodeCursor(indexKeyOf(last)) : null };
+  return { items, next: last ? encodeCursor(indexKeyOf(last)) : null, previous: read.previous };
 }
 
 /** Unambiguous key of one page (JSON of the fields, absent ones as null). */
@@ -275,8 +276,8 @@ function feedContext(
     category,
     service: { title: deps.service.title, baseUrl },
     selfUrl: url(request.cursor),
-    // The home page lists every category under `id="category-<id>"`.
-    htmlUrl: `${baseUrl}/#category-${encodeURIComponent(request.category)}`,
+    // The category's archive page: where a reader's "open website" takes a person.
+    htmlUrl: categoryPageUrl(baseUrl, request.category),
     links: {
       first,
       next: next === null ? undefined : url(next),

@@ -19,6 +19,8 @@ export interface SourceView {
   lastError: string | null;
   lastFetchAt: string | null;
   lastSuccessAt: string | null;
+  /** When the current run of failures began; null while the source succeeds. */
+  failingSince: string | null;
   entries: number;
   nextPollAt: string | null;
   /** Where the feed moved to, once polls in a row saw the same 301/308; the config is not rewritten. */
@@ -51,6 +53,7 @@ export async function describeSources(
         lastError: state?.lastError ?? null,
         lastFetchAt: state?.lastFetchAt ?? null,
         lastSuccessAt: state?.lastSuccessAt ?? null,
+        failingSince: state?.failingSince ?? null,
         entries,
         nextPollAt: source.enabled ? (nextPollAt(source.id, state)?.toISOString() ?? null) : null,
         proposedUrl: redactedOrNull(proposedUrl(state)),

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
-import { indexKeyOf } from "./compare.js";
+import { type IndexKey, indexKeyOf } from "./compare.js";
 import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
 import {
   categoriesOf,
@@ -61,30 +61,54 @@ export class MemoryStore implements Store {
   async list(query: ListQuery): Promise<Page> {
     this.#assertOpen();
     const limit = checkLimit(query.limit);
+    if (query.cursor !== undefined && query.before !== undefined) {
+      throw new RangeError("list takes a cursor or a before cursor, not both");
+    }
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const before = query.before === undefined ? undefined : decodeCursor(query.before);
     const { category, source } = query;
     const index = source === undefined ? this.#categories.get(category) : this.#sources.get(source);
-    if (!index) return { items: [], next: null };
+    if (!index) return { items: [], next: null, previous: null };
     // With a source, walk that source's (smaller) index and keep the category's entries.
     const wanted =
       source === undefined || category === ALL
         ? () => true
         : (entry: Update) => entry.categories.includes(category);
-    const items: Update[] = [];
-    let more = false;
-    for (const key of index.after(after)) {
-      const entry = this.#entries.get(key.id);
-      if (!entry || !wanted(entry)) continue;
-      if (items.length === limit) {
-        more = true;
-        break;
+    /** Up to `n` wanted entries of a walk, in the walk's order. */
+    const take = (keys: Iterable<IndexKey>, n: number): Update[] => {
+      const found: Update[] = [];
+      for (const key of keys) {
+        if (found.length === n) break;
+        const entry = this.#entries.get(key.id);
+        if (entry && wanted(entry)) found.push(entry);
       }
-      items.push(entry);
+      return found;
+    };
+    const cursorOf = (entry: Update) => encodeCursor(indexKeyOf(entry));
+    if (before) {
+      // Walked backwards from the position, so the newest of the page comes last.
+      const found = take(index.before(before), limit + 1);
+      const items = found.slice(0, limit).reverse();
+      const first = items[0];
+      const last = items.at(-1);
+      const older = last !== undefined && take(index.after(indexKeyOf(last)), 1).length > 0;
+      return {
+        items: items.map((entry) => structuredClone(entry)),
+        next: older && last ? cursorOf(last) : null,
+        previous: found.length > limit && first ? cursorOf(first) : null,
+      };
     }
+    const found = take(index.after(after), limit + 1);
+    const items = found.slice(0, limit);
+    const first = items[0];
     const last = items.at(-1);
+    // An empty page has no first item: what is newer than its position decides.
+    const newer =
+      after !== undefined && take(index.before(first ? indexKeyOf(first) : after), 1).length > 0;
     return {
       items: items.map((entry) => structuredClone(entry)),
-      next: more && last ? encodeCursor(indexKeyOf(last)) : null,
+      next: found.length > limit && last ? cursorOf(last) : null,
+      previous: newer ? (first ? cursorOf(first) : (query.cursor ?? null)) : null,
     };
   }
 

@@ -47,6 +47,9 @@ export async function connectRedisStore(options: RedisStoreOptions): Promise<Red
   return new RedisStore(client, redisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX), circuit);
 }
 
+/** Which way a walk goes from its position: down the listing (older) or up it (newer). */
+type Direction = "older" | "newer";
+
 /** Index members read per round trip beyond what a page needs, when walking filtered. */
 const MIN_FILTERED_BATCH = 32;
 
@@ -104,7 +107,11 @@ export class RedisStore implements Store {
 
   async list(query: ListQuery): Promise<Page> {
     const limit = checkLimit(query.limit);
+    if (query.cursor !== undefined && query.before !== undefined) {
+      throw new RangeError("list takes a cursor or a before cursor, not both");
+    }
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const before = query.before === undefined ? undefined : decodeCursor(query.before);
     const { category, source } = query;
     const index = source === undefined ? this.#keys.category(category) : this.#keys.source(source);
     // With a source, walk that source's (smaller) index and keep the category's entries.
@@ -112,76 +119,117 @@ export class RedisStore implements Store {
       source === undefined || category === ALL
         ? undefined
         : (entry: Update) => entry.categories.includes(category);
-    const found = await this.#call("list entries", () =>
-      this.#walk(index, after, limit + 1, wanted),
-    );
-    const more = found.length > limit;
-    const page = found.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(({ entry }) => entry),
-      next: more && last ? encodeCursor(last.key) : null,
-    };
+    // One entry more than the page in the direction read tells whether a page lies beyond it;
+    // one small read the other way tells whether one lies behind it.
+    const exists = async (from: IndexKey, direction: Direction) =>
+      (await this.#walk(index, from, 1, wanted, direction)).length > 0;
+    return this.#call("list entries", async () => {
+      if (before) {
+        // Walked up from the position, so the newest of the page comes last.
+        const found = await this.#walk(index, before, limit + 1, wanted, "newer");
+        const page = found.slice(0, limit).reverse();
+        const first = page[0];
+        const last = page.at(-1);
+        const older = last !== undefined && (await exists(last.key, "older"));
+        return {
+          items: page.map(({ entry }) => entry),
+          next: older && last ? encodeCursor(last.key) : null,
+          previous: found.length > limit && first ? encodeCursor(first.key) : null,
+        };
+      }
+      const found = await this.#walk(index, after, limit + 1, wanted, "older");
+      const page = found.slice(0, limit);
+      const first = page[0];
+      const last = page.at(-1);
+      // An empty page has no first item: what is newer than its position decides.
+      const newer = after !== undefined && (await exists(first?.key ?? after, "newer"));
+      return {
+        items: page.map(({ entry }) => entry),
+        next: found.length > limit && last ? encodeCursor(last.key) : null,
+        previous: newer ? (first ? encodeCursor(first.key) : (query.cursor ?? null)) : null,
+      };
+    });
   }
 
   /**
-   * Reads up to `want` entries of `index` that come after `after`, in listing order, keeping
+   * Reads up to `want` entries of `index` beyond `from` in `direction`, nearest first, keeping
    * only those `wanted` accepts (all when it is undefined).
-   * Keyset paging over a sorted set: `ZRANGE index <after.ms> -inf BYSCORE REV LIMIT`
-   * starts at the cursor's score, where members of equal score are ordered by member
-   * (descending) — the same order as `id` desc — and those not after the cursor are dropped.
-   * When the cursor entry still exists, its rank tells how many to jump over, so a page
+   * Keyset paging over a sorted set: `ZRANGE index <from.ms> -inf BYSCORE REV LIMIT` (older)
+   * or `ZRANGE index <from.ms> +inf BYSCORE LIMIT` (newer) starts at the position's score,
+   * where members of equal score come ordered by member — descending, the same order as `id`
+   * desc, or ascending when walking up — and those not beyond the position are dropped.
+   * When the position's entry still exists, its rank tells how many to jump over, so a page
    * costs O(log n + limit) even inside a large group of equal dates.
    */
   async #walk(
     index: string,
-    after: IndexKey | undefined,
+    from: IndexKey | undefined,
     want: number,
     wanted: ((entry: Update) => boolean) | undefined,
+    direction: Direction,
   ): Promise<{ key: IndexKey; entry: Update }[]> {
+    const older = direction === "older";
     const found: { key: IndexKey; entry: Update }[] = [];
-    const top = after ? String(after.ms) : "+inf";
-    let position = after;
+    const start = from ? String(from.ms) : older ? "+inf" : "-inf";
+    const range = (offset: number, size: number) =>
+      older
+        ? this.#client.zrange(
+            index,
+            start,
+            "-inf",
+            "BYSCORE",
+            "REV",
+            "LIMIT",
+            offset,
+            size,
+            "WITHSCORES",
+          )
+        : this.#client.zrange(index, start, "+inf", "BYSCORE", "LIMIT", offset, size, "WITHSCORES");
+    /** The first read from a position, with what locates the position's entry in the index. */
+    const locate = (at: IndexKey, size: number) => {
+      const multi = this.#client.multi().zscore(index, at.id);
+      // The rank minus the members the range leaves out (scores strictly on the other side of
+      // the position's) is the position's offset inside the range.
+      if (older) {
+        multi
+          .zrevrank(index, at.id)
+          .zcount(index, `(${at.ms}`, "+inf")
+          .zrange(index, start, "-inf", "BYSCORE", "REV", "LIMIT", 0, size, "WITHSCORES");
+      } else {
+        multi
+          .zrank(index, at.id)
+          .zcount(index, "-inf", `(${at.ms}`)
+          .zrange(index, start, "+inf", "BYSCORE", "LIMIT", 0, size, "WITHSCORES");
+      }
+      return execChecked(multi);
+    };
+    /** Strictly beyond `position` in the walk's direction. */
+    const beyond = (key: IndexKey, position: IndexKey) =>
+      older ? compareNewestFirst(key, position) > 0 : compareNewestFirst(key, position) < 0;
+    let position = from;
     let offset = 0;
     let jump = 0;
     for (let first = true; ; first = false) {
       const remaining = want - found.length;
-      // +1 on a cursor's first read: the cursor entry itself comes back first when it exists.
+      // +1 on a position's first read: its entry itself comes back first when it exists.
       const size = wanted
         ? Math.max(remaining * 2, MIN_FILTERED_BATCH)
-        : remaining + (after && first ? 1 : 0);
+        : remaining + (from && first ? 1 : 0);
       let reply: unknown;
-      if (after && first) {
-        const [score, rank, above, range] = await execChecked(
-          this.#client
-            .multi()
-            .zscore(index, after.id)
-            .zrevrank(index, after.id)
-            .zcount(index, `(${after.ms}`, "+inf")
-            .zrange(index, top, "-inf", "BYSCORE", "REV", "LIMIT", 0, size, "WITHSCORES"),
-        );
-        if (score !== null && Number(score) === after.ms && typeof rank === "number") {
-          jump = rank - Number(above) + 1;
+      if (from && first) {
+        const [score, rank, outside, read] = await locate(from, size);
+        if (score !== null && Number(score) === from.ms && typeof rank === "number") {
+          jump = rank - Number(outside) + 1;
         }
-        reply = range;
+        reply = read;
       } else {
-        reply = await this.#client.zrange(
-          index,
-          top,
-          "-inf",
-          "BYSCORE",
-          "REV",
-          "LIMIT",
-          offset,
-          size,
-          "WITHSCORES",
-        );
+        reply = await range(offset, size);
       }
       const members = parseScored(reply);
       offset = Math.max(offset + members.length, jump);
       // The keyset check, not the offset, decides: a concurrent write that shifts offsets
       // can make us read a member twice, never return it twice.
-      const fresh = members.filter((key) => !position || compareNewestFirst(key, position) > 0);
+      const fresh = members.filter((key) => !position || beyond(key, position));
       const lastRead = fresh.at(-1);
       if (lastRead) position = lastRead;
       if (fresh.length > 0) {

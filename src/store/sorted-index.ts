@@ -52,6 +52,14 @@ export class SortedIndex {
     for (let i = start; i < this.#keys.length; i++) yield this.#keys[i] as IndexKey;
   }
 
+  /**
+   * Keys strictly before `before` in listing order (newer than it; the key need not be
+   * present), walking backwards: the nearest first, the newest last.
+   */
+  *before(before: IndexKey): Generator<IndexKey> {
+    for (let i = this.#lowerBound(before) - 1; i >= 0; i--) yield this.#keys[i] as IndexKey;
+  }
+
   /** Keys from this position (0 = newest) to the end, as a copy. */
   fromPosition(position: number): IndexKey[] {
     return this.#keys.slice(position);

@@ -24,15 +24,37 @@ export interface ListQuery {
   /** Only entries of this source. */
   source?: string;
   limit: number;
-  /** Opaque keyset cursor from a previous page's `next`. */
+  /** Opaque keyset cursor from a page's `next` (or `previous`): lists the entries after it. */
   cursor?: string;
+  /**
+   * Opaque keyset cursor from a page's `previous` (or `next`): lists the `limit` entries right
+   * before it in listing order (newer than the position), still newest first. Exclusive with
+   * `cursor`: both at once is a RangeError (a caller bug; the HTTP layer never sends both).
+   */
+  before?: string;
 }
 
+/**
+ * One page of a listing. From any page, `next` read as `cursor` gives the older page and
+ * `previous` read as `before` the newer one: either way, keyset paging visits every entry once.
+ * While nothing changes, following `previous` back from a page reached by `next` gives the same
+ * pages again (the last page starts on a multiple of `limit`).
+ */
 export interface Page {
   /** Newest first: `published` descending, then `id` descending. */
   items: Update[];
-  /** Cursor for the following (older) page, or null when this page is the last. */
+  /**
+   * The cursor of the last item when an older entry follows it, else null. A `before` read that
+   * comes back empty (nothing is newer than its position any more) has none either: the first
+   * page is where to start again.
+   */
   next: string | null;
+  /**
+   * The `before` cursor for the newer page, or null when nothing is newer than the first item:
+   * always null on a first page. Otherwise the cursor of the first item, or on an empty
+   * `cursor` read the cursor given, as long as a newer entry exists.
+   */
+  previous: string | null;
 }
 
 /** What the feed publisher reads on every request (see Store.categoryVersion). */

@@ -1,6 +1,6 @@
 // The command line as an operator uses it: real processes, real config files, fixture partners.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import test from "ava";
 import { request } from "undici";
 import { collect, repoRoot, runCli, spawnCli, writeConfig } from "../helpers/cli.js";
@@ -39,6 +39,27 @@ sources:
   const result = await runCli(["check-config", path]);
   t.is(result.code, 0, result.stderr);
   t.regex(result.stdout, /: ok \(1 category, 1 source, 1 enabled\)\n$/);
+});
+
+test("check-config parses the page templates beside the config and names a broken one's file and line", async (t) => {
+  const path = writeConfig(
+    t,
+    `categories: [{ id: news, title: News }]
+sources:
+  - { id: a, title: A, url: "https://a.example/feed", categories: [news] }
+`,
+  );
+  const templates = join(dirname(path), "templates");
+  mkdirSync(templates);
+  writeFileSync(join(templates, "entry.liquid"), "<li>{{ entry.title }}</li>\n");
+  const ok = await runCli(["check-config", path]);
+  t.is(ok.code, 0, ok.stderr);
+  t.true(ok.stdout.includes(`; page templates from ${templates})`), ok.stdout);
+
+  writeFileSync(join(templates, "sources.liquid"), "{% layout 'layout' %}\n{% for x in %}");
+  const broken = await runCli(["check-config", path]);
+  t.is(broken.code, 2);
+  t.regex(broken.stderr, /^pages\.templates: sources\.liquid: .*sources\.liquid, line:2/m);
 });
 
 test("check-config prints one path: message line per problem and exits 2", async (t) => {

@@ -158,6 +158,7 @@ const view = (overrides: Partial<SourceView>): SourceView => ({
   status: "ok",
   errorKind: null,
   lastError: null,
+  failingSince: null,
   lastFetchAt: null,
   lastSuccessAt: null,
   entries: 0,

@@ -27,6 +27,7 @@ test("a minimal file gets every default", (t) => {
   const config = parseConfig(minimal());
   t.deepEqual(config.service, {
     title: "Tributary",
+    language: "en",
     baseUrl: "http://localhost:8080",
     port: 8080,
     host: "0.0.0.0",
@@ -44,6 +45,14 @@ test("a minimal file gets every default", (t) => {
   });
   t.deepEqual(config.retention, { maxEntriesPerSource: 500, maxAgeDays: 365 });
   t.deepEqual(config.feeds, { defaultLimit: 50, maxLimit: 200, maxAge: 300 });
+  // Parsed from text, not a file: no folder to look for operator templates in.
+  t.deepEqual(config.pages, {
+    perPage: 20,
+    maxAge: 60,
+    summaryLength: 280,
+    templatesRequired: false,
+  });
+  t.deepEqual(config.embed, { allowedOrigins: ["*"] });
   t.deepEqual(config.categories[1], { id: "trafficking", title: "Trafficking", description: "" });
   t.deepEqual(config.sources, [
     {
@@ -352,14 +361,14 @@ test("a duplicate YAML key is a syntax error at its position", (t) => {
 test("an empty file, or one of comments only, is reported as empty", (t) => {
   for (const yaml of ["", "# nothing here\n"]) {
     t.deepEqual(problemsOf(t, yaml, {}, "empty.yaml"), [
-      "empty.yaml: the file is empty; expected a mapping with keys service, polling, retention, feeds, categories, sources",
+      "empty.yaml: the file is empty; expected a mapping with keys service, polling, retention, feeds, pages, embed, categories, sources",
     ]);
   }
 });
 
 test("a file that is not a mapping is reported with its value", (t) => {
   t.deepEqual(problemsOf(t, "- a\n- b\n", {}, "list.yaml"), [
-    'list.yaml: must be a mapping with keys service, polling, retention, feeds, categories, sources, got ["a","b"]',
+    'list.yaml: must be a mapping with keys service, polling, retention, feeds, pages, embed, categories, sources, got ["a","b"]',
   ]);
 });
 

@@ -6,17 +6,20 @@ import type { AddressInfo } from "node:net";
 import type { ExecutionContext } from "ava";
 import { pino } from "pino";
 import { type Dispatcher, request } from "undici";
-import { createFeedPublisher } from "../../src/app/wiring.js";
+import { createFeedPublisher, createPagePublisher } from "../../src/app/wiring.js";
 import type { Config } from "../../src/config/types.js";
 import { createApp } from "../../src/http/app.js";
 import type { AppDeps } from "../../src/http/deps.js";
+import type { PagePublisher } from "../../src/pages/pages.js";
 import type { FeedPublisher } from "../../src/publish/types.js";
+import { describeSources } from "../../src/status/sources.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import type { Store } from "../../src/store/store.js";
 import { makeConfig } from "./config.js";
 
 export interface TestAppOptions {
-  config?: Config;
+  /** A function gets the server's own URL, for a config whose baseUrl must be reachable. */
+  config?: Config | ((url: string) => Config);
   store?: Store;
   /** Defaults to the real publisher over `store`. */
   publisher?: FeedPublisher;
@@ -42,7 +45,16 @@ export async function startApp(
   t: ExecutionContext,
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const config = options.config ?? makeConfig();
+  // Listening first, so a config can name the server's own URL as its baseUrl.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const config =
+    typeof options.config === "function" ? options.config(url) : (options.config ?? makeConfig());
   const store = options.store ?? new MemoryStore();
   const publisher = options.publisher ?? publisherFor(config, store);
   const logs: LogLine[] = [];
@@ -50,18 +62,17 @@ export async function startApp(
     { level: "info" },
     { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
   );
+  const nextPollAt = options.nextPollAt ?? (() => undefined);
+  const pages = pagesFor(config, store, nextPollAt);
   const deps: AppDeps = {
     getConfig: () => config,
     store,
     getPublisher: () => publisher,
-    nextPollAt: options.nextPollAt ?? (() => undefined),
+    getPages: () => pages,
+    nextPollAt,
     logger,
   };
-  const server = createServer(createApp(deps).callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
+  server.on("request", createApp(deps).callback());
   t.teardown(async () => {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -70,9 +81,16 @@ export async function startApp(
     });
     await store.close();
   });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, config, store, deps, logs };
+  return { url, config, store, deps, logs };
 }
+
+/** The pages exactly as the service builds them, over the same store. */
+export const pagesFor = (
+  config: Config,
+  store: Store,
+  nextPollAt: (sourceId: string) => Date | undefined = () => undefined,
+): PagePublisher =>
+  createPagePublisher(config, store, () => describeSources(config, store, nextPollAt));
 
 /** The publisher exactly as the service builds it from a config. */
 export const publisherFor = (config: Config, store: Store): FeedPublisher =>

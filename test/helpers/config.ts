@@ -11,6 +11,7 @@ export function makeConfig(overrides: ConfigOverrides = {}): Config {
   const base: Config = {
     service: {
       title: "Tributary test",
+      language: "en",
       baseUrl: "http://tributary.test",
       port: 0,
       host: "127.0.0.1",
@@ -28,6 +29,8 @@ export function makeConfig(overrides: ConfigOverrides = {}): Config {
     },
     retention: { maxEntriesPerSource: 500, maxAgeDays: 365 },
     feeds: { defaultLimit: 50, maxLimit: 200, maxAge: 300 },
+    pages: { perPage: 20, maxAge: 60, summaryLength: 280, templatesRequired: false },
+    embed: { allowedOrigins: ["*"] },
     categories: [
       {
         id: "migration",

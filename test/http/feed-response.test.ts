@@ -1,5 +1,5 @@
 import test from "ava";
-import { buildFeedResponse } from "../../src/http/feed-response.js";
+import { buildResponse, publicMaxAge } from "../../src/http/feed-response.js";
 import { buildRepresentation } from "../../src/publish/representation.js";
 import type { Coding, Representation } from "../../src/publish/types.js";
 
@@ -16,7 +16,7 @@ function representation(
 
 test("200 with identity bytes and every cache header", (t) => {
   const rep = representation();
-  const res = buildFeedResponse(rep, "json", {}, 300);
+  const res = buildResponse(rep, {}, publicMaxAge(300));
   t.is(res.status, 200);
   t.is(res.body, rep.identity.body);
   t.deepEqual(res.headers, {
@@ -32,7 +32,7 @@ test("200 with identity bytes and every cache header", (t) => {
 test("the negotiated variant supplies body, ETag, length and Content-Encoding", (t) => {
   const rep = representation();
   for (const coding of ["gzip", "br"] as const) {
-    const res = buildFeedResponse(rep, "json", { acceptEncoding: coding }, 60);
+    const res = buildResponse(rep, { acceptEncoding: coding }, publicMaxAge(60));
     t.is(res.body, rep.variant(coding).body);
     t.is(res.headers.ETag, rep.etag(coding));
     t.is(res.headers["Content-Encoding"], coding);
@@ -42,7 +42,7 @@ test("the negotiated variant supplies body, ETag, length and Content-Encoding", 
 
 test("304 carries the validators and no body or entity headers", (t) => {
   const rep = representation();
-  const res = buildFeedResponse(rep, "rss", { ifNoneMatch: rep.identity.etag }, 300);
+  const res = buildResponse(rep, { ifNoneMatch: rep.identity.etag }, publicMaxAge(300));
   t.is(res.status, 304);
   t.is(res.body, undefined);
   t.deepEqual(Object.keys(res.headers).sort(), ["Cache-Control", "ETag", "Last-Modified", "Vary"]);
@@ -58,50 +58,49 @@ test("a 304 compresses nothing: a coding's bytes are made only when they are sen
       return rep.variant(coding);
     },
   };
-  const res = buildFeedResponse(
+  const res = buildResponse(
     counting,
-    "json",
     { acceptEncoding: "br", ifNoneMatch: rep.etag("br") },
-    300,
+    publicMaxAge(300),
   );
   t.is(res.status, 304);
   t.is(res.headers.ETag, rep.etag("br"));
   t.deepEqual(compressed, []);
-  buildFeedResponse(counting, "json", { acceptEncoding: "br" }, 300);
+  buildResponse(counting, { acceptEncoding: "br" }, publicMaxAge(300));
   t.deepEqual(compressed, ["br"]);
 });
 
 test("a page whose category never changed sends no Last-Modified, and If-Modified-Since gets a 200", (t) => {
   const rep = representation("{}", { lastModified: undefined });
-  const res = buildFeedResponse(rep, "json", {}, 300);
+  const res = buildResponse(rep, {}, publicMaxAge(300));
   t.false("Last-Modified" in res.headers, JSON.stringify(res.headers));
-  const ims = buildFeedResponse(
+  const ims = buildResponse(
     rep,
-    "json",
     { ifModifiedSince: "Thu, 01 Jan 1970 00:00:00 GMT" },
-    300,
+    publicMaxAge(300),
   );
   t.is(ims.status, 200);
-  const notModified = buildFeedResponse(rep, "json", { ifNoneMatch: rep.identity.etag }, 300);
+  const notModified = buildResponse(rep, { ifNoneMatch: rep.identity.etag }, publicMaxAge(300));
   t.is(notModified.status, 304);
   t.false("Last-Modified" in notModified.headers);
 });
 
 test("an ETag of another coding does not validate the negotiated one", (t) => {
   const rep = representation();
-  const res = buildFeedResponse(
+  const res = buildResponse(
     rep,
-    "rss",
     { acceptEncoding: "gzip", ifNoneMatch: rep.identity.etag },
-    300,
+    publicMaxAge(300),
   );
   t.is(res.status, 200);
   t.is(res.headers["Content-Encoding"], "gzip");
 });
 
-test("content type comes from the requested format", (t) => {
-  const res = buildFeedResponse(representation("<rss/>"), "rss", {}, 300);
+test("content type and Cache-Control come from the representation and the caller", (t) => {
+  const rss = buildRepresentation("<rss/>", "application/rss+xml; charset=utf-8", LAST_MODIFIED);
+  const res = buildResponse(rss, {}, publicMaxAge(300));
   t.is(res.headers["Content-Type"], "application/rss+xml; charset=utf-8");
-  const atom = buildFeedResponse(representation("<feed/>"), "atom", {}, 300);
-  t.is(atom.headers["Content-Type"], "application/atom+xml; charset=utf-8");
+  t.is(res.headers["Cache-Control"], "public, max-age=300");
+  const immutable = buildResponse(rss, {}, "public, max-age=31536000, immutable");
+  t.is(immutable.headers["Cache-Control"], "public, max-age=31536000, immutable");
 });

@@ -2,8 +2,11 @@
 // it rendered, marked stale, or a short HTML 503; other errors on pages are HTML pages; feeds and
 // the API stay JSON. Real app, real MemoryStore (closed: every call then fails as unavailable).
 import test from "ava";
-import { renderErrorPage } from "../../src/http/error-page.js";
-import { call, startApp } from "../helpers/app.js";
+import { pino } from "pino";
+import { errorPage } from "../../src/http/error-page.js";
+import { MemoryStore } from "../../src/store/memory.js";
+import { call, pagesFor, startApp } from "../helpers/app.js";
+import { makeConfig } from "../helpers/config.js";
 import { seed } from "./seed.js";
 
 const BROWSER = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
@@ -30,7 +33,7 @@ test("GET / during an outage serves the page last rendered, with a visible notic
   const html = res.body.toString();
   t.regex(html, /<p class="notice" role="status">The archive cannot be reached right now/);
   // The same page otherwise: the counts and links as they were.
-  t.true(html.includes("5 entries"));
+  t.true(html.includes("<p>3 entries</p>"));
   t.true(html.includes('href="http://tributary.test/feeds/trafficking.atom"'));
   t.is(html.replace(/\n<p class="notice"[^\n]*/, ""), before.body.toString());
 });
@@ -45,7 +48,7 @@ test("GET / during an outage with no page rendered yet is a short HTML 503 with 
   t.regex(res.header("content-security-policy"), /default-src 'none'/);
   const html = res.body.toString();
   t.true(html.startsWith("<!doctype html>"));
-  t.true(html.includes("<title>503 Service Unavailable</title>"));
+  t.true(html.includes("<title>503 Service Unavailable — Tributary test</title>"));
   t.true(html.includes("<p>store unavailable, retry later</p>"));
   t.false(html.includes("memory store is closed"), "no backend detail");
   t.false(STACK.test(html));
@@ -68,7 +71,7 @@ test("other errors on the home page are HTML pages too: a 405, and a bug's 500 w
   t.is(res.status, 405);
   t.is(res.header("content-type"), "text/html; charset=utf-8");
   t.regex(res.header("allow"), /GET/);
-  t.true(res.body.toString().includes("<title>405 Method Not Allowed</title>"));
+  t.true(res.body.toString().includes("<title>405 Method Not Allowed — "));
 
   const { url: broken, store } = await startApp(t);
   // A store that fails in an unexpected way: the only way to reach the 500 of the home page.
@@ -88,7 +91,7 @@ test("an unknown path is an HTML 404 for a browser and JSON for everything else"
   const page = await call(`${url}/no/such/page`, { headers: BROWSER });
   t.is(page.status, 404);
   t.is(page.header("content-type"), "text/html; charset=utf-8");
-  t.true(page.body.toString().includes("<title>404 Not Found</title>"));
+  t.true(page.body.toString().includes("<title>404 Not Found — "));
   for (const accept of [undefined, "*/*", "application/json", "application/json, text/html"]) {
     const res = await call(`${url}/no/such/page`, { headers: accept ? { accept } : {} });
     t.is(res.status, 404, accept);
@@ -99,11 +102,25 @@ test("an unknown path is an HTML 404 for a browser and JSON for everything else"
   t.is(feed.header("content-type"), "application/json; charset=utf-8");
 });
 
-test("the HTML error page escapes its message", (t) => {
-  const html = renderErrorPage(400, `bad "x" <script>alert(1)</script> & more`);
-  t.false(html.includes("<script>"));
-  t.true(html.includes("bad &quot;x&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
-  t.true(html.includes("<title>400 Bad Request</title>"));
+test("the HTML error page escapes its message, from the templates and in the plain fallback", (t) => {
+  const message = `bad "x" <script>alert(1)</script> & more`;
+  const pages = pagesFor(makeConfig(), new MemoryStore());
+  const logger = pino({ level: "silent" });
+  const templated = errorPage(pages, 400, message, logger);
+  const plain = errorPage(undefined, 400, message, logger);
+  for (const { html } of [templated, plain]) {
+    t.false(html.includes("<script>"));
+    t.regex(
+      html,
+      /bad (&quot;|&#34;)x(&quot;|&#34;) &lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; more/,
+    );
+    t.true(html.includes("<title>400 Bad Request"));
+  }
+  t.regex(templated.headers["Content-Security-Policy"] ?? "", /style-src 'sha256-/);
+  t.is(
+    plain.headers["Content-Security-Policy"],
+    "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  );
 });
 
 test("after a reload the page rendered for the old config is not served stale for the new one", async (t) => {
@@ -113,6 +130,9 @@ test("after a reload the page rendered for the old config is not served stale fo
   // A reload replaces the config object: its title, categories and links may all differ.
   const reloaded = { ...deps.getConfig(), service: { ...deps.getConfig().service, title: "New" } };
   deps.getConfig = () => reloaded;
+  // As the service swaps them: the pages of the new config, with nothing rendered yet.
+  const pages = pagesFor(reloaded, store);
+  deps.getPages = () => pages;
   await store.close();
   const res = await call(`${url}/`);
   t.is(res.status, 503);

@@ -7,7 +7,7 @@ import test, { type ExecutionContext } from "ava";
 import { openStore } from "../../src/app/wiring.js";
 import { createApp } from "../../src/http/app.js";
 import type { AppDeps } from "../../src/http/deps.js";
-import { call, publisherFor } from "../helpers/app.js";
+import { call, pagesFor, publisherFor } from "../helpers/app.js";
 import { type CapturedLine, captureLogger } from "../helpers/capture-logger.js";
 import { makeConfig } from "../helpers/config.js";
 import { startRedisServer } from "../helpers/redis-server.js";
@@ -30,11 +30,13 @@ async function outageApp(t: ExecutionContext) {
     getConfig: () => config,
     store,
     getPublisher: () => publisher,
+    getPages: () => pages,
     nextPollAt: () => undefined,
     logger: log.logger,
     outageSummaryMs: SUMMARY_MS,
   };
   const publisher = publisherFor(config, store);
+  const pages = pagesFor(config, store);
   const server = createServer(createApp(deps).callback());
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   t.teardown(async () => {

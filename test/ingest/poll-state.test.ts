@@ -210,3 +210,20 @@ test("backoff and Retry-After recorded for another URL do not delay polling a ne
   t.false(mayPoll(failed, url, now));
   t.true(mayPoll(failed, "https://partner.example/new-feed.xml", now));
 });
+
+test("failingSince is the first failure of a run, kept while failing and dropped by a success", (t) => {
+  const later = new Date(now.getTime() + 60_000);
+  const first = afterFailure(
+    stateForUrl(undefined, url),
+    { kind: "timeout", message: "t" },
+    now,
+    5,
+  );
+  const second = afterFailure(first, { kind: "http-503", message: "503" }, later, 5);
+  t.is(first.failingSince, now.toISOString());
+  t.is(second.failingSince, now.toISOString());
+  const ok = afterSuccess(second, { validators: {} }, later, 5);
+  t.is(ok.failingSince, undefined);
+  const again = afterFailure(ok, { kind: "timeout", message: "t" }, later, 5);
+  t.is(again.failingSince, later.toISOString());
+});

@@ -3,9 +3,9 @@
 // partner's request log; an invalid config leaves the running one in force. Serial: each test
 // runs a child process with its own parse workers.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { call } from "../helpers/app.js";
 import { spawnCli, writeConfig } from "../helpers/cli.js";
@@ -226,5 +226,43 @@ test.serial(
     t.like(await warned, { fields: ["service.port"] });
     t.like(await reloaded, { added: ["c"] });
     t.deepEqual(await sourceIds(served.url), ["a", "c"]); // still answering on the old port
+  },
+);
+
+test.serial(
+  "a broken page template rejects a reload and the running pages stay; a fixed one applies",
+  async (t) => {
+    const server = await partners(t);
+    const path = writeConfig(t, before(server.origin));
+    const served = await serve(t, path, { ADMIN_TOKEN: TOKEN });
+    const reload = () =>
+      call(`${served.url}/admin/reload`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+    const home = async () => (await call(`${served.url}/`)).body.toString();
+    t.true((await home()).includes('class="skip-link"'));
+
+    const templates = join(dirname(path), "templates");
+    mkdirSync(templates);
+    writeFileSync(join(templates, "stale-notice.liquid"), "{% if stale %}{{ stale | nope }}");
+    const rejected = await reload();
+    t.is(rejected.status, 422);
+    const { problems } = rejected.json() as { problems: string[] };
+    t.is(problems.length, 1);
+    t.regex(
+      problems[0] ?? "",
+      /^pages\.templates: stale-notice\.liquid: undefined filter: nope, file:.*stale-notice\.liquid, line:1/,
+    );
+    t.is((await call(`${served.url}/`)).status, 200);
+
+    writeFileSync(
+      join(templates, "layout.liquid"),
+      "<!doctype html><title>{{ title }}</title><p>operator layout</p>",
+    );
+    writeFileSync(join(templates, "stale-notice.liquid"), "");
+    const applied = await reload();
+    t.is(applied.status, 200);
+    t.regex(await home(), /<p>operator layout<\/p>/);
   },
 );

@@ -1,7 +1,12 @@
 // Headers of a feed served from memory while the store cannot confirm it (Representation.stale):
 // Warning 110, Age counted from the last confirmation, X-Tributary-Stale; on 200 and 304 alike.
 import test from "ava";
-import { buildFeedResponse, STALE_WARNING, staleHeaders } from "../../src/http/feed-response.js";
+import {
+  buildResponse,
+  publicMaxAge,
+  STALE_WARNING,
+  staleHeaders,
+} from "../../src/http/feed-response.js";
 import { buildRepresentation } from "../../src/publish/representation.js";
 import type { Representation } from "../../src/publish/types.js";
 
@@ -17,7 +22,7 @@ const published = (): Representation =>
 
 test("a stale 200 carries Warning 110, Age in whole seconds since the last confirmation, and the time", (t) => {
   const rep = { ...published(), stale: { since } };
-  const res = buildFeedResponse(rep, "json", { acceptEncoding: "gzip" }, 300, now);
+  const res = buildResponse(rep, { acceptEncoding: "gzip" }, publicMaxAge(300), now);
   t.is(res.status, 200);
   t.is(res.body, rep.variant("gzip").body, "the same bytes as before the outage");
   t.like(res.headers, {
@@ -31,7 +36,7 @@ test("a stale 200 carries Warning 110, Age in whole seconds since the last confi
 
 test("a stale 304 still answers the conditional request, with the same warning", (t) => {
   const rep = { ...published(), stale: { since } };
-  const res = buildFeedResponse(rep, "json", { ifNoneMatch: rep.identity.etag }, 300, now);
+  const res = buildResponse(rep, { ifNoneMatch: rep.identity.etag }, publicMaxAge(300), now);
   t.is(res.status, 304);
   t.is(res.body, undefined);
   t.like(res.headers, { ETag: rep.identity.etag, Warning: STALE_WARNING, Age: "125" });
@@ -39,16 +44,16 @@ test("a stale 304 still answers the conditional request, with the same warning",
 
 test("a current representation has none of the stale headers, even after a stale one was served", (t) => {
   const current = published();
-  buildFeedResponse({ ...current, stale: { since } }, "json", {}, 300, now);
-  const res = buildFeedResponse(current, "json", {}, 300, now);
+  buildResponse({ ...current, stale: { since } }, {}, publicMaxAge(300), now);
+  const res = buildResponse(current, {}, publicMaxAge(300), now);
   for (const name of ["Warning", "Age", "X-Tributary-Stale"]) t.false(name in res.headers, name);
 });
 
 test("a partial page (the store is being refilled after a loss) is no-store, with X-Tributary-Stale", (t) => {
   const rep = { ...published(), stale: { since, partial: true } };
   for (const res of [
-    buildFeedResponse(rep, "json", {}, 300, now),
-    buildFeedResponse(rep, "json", { ifNoneMatch: rep.identity.etag }, 300, now),
+    buildResponse(rep, {}, publicMaxAge(300), now),
+    buildResponse(rep, { ifNoneMatch: rep.identity.etag }, publicMaxAge(300), now),
   ]) {
     t.like(res.headers, {
       "Cache-Control": "no-store",
@@ -58,7 +63,7 @@ test("a partial page (the store is being refilled after a loss) is no-store, wit
   }
   // The same page once confirmed again has its max-age back.
   t.is(
-    buildFeedResponse(published(), "json", {}, 300, now).headers["Cache-Control"],
+    buildResponse(published(), {}, publicMaxAge(300), now).headers["Cache-Control"],
     "public, max-age=300",
   );
 });

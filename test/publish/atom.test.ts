@@ -19,7 +19,7 @@ test("feed has an absolute id, title, updated, and self/alternate/first/next/pre
   t.is(one(feed, "subtitle")?.text, "Updates on trafficking in persons.");
   t.is(one(feed, "updated")?.text, "2025-03-01T12:45:00.000Z");
   t.is(linkHref(feed, "link", "self"), `${BASE}/feeds/trafficking.atom?cursor=c2`);
-  t.is(linkHref(feed, "link", "alternate"), `${BASE}/#category-trafficking`);
+  t.is(linkHref(feed, "link", "alternate"), `${BASE}/categories/trafficking`);
   t.is(linkHref(feed, "link", "first"), `${BASE}/feeds/trafficking.atom`);
   t.is(linkHref(feed, "link", "next"), `${BASE}/feeds/trafficking.atom?cursor=c3`);
   t.is(linkHref(feed, "link", "previous"), `${BASE}/feeds/trafficking.atom`);
@@ -155,7 +155,7 @@ test("rss-parser reads back what was published", async (t) => {
   const feed = await new Parser().parseString(renderFeed(makeContext("atom"), [update]));
   t.is(feed.title, "Human trafficking — Tributary");
   t.is(feed.feedUrl, `${BASE}/feeds/trafficking.atom?cursor=c2`);
-  t.is(feed.link, `${BASE}/#category-trafficking`);
+  t.is(feed.link, `${BASE}/categories/trafficking`);
   const [item] = feed.items;
   t.is(item?.title, "Fish & Chips <live>");
   t.is(item?.id, "urn:tributary:rt1");

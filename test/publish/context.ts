@@ -17,7 +17,7 @@ export function makeContext(format: FeedFormat, overrides: Partial<FeedContext> 
     },
     service: { title: "Tributary", baseUrl: BASE },
     selfUrl: `${BASE}/feeds/trafficking.${format}?cursor=c2`,
-    htmlUrl: `${BASE}/#category-trafficking`,
+    htmlUrl: `${BASE}/categories/trafficking`,
     links: {
       first: `${BASE}/feeds/trafficking.${format}`,
       next: `${BASE}/feeds/trafficking.${format}?cursor=c3`,

@@ -71,7 +71,7 @@ test("feed-level fields: version 1.1, title, home page, feed url, description, n
   const feed = render(richUpdate());
   t.is(feed.version, "https://jsonfeed.org/version/1.1");
   t.is(feed.title, "Human trafficking — Tributary");
-  t.is(feed.home_page_url, `${BASE}/#category-trafficking`);
+  t.is(feed.home_page_url, `${BASE}/categories/trafficking`);
   t.is(feed.feed_url, `${BASE}/feeds/trafficking.json`);
   t.is(feed.description, "Updates on trafficking in persons.");
   t.is(feed.next_url, `${BASE}/feeds/trafficking.json?cursor=c3`);

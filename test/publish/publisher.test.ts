@@ -196,7 +196,7 @@ test("with defaultLimit, links leave the default limit out so they match the sub
     (await publisher.get(request({ format: "json" }))).identity.body.toString(),
   );
   t.is(feed.feed_url, `${BASE}/feeds/trafficking.json`);
-  t.is(feed.home_page_url, `${BASE}/#category-trafficking`);
+  t.is(feed.home_page_url, `${BASE}/categories/trafficking`);
 });
 
 test("lastModified is when the store recorded the category's version, for every page of it", async (t) => {

@@ -12,7 +12,7 @@ test("channel has title, link, description, self and RFC 5005 paging links", (t)
   t.is(rss.attributes.version, "2.0");
   const channel = one(rss, "channel");
   t.is(one(channel, "title")?.text, "Human trafficking — Tributary");
-  t.is(one(channel, "link")?.text, `${BASE}/#category-trafficking`);
+  t.is(one(channel, "link")?.text, `${BASE}/categories/trafficking`);
   t.is(one(channel, "description")?.text, "Updates on trafficking in persons.");
   t.is(one(channel, "language")?.text, "en");
   t.is(linkHref(channel, "atom:link", "self"), `${BASE}/feeds/trafficking.rss?cursor=c2`);

@@ -7,6 +7,7 @@ import {
   ALL,
   InvalidCursorError,
   type ListQuery,
+  type Page,
   type Store,
   StoreUnavailableError,
 } from "../../src/store/store.js";
@@ -30,6 +31,51 @@ async function pageThrough(store: Store, query: Omit<ListQuery, "cursor">): Prom
     cursor = page.next;
   }
   throw new Error("paging did not end");
+}
+
+/** The pages from the first to the last, following `next`. */
+async function pagesForward(store: Store, query: Omit<ListQuery, "cursor">): Promise<Page[]> {
+  const pages: Page[] = [];
+  let cursor: string | undefined;
+  for (let n = 0; n < 1000; n++) {
+    const page = await store.list({ ...query, cursor });
+    pages.push(page);
+    if (page.next === null) return pages;
+    cursor = page.next;
+  }
+  throw new Error("paging did not end");
+}
+
+/** The pages from `from` back to the first one, following `previous` (newest page first). */
+async function pagesBack(
+  store: Store,
+  query: Omit<ListQuery, "cursor" | "before">,
+  from: Page,
+  between: (round: number) => Promise<void> = async () => {},
+): Promise<Page[]> {
+  const pages: Page[] = [from];
+  let page = from;
+  for (let round = 0; round < 1000; round++) {
+    if (page.previous === null) return pages;
+    await between(round);
+    page = await store.list({ ...query, before: page.previous });
+    pages.unshift(page);
+  }
+  throw new Error("paging back did not end");
+}
+
+const idsOfPages = (pages: Page[]): string[][] => pages.map((page) => ids(page.items));
+
+/**
+ * The cursor a store issues for the `k`-th entry of a listing (0 = newest): the `next` of the
+ * page of the first k + 1 entries. Null for the last entry, which no such page is followed by.
+ */
+async function cursorAt(
+  store: Store,
+  query: Omit<ListQuery, "cursor" | "before" | "limit">,
+  k: number,
+): Promise<string | null> {
+  return (await store.list({ ...query, limit: k + 1 })).next;
 }
 
 /** Entries `minutes` apart, newest last in the array, all in `categories` of `sourceId`. */
@@ -383,10 +429,12 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
     t.deepEqual(await store.list({ category: "x", source: "nobody", limit: 5 }), {
       items: [],
       next: null,
+      previous: null,
     });
     t.deepEqual(await store.list({ category: "nothing", source: "a", limit: 5 }), {
       items: [],
       next: null,
+      previous: null,
     });
   });
 
@@ -410,7 +458,11 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
 
   it("an unknown category is empty, counts 0 and has version 0", async (t, store) => {
     await store.upsert([makeUpdate()], plain);
-    t.deepEqual(await store.list({ category: "unknown", limit: 5 }), { items: [], next: null });
+    t.deepEqual(await store.list({ category: "unknown", limit: 5 }), {
+      items: [],
+      next: null,
+      previous: null,
+    });
     t.is(await store.count("unknown"), 0);
     t.is(await store.version("unknown"), 0);
   });
@@ -478,6 +530,215 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
         cursor,
       );
     }
+  });
+
+  it("a before-read lists the entries right before its position, newest first, in every kind of index", async (t, store) => {
+    const fromA = Array.from({ length: 8 }, (_, i) =>
+      makeUpdate({
+        sourceId: "a",
+        categories: i % 3 === 0 ? ["y"] : ["x"],
+        published: minutesAfterEpoch(i),
+      }),
+    );
+    // Source b's dates tie with some of a's: ids order those in the merged indexes.
+    const fromB = series(4, { sourceId: "b", categories: ["x"] });
+    const all = [...fromA, ...fromB];
+    await store.upsert(all, plain);
+    const cases: [Omit<ListQuery, "limit">, Update[]][] = [
+      [{ category: ALL }, all],
+      [{ category: "x" }, all.filter((u) => u.categories.includes("x"))],
+      [{ category: ALL, source: "a" }, fromA],
+      [{ category: "x", source: "a" }, fromA.filter((u) => u.categories.includes("x"))],
+      [{ category: "y", source: "a" }, fromA.filter((u) => u.categories.includes("y"))],
+    ];
+    for (const [query, members] of cases) {
+      const expected = newestFirst(members);
+      // Every position but the last entry's (no page is followed by it).
+      for (let k = 0; k < expected.length - 1; k++) {
+        const label = `${JSON.stringify(query)} before entry ${k}`;
+        const before = (await cursorAt(store, query, k)) ?? "";
+        const page = await store.list({ ...query, limit: 2, before });
+        t.deepEqual(ids(page.items), expected.slice(Math.max(0, k - 2), k), label);
+        // Older entries follow (the position's own at least): next is the last item's cursor.
+        t.is(page.next, k === 0 ? null : await cursorAt(store, query, k - 1), label);
+        // Newer ones precede it only while the page has not reached the newest entry.
+        t.is(page.previous, k > 2 ? await cursorAt(store, query, k - 2) : null, label);
+      }
+    }
+  });
+
+  it("paging back with previous from the last page gives every page again, each entry once, in order", async (t, store) => {
+    const updates = series(10);
+    await store.upsert(updates, plain);
+    const query = { category: "trafficking", limit: 3 };
+    const forward = await pagesForward(store, query);
+    t.is(forward.length, 4);
+    const back = await pagesBack(store, query, forward.at(-1) as Page);
+    t.deepEqual(idsOfPages(back), idsOfPages(forward));
+    t.deepEqual(
+      back.flatMap((page) => ids(page.items)),
+      newestFirst(updates),
+    );
+    // Each page read back links on both ways as the forward pages do.
+    t.deepEqual(
+      back.map((page) => page.next),
+      forward.map((page) => page.next),
+    );
+    t.is(back[0]?.previous, null, "the first page reached has no newer page");
+  });
+
+  it("previous is null on a first page, and names the first item on the pages after it", async (t, store) => {
+    t.is((await store.list({ category: ALL, limit: 2 })).previous, null, "an empty store");
+    await store.upsert(series(5), plain);
+    const first = await store.list({ category: ALL, limit: 2 });
+    t.is(first.previous, null);
+    t.is((await store.list({ category: ALL, limit: 10 })).previous, null, "a single page");
+    const second = await store.list({ category: ALL, limit: 2, cursor: first.next ?? "" });
+    t.not(second.previous, null);
+    const back = await store.list({ category: ALL, limit: 2, before: second.previous ?? "" });
+    t.deepEqual(ids(back.items), ids(first.items));
+    t.is(back.previous, null);
+    t.is(back.next, first.next);
+  });
+
+  it("pages back through equal dates across page boundaries, ids breaking the ties", async (t, store) => {
+    const same = minutesAfterEpoch(0);
+    const tied = Array.from({ length: 25 }, (_, i) =>
+      makeUpdate({ id: `tie-${String(i).padStart(2, "0")}`, published: same }),
+    );
+    const around = [
+      makeUpdate({ published: minutesAfterEpoch(1) }),
+      makeUpdate({ published: minutesAfterEpoch(-1) }),
+    ];
+    await store.upsert([...tied, ...around], plain);
+    const expected = newestFirst([...tied, ...around]);
+    for (const limit of [1, 4, 7]) {
+      const query = { category: ALL, limit };
+      const forward = await pagesForward(store, query);
+      const back = await pagesBack(store, query, forward.at(-1) as Page);
+      t.deepEqual(idsOfPages(back), idsOfPages(forward), `limit ${limit}`);
+      t.deepEqual(
+        back.flatMap((page) => ids(page.items)),
+        expected,
+        `limit ${limit}`,
+      );
+    }
+    // From inside the group: the entries right before the 13th, across the group's top edge.
+    const before = (await cursorAt(store, { category: ALL }, 13)) ?? "";
+    t.deepEqual(
+      ids((await store.list({ category: ALL, limit: 20, before })).items),
+      expected.slice(0, 13),
+    );
+  });
+
+  it("pages back through a sparse category of a large source", async (t, store) => {
+    const many = Array.from({ length: 120 }, (_, i) =>
+      makeUpdate({
+        sourceId: "big",
+        categories: i % 40 === 0 ? ["rare", "common"] : ["common"],
+        published: minutesAfterEpoch(i),
+      }),
+    );
+    await store.upsert(many, plain);
+    const query = { category: "rare", source: "big", limit: 2 };
+    const forward = await pagesForward(store, query);
+    const back = await pagesBack(store, query, forward.at(-1) as Page);
+    t.deepEqual(idsOfPages(back), idsOfPages(forward));
+    t.deepEqual(
+      back.flatMap((page) => ids(page.items)),
+      newestFirst(many.filter((u) => u.categories.includes("rare"))),
+    );
+  });
+
+  it("pages back do not shift when older entries arrive between requests", async (t, store) => {
+    const original = series(10);
+    await store.upsert(original, plain);
+    const query = { category: ALL, limit: 3 };
+    const forward = await pagesForward(store, query);
+    const back = await pagesBack(store, query, forward.at(-1) as Page, async (round) => {
+      // A poll lands between two requests, with entries older than any listed.
+      await store.upsert([makeUpdate({ published: minutesAfterEpoch(-1000 - round) })], plain);
+    });
+    t.deepEqual(idsOfPages(back), idsOfPages(forward));
+  });
+
+  it("a cursor read past the last entry has the cursor given as previous", async (t, store) => {
+    const updates = series(4, { sourceId: "main" });
+    // The two oldest entries go: the cursor names the first of them, and nothing follows it.
+    const doomed = [-1, -2].map((minutes) =>
+      makeUpdate({ sourceId: "short-lived", published: minutesAfterEpoch(minutes) }),
+    );
+    await store.upsert([...updates, ...doomed], plain);
+    const cursor = (await cursorAt(store, { category: ALL }, 4)) ?? "";
+    t.is(await store.removeSource("short-lived"), 2);
+    // What "Older" from the last page finds once the entries it pointed at have gone.
+    const empty = await store.list({ category: ALL, limit: 2, cursor });
+    t.deepEqual(empty, { items: [], next: null, previous: cursor });
+    const back = await store.list({ category: ALL, limit: 2, before: cursor });
+    t.deepEqual(ids(back.items), newestFirst(updates).slice(2, 4));
+    t.is(back.next, null, "nothing older is left");
+    t.is(back.previous, await cursorAt(store, { category: ALL }, 2));
+  });
+
+  it("a cursor read has no previous once every newer entry is gone", async (t, store) => {
+    const updates = series(4, { sourceId: "main" });
+    const doomed = makeUpdate({ sourceId: "short-lived", published: minutesAfterEpoch(10) });
+    await store.upsert([...updates, doomed], plain);
+    const cursor = (await cursorAt(store, { category: ALL }, 0)) ?? "";
+    const before = await store.list({ category: ALL, limit: 2, cursor });
+    t.is(before.previous, await cursorAt(store, { category: ALL }, 1), "the newest is newer");
+    await store.removeSource("short-lived");
+    const page = await store.list({ category: ALL, limit: 2, cursor });
+    t.deepEqual(ids(page.items), newestFirst(updates).slice(0, 2));
+    t.is(page.previous, null, "its first item is now the newest entry");
+  });
+
+  it("a before cursor stays valid after its entry is removed", async (t, store) => {
+    const same = minutesAfterEpoch(0);
+    // The position sits inside a group of equal dates, where its rank would have located it.
+    const main = Array.from({ length: 6 }, (_, i) =>
+      makeUpdate({ id: `m-${i}`, sourceId: "main", published: same }),
+    );
+    const doomed = makeUpdate({ id: "m-3x", sourceId: "short-lived", published: same });
+    await store.upsert([...main, doomed], plain);
+    const expected = newestFirst([...main, doomed]);
+    t.is(expected[2], "m-3x");
+    const before = (await cursorAt(store, { category: ALL }, 2)) ?? "";
+    const after = (await cursorAt(store, { category: ALL }, 1)) ?? "";
+    t.is(await store.removeSource("short-lived"), 1);
+    const page = await store.list({ category: ALL, limit: 2, before });
+    t.deepEqual(ids(page.items), ["m-5", "m-4"]);
+    t.is(page.previous, null);
+    t.is(page.next, after, "older entries still follow the last item");
+    const rest = await store.list({ category: ALL, limit: 10, cursor: page.next ?? "" });
+    t.deepEqual(ids(rest.items), ["m-3", "m-2", "m-1", "m-0"]);
+  });
+
+  it("rejects invalid before cursors with InvalidCursorError", async (t, store) => {
+    await store.upsert(series(5), plain);
+    const { next } = await store.list({ category: ALL, limit: 2 });
+    const valid = next ?? "";
+    const bad = ["", "garbage", valid.slice(0, -1), `${valid}x`, "%%%.%%%"];
+    for (const before of bad) {
+      await t.throwsAsync(
+        store.list({ category: ALL, limit: 2, before }),
+        { instanceOf: InvalidCursorError },
+        before,
+      );
+    }
+    // Checked before the index is looked at: an unknown category is no excuse.
+    await t.throwsAsync(store.list({ category: "unknown", limit: 2, before: "garbage" }), {
+      instanceOf: InvalidCursorError,
+    });
+  });
+
+  it("a cursor and a before cursor together are a RangeError", async (t, store) => {
+    await store.upsert(series(5), plain);
+    const { next } = await store.list({ category: ALL, limit: 2 });
+    const cursor = next ?? "";
+    await t.throwsAsync(store.list({ category: ALL, limit: 2, cursor, before: cursor }), {
+      instanceOf: RangeError,
+    });
   });
 
   it("rejects a limit that is not a positive integer", async (t, store) => {

@@ -29,9 +29,10 @@ export async function listUpdates(
   query: Record<string, RawValue>,
   config: Config,
   store: Store,
-): Promise<Page> {
+): Promise<Pick<Page, "items" | "next">> {
   const category = parseCategory(query.category, config);
   const page = parsePageQuery(query, config, category);
+  // The documented body is `{ items, next }`: forward paging only.
   const { items, next } = await store.list({ category, ...page });
   return { items, next };
 }

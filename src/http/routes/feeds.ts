@@ -13,7 +13,8 @@ import {
 import { answerPreflight } from "../cors.js";
 import type { AppDeps } from "../deps.js";
 import { notFound } from "../errors.js";
-import { buildFeedResponse } from "../feed-response.js";
+import { buildResponse, publicMaxAge } from "../feed-response.js";
+import { header } from "../headers.js";
 import { isKnownCategory, parsePageQuery, quote, unknownCategoryMessage } from "../query.js";
 import { JSON_TYPE } from "../respond.js";
 
@@ -29,15 +30,14 @@ export function registerFeedRoutes(router: Router, deps: AppDeps): void {
       answerRenderBusy(ctx);
       return;
     }
-    const response = buildFeedResponse(
+    const response = buildResponse(
       representation,
-      format,
       {
         acceptEncoding: header(ctx, "Accept-Encoding"),
         ifNoneMatch: header(ctx, "If-None-Match"),
         ifModifiedSince: header(ctx, "If-Modified-Since"),
       },
-      config.feeds.maxAge,
+      publicMaxAge(config.feeds.maxAge),
     );
     // Status first: Koa derives 200 from the body otherwise, and a 304 must have none.
     ctx.status = response.status;
@@ -108,10 +108,4 @@ export function parseFeedFile(file: string, config: Config): FeedFile {
 
 function isFeedFormat(value: string): value is FeedFormat {
   return (FEED_FORMATS as readonly string[]).includes(value);
-}
-
-/** Undefined when absent: Koa's `ctx.get` answers "" for a missing header. */
-function header(ctx: Context, name: string): string | undefined {
-  const value = ctx.get(name);
-  return value === "" ? undefined : value;
 }

@@ -1,0 +1,182 @@
+// The HTML pages as published bytes: each page is read from the store and rendered once per
+// content version, like the feeds (page-cache.ts). The versions:
+// - the front page and every category page: the store's category version (`all` for the front
+//   page; it moves whenever any entry does, and so do the counts it shows);
+// - the partners page: a digest of what it shows, since statuses move with every poll whether
+//   entries changed or not — the view is read per request, the page rendered only on a change.
+// One PagePublisher serves one config (a reload builds a new one, with new templates).
+import { createHash } from "node:crypto";
+import type { Config } from "../config/types.js";
+import { ALL } from "../model/category.js";
+import type { RenderGate } from "../publish/render-gate.js";
+import type { Representation } from "../publish/types.js";
+import type { SourceView } from "../status/sources.js";
+import type { Page, Store } from "../store/store.js";
+import { PageCache, type PageSource, type PageStamp } from "./page-cache.js";
+import {
+  categoryPage,
+  type EmbedTheme,
+  embedPage,
+  errorPage,
+  homePage,
+  sourceRow,
+  sourcesPage,
+  staleView,
+} from "./page-views.js";
+import type { PageTemplate, Templates } from "./templates.js";
+
+export interface PagesDeps {
+  config: Config;
+  store: Store;
+  templates: Templates;
+  /** The feeds' render gate: pages and feeds share one render budget. */
+  gate: RenderGate;
+  /** The partners' statuses as /api/sources reports them (bound to the running schedule). */
+  sourceStatus(): Promise<SourceView[]>;
+}
+
+export interface CategoryPageRequest {
+  category: string;
+  source?: string;
+  /** Older entries, after this position. */
+  cursor?: string;
+  /** Newer entries, before this position. */
+  before?: string;
+}
+
+export interface EmbedRequest {
+  category: string;
+  source?: string;
+  limit: number;
+  theme: EmbedTheme;
+}
+
+export interface PagePublisher {
+  home(): Promise<Representation>;
+  category(request: CategoryPageRequest): Promise<Representation>;
+  sources(): Promise<Representation>;
+  embed(request: EmbedRequest): Promise<Representation>;
+  /** An error as a page (never cached: errors are rare and their messages vary). */
+  error(status: number, heading: string, message: string): string;
+  /** The CSP source of the inline stylesheet every page carries. */
+  readonly styleSource: string;
+}
+
+export function createPages(deps: PagesDeps): PagePublisher {
+  const { config, store, templates } = deps;
+  const cache = new PageCache(deps.gate);
+  const perPage = config.pages.perPage;
+
+  /** Renders `page` with the view, plus the outage notice on the stale copy. */
+  const render =
+    <V extends object>(page: PageTemplate) =>
+    (view: V, staleSince?: Date): string =>
+      templates.render(page, {
+        ...view,
+        style: templates.style.text,
+        ...(staleSince === undefined
+          ? {}
+          : { stale: staleView(staleSince, config.service.language) }),
+      });
+
+  const versionOf = async (category: string): Promise<PageStamp<never>> => {
+    const stamp = await store.categoryVersion(category);
+    return { version: String(stamp.version), changedAt: stamp.changedAt };
+  };
+
+  const counts = async (): Promise<Map<string, number>> => {
+    const ids = [ALL, ...config.categories.map((category) => category.id)];
+    const values = await Promise.all(ids.map((id) => store.count(id)));
+    return new Map(ids.map((id, i) => [id, values[i] ?? 0]));
+  };
+
+  // When the partners page's content last changed, as this instance saw it: statuses carry no
+  // version of their own, and a failure changes the page without any new success to date it.
+  let partners = { digest: "", at: new Date(0) };
+
+  const get = <V extends object>(key: unknown[], source: PageSource<V>) =>
+    cache.get(JSON.stringify(key), source);
+
+  return {
+    styleSource: templates.style.cspSource,
+
+    home: () =>
+      get(["home"], {
+        stamp: () => versionOf(ALL),
+        view: async () => {
+          const [page, byCategory] = await Promise.all([
+            store.list({ category: ALL, limit: perPage }),
+            counts(),
+          ]);
+          return homePage(config, page.items, byCategory);
+        },
+        render: render("home"),
+      }),
+
+    category: (request) =>
+      get(["category", request.category, request.source, request.cursor, request.before], {
+        stamp: () => versionOf(request.category),
+        view: async () => {
+          const [page, count] = await Promise.all([
+            readPage(store, request, perPage),
+            store.count(request.category, request.source),
+          ]);
+          return categoryPage(config, {
+            category: request.category,
+            ...(request.source === undefined ? {} : { source: request.source }),
+            updates: page.items,
+            count,
+            previous: page.previous,
+            next: page.next,
+            paged: request.cursor !== undefined || request.before !== undefined,
+          });
+        },
+        render: render("category"),
+      }),
+
+    sources: () =>
+      get(["sources"], {
+        stamp: async () => {
+          const rows = (await deps.sourceStatus()).map((source) => sourceRow(config, source));
+          const view = sourcesPage(config, rows);
+          const version = digest(view);
+          if (version !== partners.digest) partners = { digest: version, at: new Date() };
+          return { version, changedAt: partners.at, view };
+        },
+        // The stamp always hands the view over.
+        view: () => Promise.reject(new Error("the partners page is read by its stamp")),
+        render: render("sources"),
+      }),
+
+    embed: (request) =>
+      get(["embed", request.category, request.source, request.limit, request.theme], {
+        stamp: () => versionOf(request.category),
+        view: async () => {
+          const page = await store.list({
+            category: request.category,
+            limit: request.limit,
+            ...(request.source === undefined ? {} : { source: request.source }),
+          });
+          return embedPage(config, request.category, page.items, request.theme);
+        },
+        render: render("embed"),
+      }),
+
+    error: (status, heading, message) =>
+      render("error")(errorPage(config, status, heading, message)),
+  };
+}
+
+function readPage(store: Store, request: CategoryPageRequest, limit: number): Promise<Page> {
+  return store.list({
+    category: request.category,
+    limit,
+    ...(request.source === undefined ? {} : { source: request.source }),
+    ...(request.cursor === undefined ? {} : { cursor: request.cursor }),
+    ...(request.before === undefined ? {} : { before: request.before }),
+  });
+}
+
+function digest(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
+}
