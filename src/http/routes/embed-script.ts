@@ -5,7 +5,7 @@ import type Router from "@koa/router";
 import { EMBED_SCRIPT_PATH, embedScript } from "../../pages/embed-script.js";
 import type { AppDeps } from "../deps.js";
 import { buildResponse, publicMaxAge } from "../feed-response.js";
-import { header } from "../headers.js";
+import { representationHeaders } from "../headers.js";
 
 /** An old `?v=` is answered with today's bytes, so it must not be kept for long. */
 const UNVERSIONED_MAX_AGE = 300;
@@ -24,15 +24,7 @@ export function registerEmbedScriptRoute(router: Router, _deps: AppDeps): void {
     const { representation, version } = embedScript();
     // Other query parameters are ignored: a partner's cache-busting or tracking must not break it.
     const cacheControl = ctx.query.v === version ? IMMUTABLE : publicMaxAge(UNVERSIONED_MAX_AGE);
-    const response = buildResponse(
-      representation,
-      {
-        acceptEncoding: header(ctx, "Accept-Encoding"),
-        ifNoneMatch: header(ctx, "If-None-Match"),
-        ifModifiedSince: header(ctx, "If-Modified-Since"),
-      },
-      cacheControl,
-    );
+    const response = buildResponse(representation, representationHeaders(ctx), cacheControl);
     // Status first: Koa derives 200 from the body otherwise, and a 304 must have none.
     ctx.status = response.status;
     ctx.set(response.headers);

@@ -14,7 +14,7 @@ import { answerPreflight } from "../cors.js";
 import type { AppDeps } from "../deps.js";
 import { notFound } from "../errors.js";
 import { buildResponse, publicMaxAge } from "../feed-response.js";
-import { header } from "../headers.js";
+import { representationHeaders } from "../headers.js";
 import { isKnownCategory, parsePageQuery, quote, unknownCategoryMessage } from "../query.js";
 import { JSON_TYPE } from "../respond.js";
 
@@ -32,11 +32,7 @@ export function registerFeedRoutes(router: Router, deps: AppDeps): void {
     }
     const response = buildResponse(
       representation,
-      {
-        acceptEncoding: header(ctx, "Accept-Encoding"),
-        ifNoneMatch: header(ctx, "If-None-Match"),
-        ifModifiedSince: header(ctx, "If-Modified-Since"),
-      },
+      representationHeaders(ctx),
       publicMaxAge(config.feeds.maxAge),
     );
     // Status first: Koa derives 200 from the body otherwise, and a 304 must have none.

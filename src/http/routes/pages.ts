@@ -17,7 +17,7 @@ import type { Representation } from "../../publish/types.js";
 import type { AppDeps } from "../deps.js";
 import { badRequest, notFound } from "../errors.js";
 import { buildResponse, publicMaxAge } from "../feed-response.js";
-import { header } from "../headers.js";
+import { representationHeaders } from "../headers.js";
 import { embedHeaders, pageHeaders } from "../html.js";
 import {
   CATEGORY_PAGE_PATH,
@@ -133,11 +133,7 @@ async function answer(
   }
   const response = buildResponse(
     representation,
-    {
-      acceptEncoding: header(ctx, "Accept-Encoding"),
-      ifNoneMatch: header(ctx, "If-None-Match"),
-      ifModifiedSince: header(ctx, "If-Modified-Since"),
-    },
+    representationHeaders(ctx),
     publicMaxAge(deps.getConfig().pages.maxAge),
   );
   ctx.status = response.status;
