@@ -5,20 +5,20 @@
 // layout of the embed page itself.
 import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import test, { type ExecutionContext } from "ava";
 import type { Frame, Page } from "playwright-core";
 import { EMBED_DEFAULT_LIMIT } from "../../src/pages/page-views.js";
 import {
+  AXE_SCRIPT,
   browserMissing,
+  browserTest,
   type ContextOptions,
   closeBrowser,
   newContext,
   SCREENSHOT_DIR,
 } from "../helpers/browser.js";
-import { skipTest } from "../helpers/skip.js";
 import { waitFor } from "../helpers/wait.js";
 import {
   ARABIC_TITLE,
@@ -35,13 +35,6 @@ import {
   TRAFFICKING,
   type Tributary,
 } from "./partners.js";
-
-const require = createRequire(import.meta.url);
-const missing = browserMissing();
-const browserTest = (title: string, run: (t: ExecutionContext) => Promise<void>): void => {
-  if (missing) skipTest(title, missing);
-  else test.serial(title, run);
-};
 
 interface Host {
   origin: string;
@@ -88,7 +81,7 @@ const hostPage = (body: string): string =>
  * partner's origin. Started once: the tests only read from them.
  */
 let rig: { host: Host; open: Tributary; elsewhere: Tributary; listed: Tributary } | undefined;
-if (!missing) {
+if (browserMissing() === undefined) {
   test.before(async () => {
     const host = await startHost();
     const started = await Promise.allSettled([
@@ -318,7 +311,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       colorScheme,
       bypassCSP: true,
     });
-    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+    await page.addScriptTag({ path: AXE_SCRIPT });
     t.deepEqual(await page.evaluate(RUN_AXE), []);
   });
 }

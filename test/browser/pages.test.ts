@@ -3,19 +3,19 @@
 // the archive both ways, feed autodiscovery, accessibility (axe-core) in light and dark, layout at
 // 1280 and 375 px, and a hostile entry that stays inert with the pages' CSP enforced.
 import { mkdir } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import test, { type ExecutionContext } from "ava";
 import type { Page } from "playwright-core";
 import Parser from "rss-parser";
 import {
+  AXE_SCRIPT,
   browserMissing,
+  browserTest,
   type ContextOptions,
   closeBrowser,
   newContext,
   SCREENSHOT_DIR,
 } from "../helpers/browser.js";
-import { skipTest } from "../helpers/skip.js";
 import {
   ARABIC_TITLE,
   ATR,
@@ -35,16 +35,9 @@ import {
   type Tributary,
 } from "./partners.js";
 
-const require = createRequire(import.meta.url);
-const missing = browserMissing();
-const browserTest = (title: string, run: (t: ExecutionContext) => Promise<void>): void => {
-  if (missing) skipTest(title, missing);
-  else test.serial(title, run);
-};
-
 // One polled service for the file: the tests only read from it.
 let tributary: Tributary | undefined;
-if (!missing) {
+if (browserMissing() === undefined) {
   test.before(async () => {
     tributary = await startTributary();
   });
@@ -265,7 +258,7 @@ for (const [name, path] of Object.entries(PAGES) as [PageName, string][]) {
     browserTest(`axe finds nothing serious on the ${name} page (${colorScheme})`, async (t) => {
       // The pages' CSP forbids injected scripts; only this context lifts it, for axe.
       const { page } = await open(t, path, { colorScheme, bypassCSP: true });
-      await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+      await page.addScriptTag({ path: AXE_SCRIPT });
       t.deepEqual(await page.evaluate(RUN_AXE), []);
     });
   }

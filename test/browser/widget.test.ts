@@ -12,21 +12,15 @@ import type { Update } from "../../src/model/update.js";
 import { embedScriptUrl } from "../../src/pages/embed-script.js";
 import { startApp } from "../helpers/app.js";
 import {
-  browserMissing,
+  browserTest,
   type ContextOptions,
   closeBrowser,
   newContext,
   SCREENSHOT_DIR,
 } from "../helpers/browser.js";
 import { freePort } from "../helpers/ports.js";
-import { skipTest } from "../helpers/skip.js";
 import { makeUpdate, minutesAfterEpoch } from "../helpers/updates.js";
 
-const missing = browserMissing();
-const browserTest = (title: string, run: (t: ExecutionContext) => Promise<void>): void => {
-  if (missing) skipTest(title, missing);
-  else test(title, run);
-};
 test.after.always(closeBrowser);
 
 const HOSTILE_TITLE = `<img src=x onerror="window.__pwned=1">Trafficking <script>window.__pwned=2</script>`;

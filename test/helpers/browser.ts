@@ -2,8 +2,10 @@
 // downloads a browser). Tests call `withBrowser` and register a counted skip where there is no
 // Chromium on the machine; CI installs it.
 import { existsSync } from "node:fs";
-import type { ExecutionContext } from "ava";
+import { createRequire } from "node:module";
+import test, { type ExecutionContext } from "ava";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { skipTest } from "./skip.js";
 
 /** TRIBUTARY_CHROMIUM overrides where the browser is looked for. */
 export const CHROMIUM_PATH = process.env.TRIBUTARY_CHROMIUM ?? "/usr/bin/chromium";
@@ -12,6 +14,19 @@ export const CHROMIUM_PATH = process.env.TRIBUTARY_CHROMIUM ?? "/usr/bin/chromiu
 export function browserMissing(): string | undefined {
   return existsSync(CHROMIUM_PATH) ? undefined : `no Chromium at ${CHROMIUM_PATH}`;
 }
+
+/**
+ * A serial browser test (a file's tests share one browser and often one service), or a counted
+ * skip naming why when there is no Chromium here.
+ */
+export function browserTest(title: string, run: (t: ExecutionContext) => Promise<void>): void {
+  const missing = browserMissing();
+  if (missing) skipTest(title, missing);
+  else test.serial(title, run);
+}
+
+/** axe-core's browser bundle, for `page.addScriptTag({ path })` in a context with bypassCSP. */
+export const AXE_SCRIPT = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 // Without the background-networking flags Chromium keeps trying to reach Google's hosts,
 // which a closed network refuses; tests reach loopback addresses only.
