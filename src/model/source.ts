@@ -17,6 +17,32 @@ export interface Source {
   publicUrl?: string;
 }
 
+/**
+ * Why a source's next poll is when it is (`nextPollReason` in /api/sources): its schedule, or a
+ * floor under it — backoff after failures, the partner's Retry-After or caching hints — or no
+ * next poll at all (`gone`, `disabled`).
+ */
+export type NextPollReason = "schedule" | FloorReason | "gone" | "disabled";
+
+/** What can set a source's `notBefore`: the reasons a scheduled poll waits. */
+export type FloorReason =
+  | "backoff"
+  | "retry-after"
+  | "cache-control"
+  | "expires"
+  | "ttl"
+  | "sy:updatePeriod";
+
+/** The polling hints a feed document declares, raw (parse/ reads them, poll-hints.ts judges). */
+export interface FeedPollHints {
+  /** RSS 2.0 `<ttl>`: minutes. */
+  ttl?: string;
+  /** Syndication module (RSS 1.0/2.0): `hourly`, `daily`, `weekly`, `monthly`, `yearly`. */
+  updatePeriod?: string;
+  /** Syndication module: polls per `updatePeriod`. */
+  updateFrequency?: string;
+}
+
 /** What Tributary remembers about one partner source between polls. */
 export type SourceStatus = "pending" | "ok" | "not-modified" | "error" | "gone" | "disabled";
 
@@ -36,8 +62,18 @@ export interface SourceState {
   consecutiveFailures: number;
   /** When the current run of failures began (ISO 8601); absent while the source succeeds. */
   failingSince?: string;
-  /** Earliest time the source may be polled again (backoff, Retry-After). */
+  /**
+   * Earliest time a scheduled poll may run again: backoff and Retry-After after a failure, the
+   * partner's caching hints (Cache-Control, Expires, `<ttl>`, `sy:*`) after a success or a 304.
+   */
   notBefore?: string;
+  /** What set `notBefore` (absent without one, and in states stored before it was recorded). */
+  nextPollReason?: FloorReason;
+  /**
+   * The feed-level hints of the last document fetched (`<ttl>`, `sy:*`, as written): a 304
+   * says that document is still current, so its hints still hold.
+   */
+  feedHints?: FeedPollHints;
   lastDurationMs?: number;
   /** Title and site link the partner's feed declares, for `<source>` elements. */
   feedTitle?: string;

@@ -1,5 +1,5 @@
 // The HTML pages as published bytes: each page is read from the store and rendered once per
-// content version, like the feeds (page-cache.ts). The versions:
+// content version, like the feeds (publish/version-cache.ts). The versions:
 // - the front page and every category page: the store's category version (`all` for the front
 //   page; it moves whenever any entry does, and so do the counts it shows);
 // - the partners page: a digest of what it shows, since statuses move with every poll whether
@@ -10,9 +10,10 @@ import type { Config } from "../config/types.js";
 import { ALL } from "../model/category.js";
 import type { RenderGate } from "../publish/render-gate.js";
 import type { Representation } from "../publish/types.js";
+import { type PageSource, type PageStamp, VersionedCache } from "../publish/version-cache.js";
 import type { SourceView } from "../status/sources.js";
 import type { Page, Store } from "../store/store.js";
-import { PageCache, type PageSource, type PageStamp } from "./page-cache.js";
+
 import {
   categoryPage,
   type EmbedTheme,
@@ -24,6 +25,8 @@ import {
   staleView,
 } from "./page-views.js";
 import type { PageTemplate, Templates } from "./templates.js";
+
+const HTML_TYPE = "text/html; charset=utf-8";
 
 export interface PagesDeps {
   config: Config;
@@ -64,7 +67,7 @@ export interface PagePublisher {
 
 export function createPages(deps: PagesDeps): PagePublisher {
   const { config, store, templates } = deps;
-  const cache = new PageCache(deps.gate);
+  const cache = new VersionedCache(deps.gate);
   const perPage = config.pages.perPage;
 
   /** Renders `page` with the view, plus the outage notice on the stale copy. */
@@ -94,8 +97,10 @@ export function createPages(deps: PagesDeps): PagePublisher {
   // version of their own, and a failure changes the page without any new success to date it.
   let partners = { digest: "", at: new Date(0) };
 
-  const get = <V extends object>(key: unknown[], source: PageSource<V>) =>
-    cache.get(JSON.stringify(key), source);
+  const get = <V extends object>(
+    key: unknown[],
+    source: Omit<PageSource<V>, "contentType" | "serveStale">,
+  ) => cache.get(JSON.stringify(key), { ...source, contentType: HTML_TYPE, serveStale: true });
 
   return {
     styleSource: templates.style.cspSource,

@@ -1,9 +1,10 @@
+import { gunzipSync } from "node:zlib";
 import test from "ava";
 import type { Update } from "../../src/model/update.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { call, startApp } from "../helpers/app.js";
 import { makeConfig } from "../helpers/config.js";
-import { seed } from "./seed.js";
+import { makeUpdate, seed } from "./seed.js";
 
 interface UpdatesPage {
   items: Update[];
@@ -232,4 +233,44 @@ test("a store outage on the API is a 503 with Retry-After, not an empty list", a
     t.is(res.header("access-control-allow-origin"), "*");
     t.deepEqual(res.json(), { error: "store unavailable, retry later" });
   }
+});
+
+test("GET /api/updates pages are published once per version: strong ETag, 304, gzip, a new ETag after a change", async (t) => {
+  const { url, store } = await startApp(t);
+  await seed(store);
+  const path = `${url}/api/updates?category=migration&limit=2`;
+  const first = await call(path);
+  t.is(first.status, 200);
+  t.is(first.header("content-type"), "application/json; charset=utf-8");
+  t.is(first.header("cache-control"), "public, max-age=300");
+  t.is(first.header("access-control-allow-origin"), "*");
+  const etag = first.header("etag");
+  t.regex(etag, /^"[\w-]{22}"$/);
+  const body = first.json() as { items: { id: string }[]; next: string | null };
+  t.deepEqual(
+    body.items.map((item) => item.id),
+    ["id-003", "id-002"],
+  );
+  t.is(typeof body.next, "string");
+  const again = await call(path, { headers: { "if-none-match": etag } });
+  t.is(again.status, 304);
+  t.is(again.body.length, 0);
+  const gzip = await call(path, { headers: { "accept-encoding": "gzip" } });
+  t.is(gzip.header("content-encoding"), "gzip");
+  t.deepEqual(gunzipSync(gzip.body), first.body);
+  await store.upsert([makeUpdate(7, { categories: ["migration"] })], { fallbackDated: new Set() });
+  const changed = await call(path, { headers: { "if-none-match": etag } });
+  t.is(changed.status, 200);
+  t.not(changed.header("etag"), etag);
+  t.is((changed.json() as { items: { id: string }[] }).items[0]?.id, "id-007");
+});
+
+test("GET /api/updates during a store outage is a 503, not a stale copy", async (t) => {
+  const { url, store } = await startApp(t);
+  await seed(store);
+  t.is((await call(`${url}/api/updates`)).status, 200);
+  await store.close();
+  const res = await call(`${url}/api/updates`);
+  t.is(res.status, 503);
+  t.deepEqual(res.json(), { error: "store unavailable, retry later" });
 });

@@ -1,18 +1,16 @@
-// Rendered pages, kept per page and content version like the feeds' bytes: a request costs the
-// version check, a page is rendered only when its content moved, through the feeds' render
-// gate (so a flood of uncached pages cannot starve cached readers), and its bytes carry the
-// same strong ETag and lazily compressed codings (publish/representation.ts). While the store
-// cannot be read, the last page rendered is served again, re-rendered once with a notice that
-// says so; with none, the StoreUnavailableError reaches the HTTP layer (an HTML 503).
-
-import type { RenderGate } from "../publish/render-gate.js";
-import { buildRepresentation } from "../publish/representation.js";
-import type { Representation } from "../publish/types.js";
+// Rendered answers — the HTML pages, the /api/updates pages — kept per key and content version
+// like the feeds' bytes: a request costs the version check, an answer is rendered only when its
+// content moved, through a render gate (so a flood of uncached requests cannot starve cached
+// readers), and its bytes carry the same strong ETag and lazily compressed codings
+// (representation.ts). While the store cannot be read, a source that allows it gets the last
+// answer rendered again, re-rendered once with a notice that says so; otherwise the
+// StoreUnavailableError reaches the HTTP layer (a 503).
 import { StoreUnavailableError } from "../store/store.js";
+import type { RenderGate } from "./render-gate.js";
+import { buildRepresentation } from "./representation.js";
+import type { Representation } from "./types.js";
 
-export const HTML_CONTENT_TYPE = "text/html; charset=utf-8";
-
-/** What identifies a page's content: when it moves, the page is rendered again. */
+/** What identifies an answer's content: when it moves, the answer is rendered again. */
 export interface PageStamp<V> {
   version: string;
   /** Last-Modified; undefined when the content never changed. */
@@ -22,10 +20,13 @@ export interface PageStamp<V> {
 }
 
 export interface PageSource<V> {
+  contentType: string;
+  /** Serve the last answer, re-rendered with `staleSince`, while the store is down. */
+  serveStale: boolean;
   stamp(): Promise<PageStamp<V>>;
   /** The page's values, read from the store; called only when the version moved. */
   view(): Promise<V>;
-  /** The text of the page; `staleSince` set for the copy served while the store is down. */
+  /** The text of the answer; `staleSince` set for the copy served while the store is down. */
   render(view: V, staleSince?: Date): string;
 }
 
@@ -41,7 +42,7 @@ interface Cached {
 
 const DEFAULT_MAX_PAGES = 256;
 
-export class PageCache {
+export class VersionedCache {
   readonly #gate: RenderGate;
   readonly #max: number;
   /** Map order is recency order (LRU). */
@@ -84,7 +85,7 @@ export class PageCache {
           const representation = timed(() =>
             buildRepresentation(
               source.render(view, undefined),
-              HTML_CONTENT_TYPE,
+              source.contentType,
               stamp.changedAt,
               this.#gate.charge,
             ),
@@ -104,17 +105,18 @@ export class PageCache {
     return pending;
   }
 
-  /** The last page, marked stale, when the store is down; otherwise the error goes on. */
+  /** The last answer, marked stale, when the store is down and the source allows it. */
   #staleOr<V>(key: string, source: PageSource<V>, error: unknown): Representation {
     const cached = this.#pages.get(key);
-    if (!(error instanceof StoreUnavailableError) || cached === undefined) throw error;
+    const usable = source.serveStale && error instanceof StoreUnavailableError;
+    if (!usable || cached === undefined) throw error;
     if (cached.stale?.sinceMs !== cached.checkedAtMs) {
       const since = new Date(cached.checkedAtMs);
       // Rendered once per outage and page, outside the gate: it replaces an error page.
       const text = source.render(cached.view as V, since);
       const representation = buildRepresentation(
         text,
-        HTML_CONTENT_TYPE,
+        source.contentType,
         cached.representation.lastModified,
       );
       cached.stale = {
