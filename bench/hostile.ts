@@ -30,7 +30,8 @@ async function startHostileChild() {
 
 const yamlOf = (origin: string, sources: CatalogueSource[]) => `
 service: { title: Hostile bench, baseUrl: "http://127.0.0.1:0", port: 0, host: 127.0.0.1 }
-polling: { allowPrivateNetworks: true, timeoutMs: ${TIMEOUT_MS} }
+# Every hostile server is on one loopback host: lift the per-host limit so they run at once.
+polling: { allowPrivateNetworks: true, timeoutMs: ${TIMEOUT_MS}, perHostConcurrency: 64 }
 categories: [{ id: news, title: News }]
 sources:
 ${sources

@@ -7,7 +7,7 @@ import { checkSourceCommand } from "./cli/check-source.js";
 import { importOpmlCommand } from "./cli/import-opml.js";
 import { pollCommand, remotePollCommand } from "./cli/poll.js";
 import { pruneCommand } from "./cli/prune.js";
-import { serveCommand } from "./cli/serve.js";
+import { roleProblem, serveCommand } from "./cli/serve.js";
 import { sourcesCommand } from "./cli/sources.js";
 import { ConfigError } from "./config/errors.js";
 import { resolveConfigPath } from "./config/load.js";
@@ -79,7 +79,16 @@ async function main(argv: string[]): Promise<number | undefined> {
     case "prune":
       return pruneCommand(config, command, commandLogger(), process);
   }
-  await serveCommand(config, createLogger(config.logLevel), { configPath, env });
+  const problem = roleProblem(command.role, config);
+  if (problem) {
+    process.stderr.write(`${problem}\n`);
+    return EXIT_CONFIG;
+  }
+  await serveCommand(config, createLogger(config.logLevel), {
+    configPath,
+    env,
+    role: command.role,
+  });
   return undefined; // keeps running until a signal
 }
 

@@ -4,6 +4,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Config, SourceConfig } from "./config/types.js";
 import type { PollOutcome } from "./model/poll.js";
+import type { Role } from "./model/role.js";
 import type { SourceState } from "./model/source.js";
 import { ALL, type Store } from "./store/store.js";
 
@@ -35,9 +36,16 @@ export class Metrics {
   /** Outcome labels seen per source, so a removed source's fetch series can all be removed. */
   readonly #outcomesOf = new Map<string, Set<string>>();
 
-  constructor() {
+  /** `role`: what this instance does (serve --role), a constant series to tell instances apart. */
+  constructor(options: { role?: Role } = {}) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "tributary_role",
+      help: "1, labelled with what this instance does: all (serves and polls), api (serves), worker (polls).",
+      labelNames: ["role"],
+      registers,
+    }).set({ role: options.role ?? "all" }, 1);
     this.#fetches = new Counter({
       name: "tributary_fetch_total",
       help: "Polls of a source by outcome: ok, not-modified, or the error kind (timeout, http-503…).",

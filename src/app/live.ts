@@ -20,6 +20,7 @@ import type { FeedPublisher } from "../publish/types.js";
 import { scheduleIntervalMs } from "../schedule/interval.js";
 import type { Poller } from "../schedule/poller.js";
 import { type Scheduler, startScheduler } from "../schedule/scheduler.js";
+import { plannedSchedule } from "./planned-schedule.js";
 
 export interface LiveRuntimeDeps {
   config: Config;
@@ -32,6 +33,11 @@ export interface LiveRuntimeDeps {
   buildPages(config: Config): PagePublisher;
   /** Reads the config again (the file). Without it there is nothing to reload. */
   loadConfig?: () => Promise<Config>;
+  /**
+   * False for an instance that never polls (role api): no cron task runs and a reload polls
+   * nothing; the schedule only answers when a source is next due. Default true.
+   */
+  polls?: boolean;
   now?: () => Date;
 }
 
@@ -62,7 +68,7 @@ export class LiveRuntime {
       () => this.#config,
       (outcome) => this.#recordOutcome(outcome),
     );
-    this.scheduler = startScheduler({
+    this.scheduler = (deps.polls === false ? plannedSchedule : startScheduler)({
       sources: deps.config.sources,
       defaultSchedule: deps.config.polling.schedule,
       onDue: (sources) => void this.poller.pollMany(sources),
@@ -89,10 +95,16 @@ export class LiveRuntime {
     return this.#config.sources.filter((s) => s.enabled);
   }
 
-  /** Gone sources are not polled again; otherwise the first tick after any backoff. */
+  /**
+   * Gone sources are not polled again; otherwise the first tick at or after the floor a scheduled
+   * poll respects (backoff, Retry-After, the partner's caching hints: poll-state.ts `mayPoll`).
+   * Like `mayPoll`, a state recorded for another URL than the configured one puts no floor.
+   */
   nextPollAt(sourceId: string, state: SourceState | undefined): Date | undefined {
-    if (state?.status === "gone") return undefined;
-    const notBefore = state?.notBefore ? new Date(state.notBefore) : undefined;
+    const url = this.#config.sources.find((s) => s.id === sourceId)?.url;
+    const current = state?.url === undefined || url === undefined || state.url === url;
+    if (current && state?.status === "gone") return undefined;
+    const notBefore = current && state?.notBefore ? new Date(state.notBefore) : undefined;
     return this.scheduler.nextPollAt(sourceId, notBefore);
   }
 
@@ -188,6 +200,7 @@ export class LiveRuntime {
     this.#pages = pages;
     await this.scheduler.update(config.sources, config.polling.schedule);
     this.poller.concurrency = config.polling.concurrency;
+    this.poller.perHostConcurrency = config.polling.perHostConcurrency;
     metrics.forgetSources(changes.removed);
 
     logger.info({ trigger, ...changes }, "config reloaded");
@@ -226,7 +239,7 @@ export class LiveRuntime {
   }
 
   #pollInBackground(sources: SourceConfig[]): void {
-    if (sources.length === 0) return;
+    if (sources.length === 0 || this.#deps.polls === false) return;
     // Backoff applies: a source back in the config may still be in backoff from before.
     void this.poller.pollMany(sources);
   }

@@ -6,9 +6,10 @@ import type { ReloadResult } from "../config/reload.js";
 import type { Config } from "../config/types.js";
 import { createApp } from "../http/app.js";
 import { answerClientError } from "../http/client-error.js";
-import type { IngestPool } from "../ingest/worker/pool.js";
+import type { IngestFn, IngestPool } from "../ingest/worker/pool.js";
 import type { Logger } from "../log.js";
 import { Metrics } from "../metrics.js";
+import { type Role, rolePolls } from "../model/role.js";
 import { RenderGate, type RenderGateOptions } from "../publish/render-gate.js";
 import { StoreRecovery } from "../publish/store-recovery.js";
 import type { Poller } from "../schedule/poller.js";
@@ -17,7 +18,7 @@ import { describeSources } from "../status/sources.js";
 import { instrumentStore } from "../store/instrumented.js";
 import { ALL, type Store } from "../store/store.js";
 import { LiveRuntime } from "./live.js";
-import { baseUrlWarning, summariseRound } from "./start-notes.js";
+import { baseUrlWarning, roleNote, summariseRound } from "./start-notes.js";
 import {
   createFeedPublisher,
   createIngestPool,
@@ -42,6 +43,12 @@ export interface ServiceOptions {
   reloadConfig?: () => Promise<Config>;
   /** The budget of uncached feed renders (defaults: RENDER_GATE_DEFAULTS). */
   renderGate?: RenderGateOptions;
+  /**
+   * What this instance does (serve --role, default all). `api`: HTTP only, and no schedule, poll
+   * at start, re-poll after a store loss or parse workers. `worker`: polls, and serves only
+   * health, readiness, metrics and admin. The caller checks that the store is shared (Redis).
+   */
+  role?: Role;
 }
 
 export interface RunningService {
@@ -67,14 +74,23 @@ export async function startService(
 ): Promise<RunningService> {
   // Bound below, once the poller exists; Redis cannot reconnect before it has been lost.
   let afterStoreOutage = () => {};
-  const metrics = new Metrics();
+  const role = options.role ?? "all";
+  const polls = rolePolls(role);
+  const metrics = new Metrics({ role });
   const openedStore =
     options.store ?? (await openStore(config, logger, { onReconnect: () => afterStoreOutage() }));
   const store = instrumentStore(openedStore, (operation) => metrics.recordStoreError(operation));
   const shutdown = new AbortController();
   // Feeds are parsed in worker threads with a time limit, so a hostile one never blocks HTTP.
   // The limit is read per parse, from the config in force (`live` exists by the first poll).
-  const ingestPool = options.ingestPool ?? createIngestPool(() => live.config);
+  // An instance that never polls starts no pool: nothing would be parsed.
+  const ownPool = polls && !options.ingestPool;
+  const ingestPool =
+    options.ingestPool ?? (polls ? createIngestPool(() => live.config) : undefined);
+  const ingest: IngestFn = ingestPool?.ingest ?? neverParses;
+  const closeOwnPool = async () => {
+    if (ownPool) await ingestPool?.close();
+  };
   // Shared by every publisher a reload builds: the render budget, and whether the store's data
   // is trusted. A loss a feed request notices starts the same re-poll as a reconnect.
   const publishing = {
@@ -86,7 +102,7 @@ export async function startService(
     logger,
     metrics,
     makePoller: (current, onOutcome) =>
-      createPoller(current, store, logger, shutdown.signal, onOutcome, ingestPool.ingest),
+      createPoller(current, store, logger, shutdown.signal, onOutcome, ingest),
     buildPublisher: (current) => createFeedPublisher(current, store, publishing),
     buildPages: (current) =>
       createPagePublisher(
@@ -102,6 +118,7 @@ export async function startService(
         publishing.gate,
       ),
     loadConfig: options.reloadConfig,
+    polls,
   });
   const { poller, scheduler } = live;
   const enabled = live.enabledSources();
@@ -110,8 +127,21 @@ export async function startService(
   // One at a time; an outage or loss during one makes another follow it.
   let repolling = false;
   let repollOwed = false;
+  // An instance that never polls (role api) leaves the re-poll to the worker and takes the
+  // store's data as it now is: marking it stale would last until its own re-poll, never.
+  const trustStoreAsItIs = async () => {
+    try {
+      publishing.recovery.settled((await store.categoryVersion(ALL)).generation);
+    } catch (error) {
+      logger.warn({ err: String(error) }, "could not read the store after it returned");
+    }
+  };
   afterStoreOutage = () => {
     if (stopping) return;
+    if (!polls) {
+      void trustStoreAsItIs();
+      return;
+    }
     repollOwed = true;
     if (repolling) return;
     repolling = true;
@@ -130,21 +160,24 @@ export async function startService(
       repolling = false;
     });
   };
-  const app = createApp({
-    getConfig: () => live.config,
-    store,
-    getPublisher: () => live.publisher,
-    getPages: () => live.pages,
-    nextPollAt: (id, state) => live.nextPollAt(id, state),
-    logger,
-    metrics,
-    isStale: (source, state) => live.isStale(source, state),
-    admin: {
-      pollAll: () => live.pollAll(),
-      pollSource: (id) => live.pollSource(id),
-      reload: live.canReload ? () => live.reload("admin") : undefined,
+  const app = createApp(
+    {
+      getConfig: () => live.config,
+      store,
+      getPublisher: () => live.publisher,
+      getPages: () => live.pages,
+      nextPollAt: (id, state) => live.nextPollAt(id, state),
+      logger,
+      metrics,
+      isStale: (source, state) => live.isStale(source, state),
+      admin: {
+        pollAll: () => live.pollAll(),
+        pollSource: (id) => live.pollSource(id),
+        reload: live.canReload ? () => live.reload("admin") : undefined,
+      },
     },
-  });
+    { role },
+  );
   const server = createServer(app.callback());
   // Feed readers poll every few minutes; keep idle sockets short so shutdown is quick.
   server.keepAliveTimeout = 5_000;
@@ -158,20 +191,22 @@ export async function startService(
   } catch (error) {
     // A port in use: cron tasks and parse workers would keep the failed process alive.
     await live.stop();
-    if (!options.ingestPool) await ingestPool.close();
+    await closeOwnPool();
     if (!options.store) await store.close();
     throw error;
   }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, sources: enabled.length }, "listening");
+  logger.info({ url, role, sources: enabled.length }, "listening");
+  const note = roleNote(role);
+  if (note) logger.info({ role }, note);
 
   const unreachableSelf = baseUrlWarning(config.service.baseUrl, config.service.host);
   if (unreachableSelf) logger.warn(unreachableSelf);
 
   const initialPoll =
-    options.pollAtStart === false
+    options.pollAtStart === false || !polls
       ? Promise.resolve()
       : poller.pollMany(enabled).then((outcomes) => {
           // One line a newcomer can read: did any partner answer, and if not, what to try.
@@ -197,7 +232,7 @@ export async function startService(
         logger.warn({ inFlight: poller.inFlight }, "aborting polls still in flight");
         shutdown.abort();
         // A parse in flight would otherwise run on to its time limit.
-        if (!options.ingestPool) await ingestPool.close();
+        await closeOwnPool();
         await poller.drain();
       }
       if (!httpDrained) {
@@ -208,7 +243,7 @@ export async function startService(
         server.closeAllConnections();
         await httpClosed;
       }
-      if (!options.ingestPool) await ingestPool.close();
+      await closeOwnPool();
       if (!options.store) await store.close();
       logger.info("stopped");
     })();
@@ -227,6 +262,10 @@ export async function startService(
     stop,
   };
 }
+
+/** The parser of an instance that never polls: reaching it is a bug, said plainly. */
+const neverParses: IngestFn = () =>
+  Promise.reject(new Error("this instance does not poll (role api): it has no parse workers"));
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 

@@ -2,6 +2,7 @@
 // values (pure): the log lines themselves are written by service.ts (this folder).
 import { isIP } from "node:net";
 import type { PollOutcome } from "../model/poll.js";
+import type { Role } from "../model/role.js";
 
 export interface RoundSummary {
   /** Sources that answered with a feed, a 304 or a 410: the partner was reached. */
@@ -47,4 +48,18 @@ export function baseUrlWarning(baseUrl: string, listenHost: string): string | un
   if (isLoopbackHost(listenHost)) return undefined;
   if (!isLoopbackHost(new URL(baseUrl).hostname)) return undefined;
   return `service.baseUrl is ${baseUrl} while listening on ${listenHost}: every self link and feed id names this loopback address, which readers on other machines cannot reach; set service.baseUrl (or TRIBUTARY_BASE_URL) to the public URL`;
+}
+
+/**
+ * What an instance of a split role does, for the log right after `listening` (none for `all`).
+ * Until polls are leased per source, every worker polls every source: hence the one worker.
+ */
+export function roleNote(role: Role): string | undefined {
+  if (role === "api") {
+    return "role api: serving HTTP from the shared store and never polling; run exactly one worker (serve --role worker, or all) on this Redis";
+  }
+  if (role === "worker") {
+    return "role worker: polling on schedule and serving only /healthz, /readyz, /metrics and /admin; run exactly one worker per Redis (several would each poll every source)";
+  }
+  return undefined;
 }

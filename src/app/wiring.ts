@@ -20,6 +20,7 @@ import { connectRedisStore } from "../store/redis.js";
 import { redactRedisUrl } from "../store/redis-client.js";
 import { redisConnectionLog } from "../store/redis-log.js";
 import { ALL, type Store } from "../store/store.js";
+import { watchVersions } from "../store/version-watch.js";
 
 export interface StoreHooks {
   /**
@@ -59,7 +60,16 @@ export async function openStore(
     },
   });
   logger.info({ store: "redis", redis }, "store: redis");
-  return store;
+  // Category versions pushed by pub/sub: a cached feed or page request then needs no Redis
+  // round trip. Until subscribed, and whenever the subscription is lost, reads are direct.
+  return watchVersions(store, (listener) =>
+    store.subscribeVersions(listener, (error) =>
+      logger.warn(
+        { redis, error: error.message },
+        "redis: cannot subscribe to version changes; reading versions on every request",
+      ),
+    ),
+  );
 }
 
 export function fetchOptionsOf(config: Config, signal?: AbortSignal): FetchOptions {
@@ -85,11 +95,13 @@ export function createPoller(
     store,
     fetchOptions: fetchOptionsOf(c, signal),
     retention: c.retention,
+    maxHintSeconds: c.polling.maxHintSeconds,
     ingest,
   });
   return new Poller({
     store,
     concurrency: current().polling.concurrency,
+    perHostConcurrency: current().polling.perHostConcurrency,
     refresh: (source, known) => refreshSource(source, depsOf(current()), known),
     onOutcome: (outcome) => {
       logOutcome(logger, outcome);

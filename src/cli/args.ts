@@ -1,6 +1,8 @@
 // Command-line parsing for every `tributary` command. Pure: argv in, a typed command out.
+import { isRole, ROLES, type Role } from "../model/role.js";
+
 export type Command =
-  | { name: "serve"; configPath?: string; demo: boolean }
+  | { name: "serve"; configPath?: string; demo: boolean; role: Role }
   | { name: "poll"; configPath?: string; sources: string[]; json: boolean; url?: string }
   | { name: "check-config"; configPath?: string }
   | { name: "check-source"; configPath?: string; url: string; json: boolean }
@@ -21,7 +23,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  tributary serve [--config PATH] [--demo]
+  tributary serve [--config PATH] [--demo] [--role all|api|worker]
   tributary poll [--config PATH] [--source ID ...] [--json] [--url http://host:port]
   tributary check-config [PATH]
   tributary check-source URL [--config PATH] [--json]
@@ -42,6 +44,9 @@ Commands:
 Options:
   --config PATH   configuration file (default: $TRIBUTARY_CONFIG or config/tributary.yaml)
   --demo          serve bundled sample feeds from inside the process (ignores the config)
+  --role ROLE     serve: all (default) serves HTTP and polls; api serves HTTP and never polls;
+                  worker polls and serves only /healthz, /readyz, /metrics and /admin.
+                  api and worker need REDIS_URL: they share one Redis with each other
   --source ID     poll: only this source (repeatable); prune: the source to remove
   --json          print JSON instead of text
   --category ID   import-opml: put every imported feed in this category (repeatable)
@@ -64,7 +69,7 @@ interface CommandSpec {
 }
 
 const SPECS: Record<string, CommandSpec> = {
-  serve: { flags: { "--config": "value", "--demo": "switch" }, positional: [] },
+  serve: { flags: { "--config": "value", "--demo": "switch", "--role": "value" }, positional: [] },
   poll: {
     flags: { "--config": "value", "--source": "list", "--json": "switch", "--url": "value" },
     positional: [],
@@ -118,7 +123,12 @@ export function parseArgs(argv: readonly string[]): Command {
       if (demo && configPath !== undefined) {
         throw new UsageError("serve: --demo runs its own sample configuration; drop --config");
       }
-      return { name, configPath, demo };
+      const role = serveRole(values.get("--role"));
+      // The demo's partners and its memory store live inside the one process.
+      if (demo && role !== "all") {
+        throw new UsageError(`serve: --demo runs as --role all only, got --role ${role}`);
+      }
+      return { name, configPath, demo, role };
     }
     case "poll":
       return {
@@ -155,6 +165,12 @@ export function parseArgs(argv: readonly string[]): Command {
     default:
       throw new UsageError(`unknown command "${name}"`);
   }
+}
+
+function serveRole(value: string | undefined): Role {
+  if (value === undefined) return "all";
+  if (isRole(value)) return value;
+  throw new UsageError(`serve: --role must be one of ${ROLES.join(", ")}, got "${value}"`);
 }
 
 /** `--url` of a running Tributary: an http(s) base URL. */

@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { type ConfigWatcher, watchConfigFile } from "../config/watch.js";
 import type { Logger } from "../log.js";
+import type { Role } from "../model/role.js";
 
 export interface ServeOptions {
   /**
@@ -12,6 +13,17 @@ export interface ServeOptions {
   configPath?: string;
   /** The environment the config was read with; its overrides apply to every reload too. */
   env?: Record<string, string | undefined>;
+  /** serve --role (default all); checked against the config with `roleProblem` first. */
+  role?: Role;
+}
+
+/**
+ * Why `role` cannot run with this config, in one line: an api or worker instance only makes
+ * sense beside others that see the same data, and the embedded memory store is this process's.
+ */
+export function roleProblem(role: Role, config: Pick<Config, "redisUrl">): string | undefined {
+  if (role === "all" || config.redisUrl) return undefined;
+  return `--role ${role}: needs REDIS_URL (the embedded memory store is not shared between processes)`;
 }
 
 /** `tributary serve`: runs until SIGTERM or SIGINT, then stops cleanly; SIGHUP reloads the config. */
@@ -20,7 +32,7 @@ export async function serveCommand(
   logger: Logger,
   options: ServeOptions = {},
 ): Promise<void> {
-  const { configPath, env = {} } = options;
+  const { configPath, env = {}, role } = options;
   let service: RunningService | undefined;
   // A change or SIGHUP during start-up is applied once the service runs.
   let pending: string | undefined;
@@ -47,6 +59,7 @@ export async function serveCommand(
   try {
     started = await startService(config, logger, {
       reloadConfig: configPath === undefined ? undefined : () => loadConfig(configPath, env),
+      role,
     });
   } catch (error) {
     // An open watch would keep the failed process alive (a port in use, Redis refused).

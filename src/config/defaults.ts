@@ -20,6 +20,10 @@ export const DEFAULTS = {
     allowPrivateNetworks: false,
     parseTimeoutMs: 10_000,
     staleAfterMultiple: 3,
+    /** The longest a partner's caching hint or Retry-After may hold back a scheduled poll. */
+    maxHintSeconds: 86_400,
+    /** Fetches to one host name at once (in this process): some partners refuse more. */
+    perHostConcurrency: 2,
     userAgent: (baseUrl: string): string => `Tributary/0.1 (+${baseUrl}; feed aggregator)`,
   },
   retention: {

@@ -160,6 +160,9 @@ const polling = z.strictObject(
       .number({ error: expected("a number of at least 1") })
       .min(1, { error: "must be a number of at least 1" })
       .default(DEFAULTS.polling.staleAfterMultiple),
+    // 0 is meaningful: partners' hints never delay a poll (Retry-After included).
+    maxHintSeconds: integer(0).default(DEFAULTS.polling.maxHintSeconds),
+    perHostConcurrency: integer(1).default(DEFAULTS.polling.perHostConcurrency),
   },
   mapping,
 );

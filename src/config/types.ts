@@ -27,6 +27,13 @@ export interface PollingConfig {
   parseTimeoutMs: number;
   /** A source is stale after this many schedule intervals without a successful fetch. */
   staleAfterMultiple: number;
+  /**
+   * The longest a partner's hint (Cache-Control, Expires, `<ttl>`, `sy:*`, Retry-After) may
+   * hold back a scheduled poll, in seconds.
+   */
+  maxHintSeconds: number;
+  /** Simultaneous fetches to one host name within this process. */
+  perHostConcurrency: number;
 }
 
 export interface RetentionConfig {

@@ -2,6 +2,7 @@
 // in `errorBoundary`, the one place that decides status, message, form and logging.
 import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
+import { type Role, roleServesReaders } from "../model/role.js";
 import { CORS_HEADERS, isPublicPath } from "./cors.js";
 import type { AppDeps } from "./deps.js";
 import { errorPage } from "./error-page.js";
@@ -20,21 +21,37 @@ import { registerOpmlRoutes } from "./routes/opml.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 import { registerPageRoutes } from "./routes/pages.js";
 
-export function createApp(deps: AppDeps): Koa {
+export interface AppOptions {
+  /**
+   * What this instance serves (serve --role, default all): a worker only answers /healthz,
+   * /readyz, /metrics and /admin, with JSON errors, and renders no feed or page.
+   */
+  role?: Role;
+}
+
+export const NOT_SERVED_BY_WORKER = "not served by a worker instance (role worker)";
+
+export function createApp(deps: AppDeps, options: AppOptions = {}): Koa {
+  const role = options.role ?? "all";
+  const readers = roleServesReaders(role);
   const app = new Koa();
   const router = new Router(EXACT_PATHS);
-  registerFeedRoutes(router, deps);
-  registerApiRoutes(router, deps);
+  if (readers) {
+    registerFeedRoutes(router, deps);
+    registerApiRoutes(router, deps);
+    registerOpmlRoutes(router, deps);
+    registerPageRoutes(router, deps);
+    registerEmbedScriptRoute(router, deps);
+  }
   registerOpsRoutes(router, deps);
-  registerOpmlRoutes(router, deps);
-  registerPageRoutes(router, deps);
   registerMetricsRoute(router, deps);
-  registerEmbedScriptRoute(router, deps);
 
   app.use(observeRequests(deps.logger, deps.metrics, outageLog(deps.logger, deps.outageSummaryMs)));
   app.use(standardHeaders);
-  app.use(errorBoundary(deps));
-  app.use(adminRoutes(deps));
+  app.use(errorBoundary(deps, readers));
+  // Looks at what the routers below answered, the router's 405 for another method included.
+  if (!readers) app.use(notServedByWorker);
+  app.use(adminRoutes(deps, role));
   app.use(router.routes());
   app.use(router.allowedMethods());
 
@@ -52,7 +69,20 @@ async function standardHeaders(ctx: Context, next: Next): Promise<void> {
   if (isPublicPath(ctx.path)) ctx.set(CORS_HEADERS);
 }
 
-function errorBoundary(deps: AppDeps) {
+/**
+ * Around the routes of a worker: when none answered, a reader's path gets a 404 that says it is
+ * served elsewhere; the /admin tree (disabled without ADMIN_TOKEN) keeps its plain 404.
+ */
+async function notServedByWorker(ctx: Context, next: Next): Promise<void> {
+  await next();
+  if (ctx.body !== undefined && ctx.body !== null) return;
+  if (ctx.status !== 404) return; // 405/501 of a served path: the error boundary says which
+  const admin = ctx.path === "/admin" || ctx.path.startsWith("/admin/");
+  throw new HttpError(404, admin ? "not found" : NOT_SERVED_BY_WORKER);
+}
+
+/** `htmlErrors`: browsers get the error page (rendered with the pages' templates), else JSON. */
+function errorBoundary(deps: AppDeps, htmlErrors: boolean) {
   const { logger } = deps;
   return async (ctx: Context, next: Next): Promise<void> => {
     try {
@@ -73,7 +103,7 @@ function errorBoundary(deps: AppDeps) {
       // Drop whatever the handler set before failing (an ETag, a Content-Encoding…).
       for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
       ctx.set(response.headers);
-      if (answersHtml(ctx)) {
+      if (htmlErrors && answersHtml(ctx)) {
         const page = errorPage(pagesOf(deps), response.status, response.message, logger);
         ctx.set(page.headers);
         sendHtml(ctx, page.html, response.status);

@@ -1,5 +1,6 @@
 // decode → parse → normalise for one fetched body: everything between the socket and the store.
 // No IO, so conformance tests and benchmarks drive it directly with bytes from disk.
+import type { FeedPollHints } from "../model/source.js";
 import type { Update } from "../model/update.js";
 import { type NormaliseResult, type NormaliseSource, normalise } from "./normalise/normalise.js";
 import { decodeFeedBytes } from "./parse/decode.js";
@@ -10,6 +11,11 @@ import type { ParsedFeed } from "./parse/types.js";
 export interface IngestResult extends NormaliseResult {
   format: ParsedFeed["format"];
   charset: string;
+  /**
+   * The feed's own polling hints, passed through beside what normalise made (which stays about
+   * entries): parsing runs in a worker thread, so they travel back in this result.
+   */
+  pollHints?: FeedPollHints;
 }
 
 /** What check-source also needs: the parsed document its warnings look at (GUIDs, bases, links). */
@@ -45,7 +51,8 @@ export async function ingestDocument(
     // document should never be able to trip, reported like parsing is: no internal text.
     throw asParseError(error);
   }
-  return { ...normalised, format: parsed.format, charset, parsed };
+  const hints = parsed.pollHints === undefined ? {} : { pollHints: parsed.pollHints };
+  return { ...normalised, format: parsed.format, charset, ...hints, parsed };
 }
 
 export type { Update };

@@ -1,7 +1,8 @@
 // Pure transitions of a source's fetch state after each kind of poll outcome.
 // Kept apart from refresh.ts so backoff and validator rules are tested without IO.
 import type { ErrorKind } from "../model/poll.js";
-import { initialSourceState, type SourceState } from "../model/source.js";
+import { type FeedPollHints, initialSourceState, type SourceState } from "../model/source.js";
+import type { PollFloor } from "./poll-hints.js";
 
 /** Exponential backoff after consecutive failures: 1 min doubling, capped at 6 h, ±20 % jitter. */
 export const BACKOFF = { baseMs: 60_000, capMs: 6 * 3_600_000, jitter: 0.2 } as const;
@@ -39,7 +40,8 @@ export function afterFailure(
   const consecutiveFailures = previous.consecutiveFailures + 1;
   const backoffUntil = now.getTime() + backoffDelayMs(consecutiveFailures, random);
   // Retry-After is the partner's explicit wish; never poll earlier than it.
-  const notBefore = Math.max(backoffUntil, failure.retryAfter?.getTime() ?? 0);
+  const retryAfter = failure.retryAfter?.getTime() ?? 0;
+  const notBefore = Math.max(backoffUntil, retryAfter);
   return {
     ...previous,
     status: failure.kind === "gone" ? "gone" : "error",
@@ -53,8 +55,20 @@ export function afterFailure(
         : now.toISOString(),
     consecutiveFailures,
     notBefore: new Date(notBefore).toISOString(),
+    nextPollReason: retryAfter > backoffUntil ? "retry-after" : "backoff",
     lastDurationMs: durationMs,
   };
+}
+
+/**
+ * The state fields of the floor the partner's hints put under the next poll (poll-hints.ts);
+ * none when nothing asks to wait, so the schedule decides.
+ */
+function floorFields(
+  floor: PollFloor | undefined,
+): Pick<SourceState, "notBefore" | "nextPollReason"> {
+  if (floor?.notBefore === undefined || floor.reason === "schedule") return {};
+  return { notBefore: floor.notBefore.toISOString(), nextPollReason: floor.reason };
 }
 
 export function afterNotModified(
@@ -63,9 +77,12 @@ export function afterNotModified(
   now: Date,
   durationMs: number,
   redirect?: RedirectSeen,
+  /** From the 304's Cache-Control/Expires and the feed hints of the document it confirms. */
+  floor?: PollFloor,
 ): SourceState {
   return {
     ...withoutFailure(previous),
+    ...floorFields(floor),
     ...(redirect === undefined ? {} : trackMove(previous, redirect)),
     status: "not-modified",
     etag: validators.etag ?? previous.etag,
@@ -84,6 +101,10 @@ export interface SuccessInfo {
   movedTo?: string;
   /** Whether this poll followed any redirect at all (a 302/307 one included). */
   redirected?: boolean;
+  /** The partner's caching hints on this response and document (poll-hints.ts). */
+  floor?: PollFloor;
+  /** The document's own polling hints, kept for the 304s that confirm it. */
+  feedHints?: FeedPollHints;
 }
 
 export function afterSuccess(
@@ -92,8 +113,11 @@ export function afterSuccess(
   now: Date,
   durationMs: number,
 ): SourceState {
+  const { feedHints: _previousHints, ...rest } = withoutFailure(previous);
   return {
-    ...withoutFailure(previous),
+    ...rest,
+    ...floorFields(info.floor),
+    ...(info.feedHints === undefined ? {} : { feedHints: info.feedHints }),
     status: "ok",
     // A 200 without validators means the old ones no longer apply.
     etag: info.validators.etag,
@@ -139,13 +163,18 @@ function withoutFailure(state: SourceState): SourceState {
     errorKind: _kind,
     lastError: _error,
     notBefore: _notBefore,
+    nextPollReason: _reason,
     failingSince: _failingSince,
     ...rest
   } = state;
   return { ...rest, consecutiveFailures: 0 };
 }
 
-/** Whether a scheduled poll may run now (forced polls by an operator ignore backoff). */
+/**
+ * Whether a scheduled poll may run now. One floor, whatever set it: backoff, Retry-After and the
+ * partner's caching hints differ only in `nextPollReason`. Forced polls (an operator's) never
+ * ask, so they ignore every floor.
+ */
 export function mayPoll(state: SourceState | undefined, url: string, now: Date): boolean {
   if (!state) return true;
   // Gone, backoff and Retry-After were said about the old URL; a new one starts afresh.

@@ -7,6 +7,7 @@ import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
 import { type FetchFn, type FetchOptions, fetchFeed } from "./fetch/fetch.js";
 import { ingestBytes } from "./ingest.js";
+import { DEFAULT_MAX_HINT_SECONDS, pollFloor } from "./poll-hints.js";
 import { afterFailure, afterNotModified, afterSuccess, stateForUrl } from "./poll-state.js";
 import { type IngestFn, isIngestFailure } from "./worker/pool.js";
 
@@ -19,6 +20,11 @@ export interface RefreshDeps {
   fetch?: FetchFn;
   /** decode → parse → normalise; the service passes its worker pool (IngestPool.ingest). */
   ingest?: IngestFn;
+  /**
+   * `polling.maxHintSeconds`: the longest a partner's hint (caching headers, `<ttl>`, `sy:*`,
+   * Retry-After) may hold back its next scheduled poll. Default DEFAULT_MAX_HINT_SECONDS.
+   */
+  maxHintSeconds?: number;
 }
 
 const counts = { added: 0, updated: 0, unchanged: 0, dropped: 0, expired: 0 };
@@ -46,11 +52,12 @@ export async function refreshSource(
     headers: source.headers,
     publicUrl: source.publicUrl,
   });
+  const maxHintSeconds = deps.maxHintSeconds ?? DEFAULT_MAX_HINT_SECONDS;
   const fail = (kind: ErrorKind, message: string, retryAfter?: Date) =>
     recordFailure(
       source,
       previous,
-      { kind, message, retryAfter },
+      { kind, message, retryAfter: capped(retryAfter, started, maxHintSeconds) },
       started,
       fetched.durationMs,
       deps,
@@ -64,10 +71,16 @@ export async function refreshSource(
     // A 304 costs no parse and no entry write: only the fetch state moves. Retention waits too:
     // without the body we do not know what the feed lists, and what it lists is exempt from
     // age. An entry that left it ages out at the next poll that fetches the feed.
-    const state = afterNotModified(previous, fetched.validators, started, fetched.durationMs, {
-      permanentTarget: fetched.permanentRedirect,
-      redirected: fetched.redirects > 0,
-    });
+    // The document a 304 confirms still declares the <ttl>/sy:* of its last full fetch.
+    const floor = pollFloor(fetched.caching, previous.feedHints, started, maxHintSeconds);
+    const state = afterNotModified(
+      previous,
+      fetched.validators,
+      started,
+      fetched.durationMs,
+      { permanentTarget: fetched.permanentRedirect, redirected: fetched.redirects > 0 },
+      floor,
+    );
     await deps.store.setSourceState(source.id, state);
     return {
       sourceId: source.id,
@@ -109,6 +122,8 @@ export async function refreshSource(
       feedLink: ingested.feedLink,
       movedTo: fetched.permanentRedirect,
       redirected: fetched.redirects > 0,
+      floor: pollFloor(fetched.caching, ingested.pollHints, started, maxHintSeconds),
+      feedHints: ingested.pollHints,
     },
     started,
     fetched.durationMs,
@@ -136,6 +151,12 @@ function moveOf(state: SourceState, movedTo: string | undefined) {
     ...(movedTo === undefined ? {} : { movedTo: redactUrl(movedTo) }),
     ...(proposed === undefined ? {} : { proposedUrl: redactUrl(proposed) }),
   };
+}
+
+/** A Retry-After is a partner's hint like the others: bounded by `polling.maxHintSeconds`. */
+function capped(retryAfter: Date | undefined, now: Date, maxSeconds: number): Date | undefined {
+  if (retryAfter === undefined) return undefined;
+  return new Date(Math.min(retryAfter.getTime(), now.getTime() + maxSeconds * 1000));
 }
 
 function validatorsOf(state: SourceState) {

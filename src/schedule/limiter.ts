@@ -40,4 +40,9 @@ export class Limiter {
   get active(): number {
     return this.#active;
   }
+
+  /** Jobs waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
 }

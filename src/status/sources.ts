@@ -4,7 +4,12 @@
 import type { Config, SourceConfig } from "../config/types.js";
 import type { ErrorKind } from "../model/poll.js";
 import { publicSourceUrl, redactUrl } from "../model/public-url.js";
-import { proposedUrl, type SourceState, type SourceStatus } from "../model/source.js";
+import {
+  type NextPollReason,
+  proposedUrl,
+  type SourceState,
+  type SourceStatus,
+} from "../model/source.js";
 import { ALL, type Store } from "../store/store.js";
 
 export interface SourceView {
@@ -23,6 +28,12 @@ export interface SourceView {
   failingSince: string | null;
   entries: number;
   nextPollAt: string | null;
+  /**
+   * Why `nextPollAt` is what it is: `schedule`, a floor under it (`backoff`, `retry-after`,
+   * `cache-control`, `expires`, `ttl`, `sy:updatePeriod`), or no next poll (`gone`, `disabled`).
+   * Always set here; optional because `tributary sources --url` may read an older server.
+   */
+  nextPollReason?: NextPollReason;
   /** Where the feed moved to, once polls in a row saw the same 301/308; the config is not rewritten. */
   proposedUrl: string | null;
   /** No successful fetch for `polling.staleAfterMultiple` schedule intervals. */
@@ -56,6 +67,7 @@ export async function describeSources(
         failingSince: state?.failingSince ?? null,
         entries,
         nextPollAt: source.enabled ? (nextPollAt(source.id, state)?.toISOString() ?? null) : null,
+        nextPollReason: nextPollReasonOf(source, state, nextPollAt),
         proposedUrl: redactedOrNull(proposedUrl(state)),
         stale: isStale(source, state),
       };
@@ -66,4 +78,25 @@ export async function describeSources(
 /** A moved feed's new URL is where the partner redirected us, credentials and all: redacted. */
 function redactedOrNull(url: string | undefined): string | null {
   return url === undefined ? null : redactUrl(url);
+}
+
+/**
+ * A floor names the next poll only when it moved it: a floor that ends before the next tick of
+ * the schedule (or has passed) leaves the schedule as the reason.
+ */
+function nextPollReasonOf(
+  source: SourceConfig,
+  state: SourceState | undefined,
+  nextPollAt: (sourceId: string, state: SourceState | undefined) => Date | undefined,
+): NextPollReason {
+  if (!source.enabled) return "disabled";
+  if (state?.status === "gone" && (state.url === undefined || state.url === source.url)) {
+    return "gone";
+  }
+  if (state?.notBefore === undefined) return "schedule";
+  const floored = nextPollAt(source.id, state)?.getTime();
+  const unfloored = nextPollAt(source.id, { ...state, notBefore: undefined })?.getTime();
+  if (floored === unfloored) return "schedule";
+  // States stored before the reason was recorded had a floor only after failures.
+  return state.nextPollReason ?? "backoff";
 }

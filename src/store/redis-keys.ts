@@ -8,6 +8,8 @@
 //   <prefix>changed:<category> string epoch ms of that INCR (same MULTI): the Last-Modified
 //   <prefix>generation        string  random id, set (NX) with every version bump: names the data set
 //   <prefix>state:<sourceId>  string  SourceState as JSON
+//   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
+//                             of each version bump, so instances drop their cached version
 
 export const DEFAULT_REDIS_PREFIX = "tributary:";
 
@@ -20,6 +22,8 @@ export interface RedisKeys {
   changed(category: string): string;
   generation(): string;
   sourceState(sourceId: string): string;
+  /** The pub/sub channel of version bumps (see version-watch.ts). */
+  versionsChannel(): string;
 }
 
 export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
@@ -32,6 +36,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     changed: (category) => `${prefix}changed:${category}`,
     generation: () => `${prefix}generation`,
     sourceState: (sourceId) => `${prefix}state:${sourceId}`,
+    versionsChannel: () => `${prefix}versions`,
   };
 }
 

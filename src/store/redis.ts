@@ -35,6 +35,7 @@ import {
   type UpsertOptions,
   type UpsertResult,
 } from "./store.js";
+import type { VersionFeed, VersionListener } from "./version-watch.js";
 
 export interface RedisStoreOptions extends RedisClientOptions {
   /** Prepended to every key; default "tributary:". */
@@ -61,6 +62,8 @@ export class RedisStore implements Store {
   readonly #client: Redis;
   readonly #keys: RedisKeys;
   readonly #circuit: Circuit;
+  /** Version watches of this process, told about its own bumps as soon as they are written. */
+  readonly #listeners = new Set<VersionListener>();
 
   /** Takes an open client and the circuit guarding it; use connectRedisStore. */
   constructor(client: Redis, keys: RedisKeys, circuit: Circuit) {
@@ -101,7 +104,7 @@ export class RedisStore implements Store {
       multi.zadd(this.#keys.source(next.sourceId), ms, next.id);
     }
     for (const category of plan.touched) bumpVersion(multi, this.#keys, category);
-    await this.#call("write entries", () => execChecked(multi));
+    await this.#execBumping("write entries", multi, plan.touched);
     return plan.result;
   }
 
@@ -340,7 +343,7 @@ export class RedisStore implements Store {
     });
     const touched = categoriesOf(removed).add(ALL);
     for (const category of touched) bumpVersion(multi, this.#keys, category);
-    await this.#call("remove entries", () => execChecked(multi));
+    await this.#execBumping("remove entries", multi, touched);
     return victims.length;
   }
 
@@ -377,13 +380,42 @@ export class RedisStore implements Store {
       const touched = categoriesOf(entries);
       if (entries.length < ids.length) touched.add(ALL);
       for (const category of touched) bumpVersion(multi, this.#keys, category);
-      await this.#call("remove entries", () => execChecked(multi));
+      await this.#execBumping("remove entries", multi, touched);
       removed += entries.length;
     }
     await this.#call("remove source state", () =>
       this.#client.del(index, this.#keys.sourceState(sourceId)),
     );
     return removed;
+  }
+
+  /**
+   * Announces every version bump to `listener` (see version-watch.ts): a bump by any instance
+   * through a dedicated subscriber connection on `<prefix>versions`, and this store's own bumps
+   * as soon as their MULTI returns, so a caller reads its own writes at once. The feed is live
+   * while the subscription is confirmed and the serving connection is up and answering.
+   */
+  subscribeVersions(
+    listener: VersionListener,
+    onError: (error: Error) => void = () => {},
+  ): VersionFeed {
+    this.#listeners.add(listener);
+    // Same URL, timeouts and reconnect strategy as the serving connection; a subscriber must
+    // be its own connection (it can run no other command while subscribed).
+    // Named after its channel, so an operator can tell it apart in CLIENT LIST.
+    const channel = this.#keys.versionsChannel();
+    const subscriber = this.#client.duplicate({ autoResubscribe: false, connectionName: channel });
+    const feed = subscribeChannel(subscriber, channel, listener, onError);
+    const serving = () => this.#client.status === "ready" && !this.#circuit.isOpen;
+    return {
+      get live() {
+        return feed.subscribed && serving();
+      },
+      close: async () => {
+        this.#listeners.delete(listener);
+        feed.close();
+      },
+    };
   }
 
   async ping(): Promise<void> {
@@ -415,6 +447,20 @@ export class RedisStore implements Store {
     }
   }
 
+  /**
+   * Runs a MULTI that bumps `categories`, then tells this process's version watches, whether
+   * it succeeded or not: a timed-out transaction may have been applied all the same.
+   */
+  async #execBumping(what: string, multi: Multi, categories: Iterable<string>): Promise<void> {
+    try {
+      await this.#call(what, () => execChecked(multi));
+    } finally {
+      for (const listener of this.#listeners) {
+        for (const category of categories) listener.changed(category);
+      }
+    }
+  }
+
   #parseEntry(json: string, id: string): Update {
     try {
       return JSON.parse(json) as Update;
@@ -438,7 +484,61 @@ function bumpVersion(multi: Multi, keys: RedisKeys, category: string): void {
     .set(key, now, "NX")
     .incr(key)
     .set(keys.changed(category), now)
-    .set(keys.generation(), randomUUID(), "NX");
+    .set(keys.generation(), randomUUID(), "NX")
+    // In the same MULTI, so no instance can read the new version before it is announced.
+    .publish(keys.versionsChannel(), category);
+}
+
+/**
+ * Keeps `subscriber` subscribed to `channel` across reconnects and hands its messages to
+ * `listener`. `subscribed` is true only between a confirmed SUBSCRIBE and the connection's
+ * loss; each confirmation resets the listener, as messages may have been missed before it.
+ */
+function subscribeChannel(
+  subscriber: Redis,
+  channel: string,
+  listener: VersionListener,
+  onError: (error: Error) => void,
+): { readonly subscribed: boolean; close(): void } {
+  let subscribed = false;
+  let closed = false;
+  /** Counts connections, so a SUBSCRIBE confirmed on a connection already lost is ignored. */
+  let connection = 0;
+  // Connection errors are reported by the serving connection, which sees the same outage.
+  subscriber.on("error", () => {});
+  subscriber.on("ready", () => {
+    const mine = ++connection;
+    subscriber.subscribe(channel).then(
+      () => {
+        if (closed || mine !== connection) return;
+        subscribed = true;
+        listener.reset();
+      },
+      (error: Error) => {
+        if (!closed && mine === connection) onError(error);
+      },
+    );
+  });
+  subscriber.on("close", () => {
+    connection++;
+    subscribed = false;
+  });
+  subscriber.on("message", (from: string, category: string) => {
+    if (from === channel) listener.changed(category);
+  });
+  // Not awaited: until it is subscribed the watch reads directly, as it does during an outage.
+  subscriber.connect().catch(() => {});
+  return {
+    get subscribed() {
+      return subscribed;
+    },
+    close() {
+      closed = true;
+      subscribed = false;
+      // Nothing is lost by dropping a subscriber's socket; this also stops its reconnects.
+      subscriber.disconnect();
+    },
+  };
 }
 
 /** `WITHSCORES` replies: a flat [member, score, …] list (RESP2) or [member, score] pairs (RESP3). */

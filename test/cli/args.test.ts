@@ -6,20 +6,64 @@ test("serve takes --config in both spellings", (t) => {
     name: "serve",
     configPath: "a.yaml",
     demo: false,
+    role: "all",
   });
   t.deepEqual(parseArgs(["serve", "--config=b.yaml"]), {
     name: "serve",
     configPath: "b.yaml",
     demo: false,
+    role: "all",
   });
 });
 
 test("serve --demo runs without a config, and refuses one", (t) => {
-  t.deepEqual(parseArgs(["serve", "--demo"]), { name: "serve", configPath: undefined, demo: true });
+  t.deepEqual(parseArgs(["serve", "--demo"]), {
+    name: "serve",
+    configPath: undefined,
+    demo: true,
+    role: "all",
+  });
   t.throws(() => parseArgs(["serve", "--demo", "--config", "a.yaml"]), {
     instanceOf: UsageError,
     message: /--demo .* drop --config/,
   });
+});
+
+test("serve --role takes all, api or worker (default all), in both spellings", (t) => {
+  for (const role of ["all", "api", "worker"] as const) {
+    t.deepEqual(parseArgs(["serve", "--role", role, "--config", "a.yaml"]), {
+      name: "serve",
+      configPath: "a.yaml",
+      demo: false,
+      role,
+    });
+  }
+  t.like(parseArgs(["serve", "--role=api"]), { role: "api" });
+  t.like(parseArgs(["serve"]), { role: "all" });
+  t.like(parseArgs(["serve", "--demo", "--role", "all"]), { demo: true, role: "all" });
+});
+
+test("serve --role refuses other values, a missing value, a repeat and a split demo", (t) => {
+  for (const value of ["API", "poller", "both", "all,api"]) {
+    t.throws(() => parseArgs(["serve", "--role", value]), {
+      instanceOf: UsageError,
+      message: `serve: --role must be one of all, api, worker, got "${value}"`,
+    });
+  }
+  t.throws(() => parseArgs(["serve", "--role"]), {
+    instanceOf: UsageError,
+    message: "serve: --role needs a value",
+  });
+  t.throws(() => parseArgs(["serve", "--role", "api", "--role", "worker"]), {
+    instanceOf: UsageError,
+    message: /--role given twice/,
+  });
+  t.throws(() => parseArgs(["serve", "--demo", "--role", "worker"]), {
+    instanceOf: UsageError,
+    message: "serve: --demo runs as --role all only, got --role worker",
+  });
+  t.regex(USAGE, /tributary serve .*\[--role all\|api\|worker\]/);
+  t.regex(USAGE, /--role ROLE/);
 });
 
 test("poll collects repeated --source and --json", (t) => {

@@ -42,6 +42,8 @@ test("a minimal file gets every default", (t) => {
     allowPrivateNetworks: false,
     parseTimeoutMs: 10000,
     staleAfterMultiple: 3,
+    maxHintSeconds: 86400,
+    perHostConcurrency: 2,
   });
   t.deepEqual(config.retention, { maxEntriesPerSource: 500, maxAgeDays: 365 });
   t.deepEqual(config.feeds, { defaultLimit: 50, maxLimit: 200, maxAge: 300 });

@@ -26,6 +26,8 @@ export function makeConfig(overrides: ConfigOverrides = {}): Config {
       allowPrivateNetworks: true,
       parseTimeoutMs: 10_000,
       staleAfterMultiple: 3,
+      maxHintSeconds: 86_400,
+      perHostConcurrency: 2,
     },
     retention: { maxEntriesPerSource: 500, maxAgeDays: 365 },
     feeds: { defaultLimit: 50, maxLimit: 200, maxAge: 300 },

@@ -227,3 +227,46 @@ test("failingSince is the first failure of a run, kept while failing and dropped
   const again = afterFailure(ok, { kind: "timeout", message: "t" }, later, 5);
   t.is(again.failingSince, later.toISOString());
 });
+
+test("a failure's floor says whether backoff or the partner's Retry-After set it", (t) => {
+  const start = stateForUrl(undefined, url);
+  const backoff = afterFailure(start, { kind: "http-500", message: "500" }, now, 10, 0.5);
+  t.is(backoff.nextPollReason, "backoff");
+  const later = new Date(now.getTime() + 3_600_000);
+  const asked = afterFailure(
+    start,
+    { kind: "http-503", message: "503", retryAfter: later },
+    now,
+    10,
+    0.5,
+  );
+  t.is(asked.nextPollReason, "retry-after");
+  t.is(asked.notBefore, later.toISOString());
+});
+
+test("a success records the hints' floor and the feed's hints; one without hints clears both", (t) => {
+  const notBefore = new Date(now.getTime() + 1_800_000);
+  const hinted = afterSuccess(
+    afterFailure(stateForUrl(undefined, url), { kind: "timeout", message: "slow" }, now, 5, 0.5),
+    { validators: {}, floor: { notBefore, reason: "ttl" }, feedHints: { ttl: "30" } },
+    now,
+    5,
+  );
+  t.like(hinted, {
+    status: "ok",
+    notBefore: notBefore.toISOString(),
+    nextPollReason: "ttl",
+    feedHints: { ttl: "30" },
+    consecutiveFailures: 0,
+  });
+  t.false(mayPoll(hinted, url, now), "a hint's floor holds back a scheduled poll like backoff");
+  t.true(mayPoll(hinted, url, notBefore));
+  const plain = afterSuccess(hinted, { validators: {}, floor: { reason: "schedule" } }, now, 5);
+  t.is(plain.notBefore, undefined);
+  t.is(plain.nextPollReason, undefined);
+  t.is(plain.feedHints, undefined);
+  // A 304 confirms the document: its hints stay for the next floor to read.
+  const confirmed = afterNotModified(hinted, {}, now, 5, undefined, { reason: "schedule" });
+  t.deepEqual(confirmed.feedHints, { ttl: "30" });
+  t.is(confirmed.notBefore, undefined);
+});

@@ -7,19 +7,27 @@
 import Router, { type RouterContext } from "@koa/router";
 import type { Middleware } from "koa";
 import type { OperatorPoll } from "../../model/poll.js";
+import { type Role, rolePolls } from "../../model/role.js";
 import { bearerToken, tokenMatches } from "../auth.js";
 import type { AppDeps } from "../deps.js";
 import { HttpError, notFound } from "../errors.js";
 import { sendJson } from "../respond.js";
 import { EXACT_PATHS } from "../route-matching.js";
 
-/** The admin tree as one middleware: the guarded router, or nothing at all when disabled. */
-export function adminRoutes(deps: AppDeps): Middleware {
+/** What an admin poll on an instance that never polls answers (409), naming where to go. */
+export const NOT_POLLING =
+  "this instance does not poll (role api): ask a worker instance (serve --role worker or all) to poll";
+
+/**
+ * The admin tree as one middleware: the guarded router, or nothing at all when disabled. On an
+ * instance of `role` api the poll actions answer 409 (after the token check); reload still works.
+ */
+export function adminRoutes(deps: AppDeps, role: Role = "all"): Middleware {
   const router = new Router(EXACT_PATHS);
   // Router middleware runs only for requests that one of this router's routes matched: all of
   // them, and only them.
   router.use(requireAdminToken(deps));
-  registerAdminActions(router, deps);
+  registerAdminActions(router, deps, rolePolls(role));
   // Last, so it runs only when no action answered: other methods and unknown paths of the tree
   // are reached after the guard too, and so say nothing about what exists without the token.
   const actions = router.stack.filter((layer) => layer.methods.length > 0);
@@ -52,19 +60,23 @@ function requireAdminToken(deps: AppDeps): Middleware {
   };
 }
 
-function registerAdminActions(router: Router, deps: AppDeps): void {
+function registerAdminActions(router: Router, deps: AppDeps, polls: boolean): void {
   const actions = () => {
     if (!deps.admin) throw notFound("not found"); // unreachable: the router is off without it
     return deps.admin;
   };
+  const pollActions = () => {
+    if (!polls) throw new HttpError(409, NOT_POLLING);
+    return actions();
+  };
 
   router.post("/admin/poll", async (ctx) => {
-    await answerPoll(ctx, actions().pollAll());
+    await answerPoll(ctx, pollActions().pollAll());
   });
 
   router.post("/admin/sources/:id/poll", async (ctx) => {
     const id = ctx.params.id ?? "";
-    const poll = actions().pollSource(id);
+    const poll = pollActions().pollSource(id);
     if (!poll) {
       const known = deps
         .getConfig()

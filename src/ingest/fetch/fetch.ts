@@ -35,6 +35,13 @@ export interface Validators {
   lastModified?: string;
 }
 
+/** The response headers that say how long the partner wants its answer reused (poll-hints.ts). */
+export interface CachingHeaders {
+  cacheControl?: string;
+  expires?: string;
+  date?: string;
+}
+
 export interface FetchOptions {
   /** Total deadline for the whole fetch: connect, headers, every redirect hop and the body. */
   timeoutMs: number;
@@ -72,6 +79,8 @@ export type FetchResult =
       body: Buffer;
       contentType?: string;
       validators: Validators;
+      /** Cache-Control, Expires and Date of the final response: a floor under the next poll. */
+      caching?: CachingHeaders;
       /** Set to `finalUrl` when every redirect hop was permanent (301/308). */
       permanentRedirect?: string;
       /** Redirects followed (any status). */
@@ -83,6 +92,8 @@ export type FetchResult =
       url: string;
       finalUrl: string;
       validators: Validators;
+      /** As for `modified`: a 304 carries the caching headers too (RFC 9111 §4.3.4). */
+      caching?: CachingHeaders;
       /** As for `modified`: a moved feed is usually noticed on a 304 poll. */
       permanentRedirect?: string;
       redirects: number;
@@ -335,6 +346,7 @@ async function handleFinalResponse(
       url,
       finalUrl,
       validators: { ...definedValidators(validators), ...responseValidators(response) },
+      caching: cachingHeaders(response),
       ...moved,
     };
   }
@@ -349,6 +361,7 @@ async function handleFinalResponse(
       body,
       ...(contentType === undefined ? {} : { contentType }),
       validators: responseValidators(response),
+      caching: cachingHeaders(response),
       ...moved,
     };
   }
@@ -361,6 +374,17 @@ function responseValidators(response: Response): Validators {
     etag: header(response, "etag"),
     lastModified: header(response, "last-modified"),
   });
+}
+
+function cachingHeaders(response: Response): CachingHeaders {
+  const caching: CachingHeaders = {};
+  const cacheControl = header(response, "cache-control");
+  const expires = header(response, "expires");
+  const date = header(response, "date");
+  if (cacheControl) caching.cacheControl = cacheControl;
+  if (expires) caching.expires = expires;
+  if (date) caching.date = date;
+  return caching;
 }
 
 /** Drops absent and empty validators, so callers may pass `{ etag: undefined }` freely. */

@@ -1,6 +1,7 @@
 // The format-neutral parsed feed every format's mapping produces and normalise reads: values
 // raw-ish (markup, entities, relative URLs, date strings). In a module of its own so the
 // format modules and the parser that dispatches to them do not import each other.
+import type { FeedPollHints } from "../../model/source.js";
 
 /** Text as the partner wrote it: `html` is markup (escaped or not), `text` is literal. */
 export interface ParsedText {
@@ -81,5 +82,7 @@ export interface ParsedFeed {
   id?: string;
   /** When the feed says it last changed (Atom `updated`, RSS `lastBuildDate`/`pubDate`), raw. */
   updated?: string;
+  /** How often the feed asks to be polled (RSS `<ttl>`, `sy:updatePeriod`/`sy:updateFrequency`). */
+  pollHints?: FeedPollHints;
   items: ParsedItem[];
 }

@@ -12,6 +12,7 @@
 // reach it: xml2js gives the element tree, and atom.ts reads it with the same accessors.
 import Parser from "rss-parser";
 import { Parser as XmlParser } from "xml2js";
+import type { FeedPollHints } from "../../model/source.js";
 import { applyBase, parseUrl } from "../../model/urls.js";
 import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./atom.js";
 import { asParseError, FeedParseError, MALFORMED_ENTRY } from "./errors.js";
@@ -90,6 +91,11 @@ const FEED_ELEMENTS = [
   "lastBuildDate",
   "pubDate",
   "dc:date",
+  // Polling hints (poll-hints.ts): RSS 2.0's ttl, the syndication module of RSS 1.0 and 2.0
+  // under its usual `sy` prefix.
+  "ttl",
+  "sy:updatePeriod",
+  "sy:updateFrequency",
 ];
 
 type KeepArray = [string, string, { keepArray: boolean }];
@@ -231,6 +237,18 @@ function atomFeedOf(root: Node, rootAttrs: Record<string, string>): ParsedFeed {
   };
 }
 
+/** The channel's polling hints as written; absent when it declares none. */
+function pollHintsOf(channel: Node): Pick<ParsedFeed, "pollHints"> {
+  const hints: FeedPollHints = {};
+  const ttl = firstText(raw(channel, "ttl"));
+  const updatePeriod = firstText(raw(channel, "sy:updatePeriod"));
+  const updateFrequency = firstText(raw(channel, "sy:updateFrequency"));
+  if (ttl !== undefined) hints.ttl = ttl;
+  if (updatePeriod !== undefined) hints.updatePeriod = updatePeriod;
+  if (updateFrequency !== undefined) hints.updateFrequency = updateFrequency;
+  return Object.keys(hints).length === 0 ? {} : { pollHints: hints };
+}
+
 export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
   const prolog = inspectProlog(text);
   if (prolog.unsafeEntities) {
@@ -307,6 +325,7 @@ export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
       firstText(raw(output, "lastBuildDate")) ??
       firstText(raw(output, "pubDate")) ??
       firstText(raw(output, "dc:date")),
+    ...pollHintsOf(output),
     items: itemsOf(items, rssItemOf),
   };
 }
