@@ -22,12 +22,22 @@ import type { Poller } from "../schedule/poller.js";
 import { type Scheduler, startScheduler } from "../schedule/scheduler.js";
 import { plannedSchedule } from "./planned-schedule.js";
 
+/** The longest between two sweeps for overdue sources. */
+const SWEEP_MS = 5_000;
+
 export interface LiveRuntimeDeps {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  /** Builds the poller once; it reads the current config through `current` on every poll. */
-  makePoller(current: () => Config, onOutcome: (outcome: PollOutcome) => void): Poller;
+  /**
+   * Builds the poller once; it reads the current config through `current` on every poll, and
+   * asks `nextDueAt` when a source it polled is next due (this runtime's schedule).
+   */
+  makePoller(
+    current: () => Config,
+    onOutcome: (outcome: PollOutcome) => void,
+    nextDueAt: (source: SourceConfig, notBefore: Date | undefined) => Date | undefined,
+  ): Poller;
   buildPublisher(config: Config): FeedPublisher;
   /** The pages of a config; throws ConfigError when its templates are invalid. */
   buildPages(config: Config): PagePublisher;
@@ -56,6 +66,9 @@ export class LiveRuntime {
   /** Reloads run one at a time, in the order they were asked for. */
   #queue: Promise<unknown> = Promise.resolve();
   #stopped = false;
+  #sweep: NodeJS.Timeout | undefined;
+  /** A sweep still reading or polling: the next one waits for it. */
+  #sweeping = false;
 
   constructor(deps: LiveRuntimeDeps) {
     this.#deps = deps;
@@ -67,12 +80,37 @@ export class LiveRuntime {
     this.poller = deps.makePoller(
       () => this.#config,
       (outcome) => this.#recordOutcome(outcome),
+      (source, notBefore) => this.scheduler.nextPollAt(source.id, notBefore),
     );
     this.scheduler = (deps.polls === false ? plannedSchedule : startScheduler)({
       sources: deps.config.sources,
       defaultSchedule: deps.config.polling.schedule,
       onDue: (sources) => void this.poller.pollMany(sources),
     });
+    if (deps.polls !== false) this.#startSweep();
+  }
+
+  /**
+   * Under the cron ticks, a short sweep for overdue sources: those whose worker died mid-poll
+   * (taken over once its lease expired) or whose tick this instance missed. A few times per
+   * lease, at most every SWEEP_MS.
+   */
+  #startSweep(): void {
+    const leaseMs = this.#config.polling.leaseSeconds * 1000;
+    this.#sweep = setInterval(
+      () => {
+        if (this.#sweeping) return;
+        this.#sweeping = true;
+        this.poller
+          .pollOverdue(this.enabledSources())
+          .catch(() => {}) // the store is down: the outage is logged and handled elsewhere
+          .finally(() => {
+            this.#sweeping = false;
+          });
+      },
+      Math.min(SWEEP_MS, leaseMs / 3),
+    );
+    this.#sweep.unref();
   }
 
   get config(): Config {
@@ -156,6 +194,7 @@ export class LiveRuntime {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#sweep);
     await this.scheduler.stop();
   }
 
@@ -201,6 +240,7 @@ export class LiveRuntime {
     await this.scheduler.update(config.sources, config.polling.schedule);
     this.poller.concurrency = config.polling.concurrency;
     this.poller.perHostConcurrency = config.polling.perHostConcurrency;
+    this.poller.leaseMs = config.polling.leaseSeconds * 1000;
     metrics.forgetSources(changes.removed);
 
     logger.info({ trigger, ...changes }, "config reloaded");
@@ -241,7 +281,7 @@ export class LiveRuntime {
   #pollInBackground(sources: SourceConfig[]): void {
     if (sources.length === 0 || this.#deps.polls === false) return;
     // Backoff applies: a source back in the config may still be in backoff from before.
-    void this.poller.pollMany(sources);
+    void this.poller.pollMany(sources, { ignoreDue: true });
   }
 
   /** Outcomes of polls that finish after their source left the config are not recorded. */

@@ -101,8 +101,8 @@ export async function startService(
     config,
     logger,
     metrics,
-    makePoller: (current, onOutcome) =>
-      createPoller(current, store, logger, shutdown.signal, onOutcome, ingest),
+    makePoller: (current, onOutcome, nextDueAt) =>
+      createPoller(current, store, logger, shutdown.signal, onOutcome, ingest, nextDueAt),
     buildPublisher: (current) => createFeedPublisher(current, store, publishing),
     buildPages: (current) =>
       createPagePublisher(

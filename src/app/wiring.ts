@@ -13,7 +13,8 @@ import { createPublisher } from "../publish/publisher.js";
 import { RenderGate } from "../publish/render-gate.js";
 import type { StoreRecovery } from "../publish/store-recovery.js";
 import type { FeedPublisher } from "../publish/types.js";
-import { Poller } from "../schedule/poller.js";
+import { nextRunAt } from "../schedule/next-run.js";
+import { Poller, type PollerDeps } from "../schedule/poller.js";
 import type { SourceView } from "../status/sources.js";
 import { MemoryStore } from "../store/memory.js";
 import { connectRedisStore } from "../store/redis.js";
@@ -89,6 +90,11 @@ export function createPoller(
   observe?: (outcome: PollOutcome) => void,
   /** Normally an IngestPool's `ingest`; without it feeds are parsed on the calling thread. */
   ingest?: IngestFn,
+  /**
+   * When a source is next due after a poll (the running scheduler's ticks); by default the first
+   * run of its cron expression at or after `notBefore`, computed afresh (commands).
+   */
+  nextDueAt?: PollerDeps["nextDueAt"],
 ): Poller {
   const current = typeof config === "function" ? config : () => config;
   const depsOf = (c: Config) => ({
@@ -102,7 +108,11 @@ export function createPoller(
     store,
     concurrency: current().polling.concurrency,
     perHostConcurrency: current().polling.perHostConcurrency,
-    refresh: (source, known) => refreshSource(source, depsOf(current()), known),
+    leaseMs: current().polling.leaseSeconds * 1000,
+    nextDueAt:
+      nextDueAt ??
+      ((source, notBefore) => nextRunAt(source.schedule ?? current().polling.schedule, notBefore)),
+    refresh: (source, known, lease) => refreshSource(source, depsOf(current()), known, lease),
     onOutcome: (outcome) => {
       logOutcome(logger, outcome);
       observe?.(outcome);

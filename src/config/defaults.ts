@@ -22,8 +22,13 @@ export const DEFAULTS = {
     staleAfterMultiple: 3,
     /** The longest a partner's caching hint or Retry-After may hold back a scheduled poll. */
     maxHintSeconds: 86_400,
-    /** Fetches to one host name at once (in this process): some partners refuse more. */
+    /** Fetches to one host name at once, across all workers: some partners refuse more. */
     perHostConcurrency: 2,
+    /**
+     * How long a worker's claim of a source lasts without renewal (renewed every third of it
+     * while the poll runs): a worker that dies mid-poll gives its sources back after this.
+     */
+    leaseSeconds: 30,
     userAgent: (baseUrl: string): string => `Tributary/0.1 (+${baseUrl}; feed aggregator)`,
   },
   retention: {

@@ -163,6 +163,7 @@ const polling = z.strictObject(
     // 0 is meaningful: partners' hints never delay a poll (Retry-After included).
     maxHintSeconds: integer(0).default(DEFAULTS.polling.maxHintSeconds),
     perHostConcurrency: integer(1).default(DEFAULTS.polling.perHostConcurrency),
+    leaseSeconds: integer(1).default(DEFAULTS.polling.leaseSeconds),
   },
   mapping,
 );

@@ -32,8 +32,13 @@ export interface PollingConfig {
    * hold back a scheduled poll, in seconds.
    */
   maxHintSeconds: number;
-  /** Simultaneous fetches to one host name within this process. */
+  /** Simultaneous fetches to one host name, across every worker sharing the store. */
   perHostConcurrency: number;
+  /**
+   * How long a worker's claim of a source's poll lasts unrenewed, in seconds: the longest a
+   * source waits for another worker after the one polling it died.
+   */
+  leaseSeconds: number;
 }
 
 export interface RetentionConfig {

@@ -1,8 +1,9 @@
 // One source, top to bottom: state → fetch → ingest → store → state. Each step is one named call;
 // the rules of each step live in its own module (fetch.ts, ingest.ts, poll-state.ts, the store).
-import { type ErrorKind, type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
+import { type ErrorKind, LEASE_LOST, type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import { redactUrl } from "../model/public-url.js";
 import { proposedUrl, type Source, type SourceState } from "../model/source.js";
+import { LeaseLostError, type PollLease } from "../store/leases.js";
 import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
 import { type FetchFn, type FetchOptions, fetchFeed } from "./fetch/fetch.js";
@@ -37,11 +38,15 @@ export interface KnownState {
   state: SourceState | undefined;
 }
 
-/** Without `known` the state is read from the store. */
+/**
+ * Without `known` the state is read from the store. With `lease` (the poller's claim of the
+ * source), every write carries it and the store refuses them once a newer poll claimed the source.
+ */
 export async function refreshSource(
   source: Source,
   deps: RefreshDeps,
   known?: KnownState,
+  lease?: PollLease,
 ): Promise<PollOutcome> {
   const now = deps.now ?? (() => new Date());
   const started = now();
@@ -61,6 +66,7 @@ export async function refreshSource(
       started,
       fetched.durationMs,
       deps,
+      lease,
     );
 
   if (fetched.kind === "failed") {
@@ -81,13 +87,14 @@ export async function refreshSource(
       { permanentTarget: fetched.permanentRedirect, redirected: fetched.redirects > 0 },
       floor,
     );
-    await deps.store.setSourceState(source.id, state);
+    await deps.store.setSourceState(source.id, state, lease);
     return {
       sourceId: source.id,
       status: "not-modified",
       ...counts,
       durationMs: fetched.durationMs,
       ...moveOf(state, fetched.permanentRedirect),
+      ...notBeforeOf(state),
     };
   }
 
@@ -111,9 +118,16 @@ export async function refreshSource(
   // writes nothing, however old its entries are.
   const written = await deps.store.upsert(newestWithinCap(ingested.updates, deps.retention), {
     fallbackDated: ingested.fallbackDated,
+    lease,
   });
   const listed = new Set(ingested.updates.map((update) => update.id));
-  const expired = await deps.store.applyRetention(source.id, deps.retention, started, listed);
+  const expired = await deps.store.applyRetention(
+    source.id,
+    deps.retention,
+    started,
+    listed,
+    lease,
+  );
   const state = afterSuccess(
     previous,
     {
@@ -128,7 +142,7 @@ export async function refreshSource(
     started,
     fetched.durationMs,
   );
-  await deps.store.setSourceState(source.id, state);
+  await deps.store.setSourceState(source.id, state, lease);
   return {
     sourceId: source.id,
     status: "ok",
@@ -138,7 +152,13 @@ export async function refreshSource(
     durationMs: fetched.durationMs,
     bytes: fetched.body.length,
     ...moveOf(state, fetched.permanentRedirect),
+    ...notBeforeOf(state),
   };
+}
+
+/** The floor the written state puts under the next scheduled poll (the poller's next due time). */
+function notBeforeOf(state: SourceState): { notBefore?: string } {
+  return state.notBefore === undefined ? {} : { notBefore: state.notBefore };
 }
 
 /**
@@ -170,9 +190,10 @@ async function recordFailure(
   started: Date,
   durationMs: number,
   deps: RefreshDeps,
+  lease: PollLease | undefined,
 ): Promise<PollOutcome> {
   const next = afterFailure(previous, failure, started, durationMs);
-  await deps.store.setSourceState(source.id, next);
+  await deps.store.setSourceState(source.id, next, lease);
   return {
     sourceId: source.id,
     status: next.status === "gone" ? "gone" : "error",
@@ -180,13 +201,18 @@ async function recordFailure(
     error: failure.message,
     ...counts,
     durationMs,
+    ...notBeforeOf(next),
   };
 }
 
 /** A poll that could not even record its outcome (store down, bug): reported, never thrown. */
 export function crashedOutcome(sourceId: string, error: unknown, durationMs: number): PollOutcome {
   const kind: ErrorKind =
-    error instanceof StoreUnavailableError ? STORE_UNAVAILABLE : "internal-error";
+    error instanceof StoreUnavailableError
+      ? STORE_UNAVAILABLE
+      : error instanceof LeaseLostError
+        ? LEASE_LOST
+        : "internal-error";
   const message = error instanceof Error ? error.message : String(error);
   return { sourceId, status: "error", errorKind: kind, error: message, ...counts, durationMs };
 }

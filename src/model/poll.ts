@@ -22,8 +22,11 @@ export type FetchErrorKind = (typeof FETCH_ERROR_KINDS)[number] | `http-${number
 export const PARSE_ERROR_KINDS = ["parse-error", "not-a-feed", "parse-timeout"] as const;
 export type ParseErrorKind = (typeof PARSE_ERROR_KINDS)[number];
 
-/** A poll that could not record its outcome: the store was unreachable, or a bug. */
-export const POLL_ERROR_KINDS = ["store-unavailable", "internal-error"] as const;
+/**
+ * A poll that could not record its outcome: the store was unreachable, a newer poll of the
+ * source (another worker's, after this one's lease expired) had claimed it, or a bug.
+ */
+export const POLL_ERROR_KINDS = ["store-unavailable", "lease-lost", "internal-error"] as const;
 export type PollErrorKind = (typeof POLL_ERROR_KINDS)[number];
 
 export type ErrorKind = FetchErrorKind | ParseErrorKind | PollErrorKind;
@@ -42,6 +45,9 @@ export function isErrorKind(value: unknown): value is ErrorKind {
 
 /** `errorKind` of a poll that failed because the store was unreachable (nothing was recorded). */
 export const STORE_UNAVAILABLE: PollErrorKind = "store-unavailable";
+
+/** `errorKind` of a poll whose writes were refused: a newer poll had claimed the source. */
+export const LEASE_LOST: PollErrorKind = "lease-lost";
 
 export type PollStatus = "ok" | "not-modified" | "error" | "gone";
 
@@ -64,6 +70,11 @@ export interface PollOutcome {
   movedTo?: string;
   /** Set once the same permanent redirect was seen on PROPOSE_MOVE_AFTER polls in a row. */
   proposedUrl?: string;
+  /**
+   * The earliest a scheduled poll may follow (backoff, Retry-After, the partner's caching
+   * hints), as recorded in the source's state; absent when nothing holds the next poll back.
+   */
+  notBefore?: string;
 }
 
 /** An operator's poll: the sources it covers, and their outcomes once all have finished. */

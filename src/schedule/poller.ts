@@ -1,24 +1,42 @@
 // Runs polls: bounded concurrency across sources and per host name, never two polls of one
-// source at once, backoff and partners' hints respected for scheduled polls, every outcome
-// reported (a poll never throws).
+// source at once — in this process, and across every worker sharing the store, through a
+// claimed lease (store/leases.ts) — backoff and partners' hints respected for scheduled polls,
+// every outcome reported (a poll never throws).
+import { randomUUID } from "node:crypto";
 import type { SourceConfig } from "../config/types.js";
 import { mayPoll } from "../ingest/poll-state.js";
 import { crashedOutcome, type KnownState } from "../ingest/refresh.js";
 import { type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
+import type { PollLease } from "../store/leases.js";
 import type { Store } from "../store/store.js";
 import { Limiter } from "./limiter.js";
 
 export interface PollerDeps {
   store: Store;
-  /** `known`: the state this poll already read (scheduled polls, for backoff), not read again. */
-  refresh(source: SourceConfig, known?: KnownState): Promise<PollOutcome>;
+  /**
+   * `known`: the state this poll already read (scheduled polls, for backoff), not read again.
+   * `lease`: the claim every write of the poll carries.
+   */
+  refresh(
+    source: SourceConfig,
+    known: KnownState | undefined,
+    lease: PollLease,
+  ): Promise<PollOutcome>;
   concurrency: number;
   /**
-   * `polling.perHostConcurrency`: polls of sources on one host name at once (default
-   * DEFAULT_PER_HOST_CONCURRENCY). Counted in this process only; a redirect to another host is
-   * counted against the configured URL's host.
+   * `polling.perHostConcurrency`: fetches from one host name at once (default
+   * DEFAULT_PER_HOST_CONCURRENCY), in this process and across every worker on the store. A
+   * redirect to another host is counted against the configured URL's host.
    */
   perHostConcurrency?: number;
+  /** `polling.leaseSeconds` in ms (default DEFAULT_LEASE_MS): a claim lasts this long unrenewed. */
+  leaseMs?: number;
+  /**
+   * When the source is next due after a poll that left `notBefore` (backoff, Retry-After, hints):
+   * its schedule's first tick at or after it; undefined leaves the due time as the claim set it
+   * (the lease's end). Without this dep, a source is due again at `notBefore`, or at once.
+   */
+  nextDueAt?(source: SourceConfig, notBefore: Date | undefined): Date | undefined;
   onOutcome?(outcome: PollOutcome): void;
   now?: () => Date;
 }
@@ -26,9 +44,25 @@ export interface PollerDeps {
 /** The config default of `polling.perHostConcurrency`. */
 export const DEFAULT_PER_HOST_CONCURRENCY = 2;
 
+/** The config default of `polling.leaseSeconds`, in ms. */
+export const DEFAULT_LEASE_MS = 60_000;
+
+/** Waits between tries for a host slot or a lease another poll holds, in ms (plus jitter). */
+const RETRY_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface PollOptions {
-  /** Operator-requested polls ignore backoff and Retry-After; scheduled ones do not. */
+  /**
+   * Operator-requested polls ignore the due time, backoff and Retry-After; scheduled ones do
+   * not. Either way the poll claims the source first, so it never runs beside another's poll.
+   */
   force?: boolean;
+  /**
+   * Polls a reload asks for (a source added, re-enabled or given a new URL): the due time the
+   * store holds for the source was set for what it was before; backoff still applies.
+   */
+  ignoreDue?: boolean;
 }
 
 export class Poller {
@@ -40,11 +74,17 @@ export class Poller {
   readonly #inFlight = new Map<string, Promise<PollOutcome | undefined>>();
   /** Sources whose last poll could not reach the store: their fetched entries were not kept. */
   readonly #storeFailed = new Set<string>();
+  /** Leases of this process's polls that the store could not be told were over (an outage). */
+  readonly #unreleased = new Map<string, PollLease>();
+  #leaseMs: number;
+  /** Names this process's host slots in the store. */
+  readonly #holder = randomUUID();
 
   constructor(deps: PollerDeps) {
     this.#deps = deps;
     this.#limiter = new Limiter(deps.concurrency);
     this.#perHost = deps.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY;
+    this.#leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
   /** Polls one source; resolves undefined when it was skipped (backoff, gone). */
@@ -66,6 +106,17 @@ export class Poller {
   }
 
   /**
+   * Polls those of `sources` that are overdue in the store (store/leases.ts `overdue`): their
+   * ticks were missed, or the worker polling them died and its lease expired. The safety net
+   * under the cron ticks; a source another worker is polling right now is not claimed.
+   */
+  async pollOverdue(sources: SourceConfig[]): Promise<PollOutcome[]> {
+    const now = (this.#deps.now ?? (() => new Date()))();
+    const overdue = new Set(await this.#deps.store.leases.overdue(now.getTime()));
+    return this.pollMany(sources.filter((source) => overdue.has(source.id)));
+  }
+
+  /**
    * After the store came back from an outage: polls the sources it cannot have current data
    * for — those whose last poll failed to reach it, and those it holds no state for (a Redis
    * that restarted empty). Backoff still applies. Rejects if the store is down again.
@@ -78,12 +129,21 @@ export class Poller {
           (await this.#deps.store.getSourceState(source.id)) === undefined,
       ),
     );
-    return this.pollMany(sources.filter((_, i) => owed[i]));
+    // Owed: the due time their failed poll left does not apply (backoff still does).
+    return this.pollMany(
+      sources.filter((_, i) => owed[i]),
+      { ignoreDue: true },
+    );
   }
 
   /** Polls at once from now on (a reloaded `polling.concurrency`). */
   set concurrency(limit: number) {
     this.#limiter.limit = limit;
+  }
+
+  /** Claims last this long from now on (a reloaded `polling.leaseSeconds`). */
+  set leaseMs(ms: number) {
+    this.#leaseMs = ms;
   }
 
   /** Polls of one host at once from now on (a reloaded `polling.perHostConcurrency`). */
@@ -119,20 +179,110 @@ export class Poller {
   async #pollOnce(source: SourceConfig, options: PollOptions): Promise<PollOutcome | undefined> {
     const now = this.#deps.now ?? (() => new Date());
     const started = Date.now();
+    let lease: PollLease | undefined;
+    let heartbeat: NodeJS.Timeout | undefined;
+    let nextDue: Date | undefined;
+    const host = hostOf(source.url);
+    let slot: string | undefined;
     try {
+      lease = await this.#claim(source.id, options, now);
+      if (lease === undefined) return undefined;
+      const claimed = lease;
+      const leaseMs = this.#leaseMs;
+      // A slow fetch keeps its claim (and its host slot) for as long as it runs.
+      heartbeat = setInterval(() => {
+        void this.#deps.store.leases.renew(claimed, leaseMs).catch(() => {});
+        if (slot !== undefined) {
+          void this.#deps.store.leases
+            .acquireHost(host, slot, this.#perHost, Date.now(), leaseMs)
+            .catch(() => {});
+        }
+      }, leaseMs / 3);
+      heartbeat.unref();
       let known: KnownState | undefined;
       if (!options.force) {
         const state = await this.#deps.store.getSourceState(source.id);
-        if (!mayPoll(state, source.url, now())) return undefined;
+        if (!mayPoll(state, source.url, now())) {
+          const notBefore = state?.notBefore === undefined ? undefined : new Date(state.notBefore);
+          nextDue = this.#nextDueAt(source, notBefore);
+          return undefined;
+        }
         known = { state };
       }
-      const outcome = await this.#deps.refresh(source, known);
+      slot = `${this.#holder}:${source.id}`;
+      if (!(await this.#takeHostSlot(host, slot, leaseMs))) {
+        slot = undefined;
+        return undefined;
+      }
+      const outcome = await this.#deps.refresh(source, known, claimed);
+      if (outcome.errorKind !== STORE_UNAVAILABLE) {
+        const notBefore = outcome.notBefore === undefined ? undefined : new Date(outcome.notBefore);
+        nextDue = this.#nextDueAt(source, notBefore);
+      }
       this.#report(outcome);
       return outcome;
     } catch (error) {
       const outcome = crashedOutcome(source.id, error, Date.now() - started);
       this.#report(outcome);
       return outcome;
+    } finally {
+      clearInterval(heartbeat);
+      const leases = this.#deps.store.leases;
+      if (slot !== undefined) await leases.releaseHost(host, slot).catch(() => {});
+      // A release that fails (store down) is retried before this process claims the source
+      // again (the poll owed after the outage); another worker waits for the lease to expire.
+      if (lease) {
+        const held = lease;
+        await leases.release(held, nextDue?.getTime()).catch(() => {
+          this.#unreleased.set(held.sourceId, held);
+        });
+      }
+    }
+  }
+
+  #nextDueAt(source: SourceConfig, notBefore: Date | undefined): Date | undefined {
+    const { nextDueAt, now = () => new Date() } = this.#deps;
+    return nextDueAt ? nextDueAt(source, notBefore) : (notBefore ?? now());
+  }
+
+  /**
+   * Claims the source for this poll. A scheduled poll gives up when the source is not due or
+   * another poll (another worker's) holds it; an operator's poll waits for that poll to end.
+   */
+  async #claim(
+    sourceId: string,
+    options: PollOptions,
+    now: () => Date,
+  ): Promise<PollLease | undefined> {
+    const unreleased = this.#unreleased.get(sourceId);
+    if (unreleased) {
+      await this.#deps.store.leases.release(unreleased, undefined);
+      this.#unreleased.delete(sourceId);
+    }
+    const waitUntil = Date.now() + this.#leaseMs;
+    for (;;) {
+      const claim = await this.#deps.store.leases.claim(sourceId, {
+        nowMs: now().getTime(),
+        leaseMs: this.#leaseMs,
+        force: options.force || options.ignoreDue,
+      });
+      if ("lease" in claim) return claim.lease;
+      if (!options.force || Date.now() >= waitUntil) return undefined;
+      await sleep(RETRY_MS + Math.random() * RETRY_MS);
+    }
+  }
+
+  /**
+   * One of the host's fetch slots across all workers (this process's own polls are already
+   * limited by #onHost). Waits for one at most a lease's length; false if none came free.
+   */
+  async #takeHostSlot(host: string, slot: string, leaseMs: number): Promise<boolean> {
+    const leases = this.#deps.store.leases;
+    const waitUntil = Date.now() + leaseMs;
+    for (;;) {
+      if (await leases.acquireHost(host, slot, this.#perHost, Date.now(), leaseMs)) return true;
+      if (Date.now() >= waitUntil) return false;
+      await sleep(RETRY_MS + Math.random() * RETRY_MS);
     }
   }
 

@@ -5,6 +5,7 @@ import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
 import { type IndexKey, indexKeyOf } from "./compare.js";
 import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
+import { MemoryLeases, type PollLease } from "./leases.js";
 import {
   categoriesOf,
   indexCategories,
@@ -27,6 +28,7 @@ import {
 
 export class MemoryStore implements Store {
   readonly kind = "memory" as const;
+  readonly leases = new MemoryLeases(() => this.#assertOpen());
   readonly #entries = new Map<string, Update>();
   readonly #categories = new Map<string, SortedIndex>();
   readonly #sources = new Map<string, SortedIndex>();
@@ -47,6 +49,7 @@ export class MemoryStore implements Store {
       if (entry) stored.set(id, entry);
     }
     const plan = planUpsert(batch, stored, options.fallbackDated);
+    if (plan.changes.length > 0) this.leases.assertCurrent(options.lease);
     for (const { next, previous } of plan.changes) {
       if (previous) this.#unindex(previous);
       // Copies in and out: callers must not be able to mutate what is stored.
@@ -151,8 +154,9 @@ export class MemoryStore implements Store {
     return state ? structuredClone(state) : undefined;
   }
 
-  async setSourceState(sourceId: string, state: SourceState): Promise<void> {
+  async setSourceState(sourceId: string, state: SourceState, lease?: PollLease): Promise<void> {
     this.#assertOpen();
+    this.leases.assertCurrent(lease);
     this.#states.set(sourceId, structuredClone(state));
   }
 
@@ -161,6 +165,7 @@ export class MemoryStore implements Store {
     policy: RetentionPolicy,
     now: Date,
     listed: ReadonlySet<string>,
+    lease?: PollLease,
   ): Promise<number> {
     this.#assertOpen();
     const index = this.#sources.get(sourceId);
@@ -169,17 +174,19 @@ export class MemoryStore implements Store {
     // inside the cap, only what the partner no longer lists ages out.
     const cap = Math.max(0, policy.maxEntriesPerSource);
     const start = Math.min(cap, index.firstOlderThan(retentionCutoffMs(policy, now)));
-    const removed: Update[] = [];
+    const victims: Update[] = [];
     for (const [i, key] of index.fromPosition(start).entries()) {
       if (start + i < cap && listed.has(key.id)) continue;
       const entry = this.#entries.get(key.id);
-      if (!entry) continue;
+      if (entry) victims.push(entry);
+    }
+    if (victims.length > 0) this.leases.assertCurrent(lease);
+    for (const entry of victims) {
       this.#unindex(entry);
       this.#entries.delete(entry.id);
-      removed.push(entry);
     }
-    this.#bump(categoriesOf(removed));
-    return removed.length;
+    this.#bump(categoriesOf(victims));
+    return victims.length;
   }
 
   async removeSource(sourceId: string): Promise<number> {
@@ -194,6 +201,7 @@ export class MemoryStore implements Store {
     }
     this.#sources.delete(sourceId);
     this.#states.delete(sourceId);
+    this.leases.forget(sourceId);
     this.#bump(categoriesOf(removed));
     return removed.length;
   }

@@ -8,6 +8,10 @@
 //   <prefix>changed:<category> string epoch ms of that INCR (same MULTI): the Last-Modified
 //   <prefix>generation        string  random id, set (NX) with every version bump: names the data set
 //   <prefix>state:<sourceId>  string  SourceState as JSON
+//   <prefix>due               zset    member sourceId, score epoch ms its next poll is due (absent: now)
+//   <prefix>lease:<sourceId>  string  fencing token of the poll holding the source, with PX expiry
+//   <prefix>fence:<sourceId>  string  newest fencing token issued for the source (INCR per claim)
+//   <prefix>host:<hostName>   zset    member a fetch's holder id, score epoch ms its slot expires
 //   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
 //                             of each version bump, so instances drop their cached version
 
@@ -22,6 +26,10 @@ export interface RedisKeys {
   changed(category: string): string;
   generation(): string;
   sourceState(sourceId: string): string;
+  due(): string;
+  lease(sourceId: string): string;
+  fence(sourceId: string): string;
+  host(hostName: string): string;
   /** The pub/sub channel of version bumps (see version-watch.ts). */
   versionsChannel(): string;
 }
@@ -36,6 +44,10 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     changed: (category) => `${prefix}changed:${category}`,
     generation: () => `${prefix}generation`,
     sourceState: (sourceId) => `${prefix}state:${sourceId}`,
+    due: () => `${prefix}due`,
+    lease: (sourceId) => `${prefix}lease:${sourceId}`,
+    fence: (sourceId) => `${prefix}fence:${sourceId}`,
+    host: (hostName) => `${prefix}host:${hostName}`,
     versionsChannel: () => `${prefix}versions`,
   };
 }

@@ -7,6 +7,7 @@ import type { Update } from "../model/update.js";
 import type { Circuit } from "./circuit.js";
 import { compareNewestFirst, type IndexKey, publishedMs } from "./compare.js";
 import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
+import { LeaseLostError, type PollLease } from "./leases.js";
 import {
   categoriesOf,
   indexCategories,
@@ -17,13 +18,14 @@ import {
 import {
   execChecked,
   isCommandTimeout,
-  type Multi,
   messageOf,
   openRedisClient,
   quitRedisClient,
   type RedisClientOptions,
 } from "./redis-client.js";
 import { DEFAULT_REDIS_PREFIX, type RedisKeys, redisKeys } from "./redis-keys.js";
+import { RedisLeases } from "./redis-leases.js";
+import { RedisWrites } from "./redis-writes.js";
 import {
   ALL,
   type CategoryVersion,
@@ -59,6 +61,7 @@ const REMOVE_BATCH = 500;
 
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
+  readonly leases: RedisLeases;
   readonly #client: Redis;
   readonly #keys: RedisKeys;
   readonly #circuit: Circuit;
@@ -70,6 +73,7 @@ export class RedisStore implements Store {
     this.#client = client;
     this.#keys = keys;
     this.#circuit = circuit;
+    this.leases = new RedisLeases(client, keys, (what, io) => this.#call(what, io));
   }
 
   async upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult> {
@@ -86,25 +90,32 @@ export class RedisStore implements Store {
     });
     const plan = planUpsert(batch, stored, options.fallbackDated);
     if (plan.changes.length === 0) return plan.result;
-    const multi = this.#client.multi();
+    // Batched: one MSET for the entries and one ZADD (or ZREM) per index key, however many
+    // entries a poll brings, instead of a SET and a ZADD per index per entry.
+    const adds = new Grouped<string | number>();
+    const removes = new Grouped<string>();
+    const entries: [string, string][] = [];
     for (const { next, previous } of plan.changes) {
       const ms = publishedMs(next);
       const categories = indexCategories(next);
-      multi.set(this.#keys.entry(next.id), JSON.stringify(next));
+      entries.push([this.#keys.entry(next.id), JSON.stringify(next)]);
       if (previous) {
         for (const old of indexCategories(previous)) {
-          if (!categories.includes(old)) multi.zrem(this.#keys.category(old), next.id);
+          if (!categories.includes(old)) removes.add(this.#keys.category(old), next.id);
         }
         if (previous.sourceId !== next.sourceId) {
-          multi.zrem(this.#keys.source(previous.sourceId), next.id);
+          removes.add(this.#keys.source(previous.sourceId), next.id);
         }
       }
       // ZADD also moves a member whose published date changed.
-      for (const category of categories) multi.zadd(this.#keys.category(category), ms, next.id);
-      multi.zadd(this.#keys.source(next.sourceId), ms, next.id);
+      for (const category of categories) adds.add(this.#keys.category(category), ms, next.id);
+      adds.add(this.#keys.source(next.sourceId), ms, next.id);
     }
-    for (const category of plan.touched) bumpVersion(multi, this.#keys, category);
-    await this.#execBumping("write entries", multi, plan.touched);
+    const writes = new RedisWrites().mset(entries);
+    for (const [key, members] of removes) writes.zrem(key, members);
+    for (const [key, scoreMembers] of adds) writes.zadd(key, scoreMembers);
+    for (const category of plan.touched) bumpVersion(writes, this.#keys, category);
+    await this.#execBumping("write entries", writes, plan.touched, options.lease);
     return plan.result;
   }
 
@@ -301,10 +312,9 @@ export class RedisStore implements Store {
     }
   }
 
-  async setSourceState(sourceId: string, state: SourceState): Promise<void> {
-    await this.#call("write source state", () =>
-      this.#client.set(this.#keys.sourceState(sourceId), JSON.stringify(state)),
-    );
+  async setSourceState(sourceId: string, state: SourceState, lease?: PollLease): Promise<void> {
+    const writes = new RedisWrites().set(this.#keys.sourceState(sourceId), JSON.stringify(state));
+    await this.#call("write source state", () => this.#exec(writes, lease));
   }
 
   async applyRetention(
@@ -312,6 +322,7 @@ export class RedisStore implements Store {
     policy: RetentionPolicy,
     now: Date,
     listed: ReadonlySet<string>,
+    lease?: PollLease,
   ): Promise<number> {
     const index = this.#keys.source(sourceId);
     const [beyond, old] = (await this.#call("read the source index", () =>
@@ -329,21 +340,23 @@ export class RedisStore implements Store {
       this.#client.mget(victims.map((id) => this.#keys.entry(id))),
     );
     const removed: Update[] = [];
-    const multi = this.#client.multi();
+    const removes = new Grouped<string>();
     victims.forEach((id, i) => {
       const json = raw[i];
       const entry = json ? this.#parseEntry(json, id) : undefined;
       if (entry) removed.push(entry);
-      multi.del(this.#keys.entry(id));
       // An index member without its entry (an interrupted write) is dropped from ALL too.
       for (const category of entry ? indexCategories(entry) : [ALL]) {
-        multi.zrem(this.#keys.category(category), id);
+        removes.add(this.#keys.category(category), id);
       }
-      multi.zrem(index, id);
     });
+    const writes = new RedisWrites()
+      .del(victims.map((id) => this.#keys.entry(id)))
+      .zrem(index, victims);
+    for (const [key, members] of removes) writes.zrem(key, members);
     const touched = categoriesOf(removed).add(ALL);
-    for (const category of touched) bumpVersion(multi, this.#keys, category);
-    await this.#execBumping("remove entries", multi, touched);
+    for (const category of touched) bumpVersion(writes, this.#keys, category);
+    await this.#execBumping("remove entries", writes, touched, lease);
     return victims.length;
   }
 
@@ -361,30 +374,34 @@ export class RedisStore implements Store {
         this.#client.mget(ids.map((id) => this.#keys.entry(id))),
       );
       const entries: Update[] = [];
-      const multi = this.#client.multi();
+      const gone: string[] = [];
+      const removes = new Grouped<string>();
       ids.forEach((id, i) => {
         const json = raw[i];
         const entry = json ? this.#parseEntry(json, id) : undefined;
         // An entry that moved to another source since is not this source's to remove.
-        if (entry && entry.sourceId !== sourceId) {
-          multi.zrem(index, id);
-          return;
-        }
+        if (entry && entry.sourceId !== sourceId) return;
         if (entry) entries.push(entry);
-        multi.del(this.#keys.entry(id));
+        gone.push(this.#keys.entry(id));
         for (const category of entry ? indexCategories(entry) : [ALL]) {
-          multi.zrem(this.#keys.category(category), id);
+          removes.add(this.#keys.category(category), id);
         }
-        multi.zrem(index, id);
       });
+      const writes = new RedisWrites().del(gone).zrem(index, ids);
+      for (const [key, members] of removes) writes.zrem(key, members);
       const touched = categoriesOf(entries);
       if (entries.length < ids.length) touched.add(ALL);
-      for (const category of touched) bumpVersion(multi, this.#keys, category);
-      await this.#execBumping("remove entries", multi, touched);
+      for (const category of touched) bumpVersion(writes, this.#keys, category);
+      await this.#execBumping("remove entries", writes, touched);
       removed += entries.length;
     }
     await this.#call("remove source state", () =>
-      this.#client.del(index, this.#keys.sourceState(sourceId)),
+      execChecked(
+        this.#client
+          .multi()
+          .del(index, this.#keys.sourceState(sourceId))
+          .zrem(this.#keys.due(), sourceId),
+      ),
     );
     return removed;
   }
@@ -438,6 +455,8 @@ export class RedisStore implements Store {
     try {
       return await io();
     } catch (error) {
+      // Not an outage: the poll lost its lease, and nothing was written (redis-writes.ts).
+      if (error instanceof LeaseLostError) throw error;
       // One timeout on an open connection is enough: the next calls must not wait as well.
       if (isCommandTimeout(error)) this.#circuit.open(error);
       if (error instanceof StoreUnavailableError) throw error;
@@ -451,14 +470,25 @@ export class RedisStore implements Store {
    * Runs a MULTI that bumps `categories`, then tells this process's version watches, whether
    * it succeeded or not: a timed-out transaction may have been applied all the same.
    */
-  async #execBumping(what: string, multi: Multi, categories: Iterable<string>): Promise<void> {
+  async #execBumping(
+    what: string,
+    writes: RedisWrites,
+    categories: Iterable<string>,
+    lease?: PollLease,
+  ): Promise<void> {
     try {
-      await this.#call(what, () => execChecked(multi));
+      await this.#call(what, () => this.#exec(writes, lease));
     } finally {
       for (const listener of this.#listeners) {
         for (const category of categories) listener.changed(category);
       }
     }
+  }
+
+  /** As a MULTI, or fenced by the poll's lease (refused once a newer poll claimed the source). */
+  #exec(writes: RedisWrites, lease: PollLease | undefined): Promise<void> {
+    const fence = lease && { key: this.#keys.fence(lease.sourceId), lease };
+    return writes.exec(this.#client, fence);
   }
 
   #parseEntry(json: string, id: string): Update {
@@ -477,16 +507,31 @@ export class RedisStore implements Store {
  * when it moved (the feeds' Last-Modified, identical on every instance) and, on the first
  * write to an empty Redis, a new generation, so readers can tell a store that lost its data.
  */
-function bumpVersion(multi: Multi, keys: RedisKeys, category: string): void {
+function bumpVersion(writes: RedisWrites, keys: RedisKeys, category: string): void {
   const now = String(Date.now());
   const key = keys.version(category);
-  multi
+  writes
     .set(key, now, "NX")
     .incr(key)
     .set(keys.changed(category), now)
     .set(keys.generation(), randomUUID(), "NX")
     // In the same MULTI, so no instance can read the new version before it is announced.
     .publish(keys.versionsChannel(), category);
+}
+
+/** Members gathered per key, in first-seen order, to send one command per key. */
+class Grouped<T> implements Iterable<[string, T[]]> {
+  readonly #byKey = new Map<string, T[]>();
+
+  add(key: string, ...values: T[]): void {
+    const list = this.#byKey.get(key);
+    if (list) list.push(...values);
+    else this.#byKey.set(key, values);
+  }
+
+  [Symbol.iterator](): Iterator<[string, T[]]> {
+    return this.#byKey[Symbol.iterator]();
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
+import type { PollLease, PollLeases } from "./leases.js";
 
 // The store indexes every entry under the merged pseudo-category too; its id is the model's.
 export { ALL } from "../model/category.js";
@@ -16,6 +17,8 @@ export interface UpsertOptions {
    * date): when the entry is already stored, its stored dates are kept so they stay stable.
    */
   fallbackDated: ReadonlySet<string>;
+  /** The poll writing them: refused with LeaseLostError once a newer poll claimed the source. */
+  lease?: PollLease;
 }
 
 export interface ListQuery {
@@ -88,6 +91,8 @@ export interface RetentionPolicy {
  */
 export interface Store {
   readonly kind: "memory" | "redis";
+  /** Claims, fencing tokens and due times of polls, and fetch slots per host (leases.ts). */
+  readonly leases: PollLeases;
   /** Idempotent insert-or-update keyed by `Update.id`; writes only what changed. */
   upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult>;
   list(query: ListQuery): Promise<Page>;
@@ -99,22 +104,25 @@ export interface Store {
   /** The version with when it moved and the data generation, in one round trip (feed hot path). */
   categoryVersion(category: string): Promise<CategoryVersion>;
   getSourceState(sourceId: string): Promise<SourceState | undefined>;
-  setSourceState(sourceId: string, state: SourceState): Promise<void>;
+  /** With `lease`: refused with LeaseLostError once a newer poll claimed the source. */
+  setSourceState(sourceId: string, state: SourceState, lease?: PollLease): Promise<void>;
   /**
    * Removes the source's entries beyond the policy; returns how many were removed. `listed`
    * holds the ids the source's feed lists now (the poll that just succeeded): those never age
    * out — a partner that posts a few times a year keeps its archive — and only the count cap
    * (newest kept) applies to them. Removes nothing, and writes nothing, when nothing is due.
+   * With `lease`, fenced like `upsert`.
    */
   applyRetention(
     sourceId: string,
     policy: RetentionPolicy,
     now: Date,
     listed: ReadonlySet<string>,
+    lease?: PollLease,
   ): Promise<number>;
   /**
    * Forgets a source: removes its entries from every index, bumps the versions of the
-   * categories that lost one, and deletes its fetch state. Returns how many entries went.
+   * categories that lost one, and deletes its fetch state and due time. Returns how many entries went.
    * Used by `tributary prune` after a source left the config.
    */
   removeSource(sourceId: string): Promise<number>;

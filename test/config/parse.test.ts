@@ -44,6 +44,7 @@ test("a minimal file gets every default", (t) => {
     staleAfterMultiple: 3,
     maxHintSeconds: 86400,
     perHostConcurrency: 2,
+    leaseSeconds: 30,
   });
   t.deepEqual(config.retention, { maxEntriesPerSource: 500, maxAgeDays: 365 });
   t.deepEqual(config.feeds, { defaultLimit: 50, maxLimit: 200, maxAge: 300 });

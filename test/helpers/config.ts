@@ -28,6 +28,7 @@ export function makeConfig(overrides: ConfigOverrides = {}): Config {
       staleAfterMultiple: 3,
       maxHintSeconds: 86_400,
       perHostConcurrency: 2,
+      leaseSeconds: 30,
     },
     retention: { maxEntriesPerSource: 500, maxAgeDays: 365 },
     feeds: { defaultLimit: 50, maxLimit: 200, maxAge: 300 },

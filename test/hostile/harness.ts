@@ -145,8 +145,11 @@ export async function startHarness(t: ExecutionContext, options: HarnessOptions)
     config,
     logs,
     poll: (ids, pollOptions = {}) =>
+      // A "scheduled" poll here is one that respects backoff and the partner's hints; due
+      // times (one poll per cron tick across workers) are test/schedule's matter.
       service.poller.pollMany(ids === undefined ? sources : ids.map(byId), {
         force: pollOptions.scheduled !== true,
+        ignoreDue: true,
       }),
     refresh: (id, fetch = {}, deps = {}) =>
       refreshSource(byId(id), {

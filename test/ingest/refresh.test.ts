@@ -241,7 +241,9 @@ test("a failed fetch records its kind and backoff, keeps the validators, and rep
     failed(new FetchError("timeout", URL_AS_CONFIGURED, "Timed out after 20000 ms")),
   );
   await poll();
-  t.deepEqual(await poll(), {
+  const outcome = await poll();
+  const state = await store.getSourceState("programme");
+  t.deepEqual(outcome, {
     sourceId: "programme",
     status: "error",
     errorKind: "timeout",
@@ -252,8 +254,9 @@ test("a failed fetch records its kind and backoff, keeps the validators, and rep
     dropped: 0,
     expired: 0,
     durationMs: 13,
+    // The backoff, for the poller's next due time.
+    notBefore: state?.notBefore,
   });
-  const state = await store.getSourceState("programme");
   t.like(state, {
     status: "error",
     errorKind: "timeout",

@@ -2,69 +2,23 @@
 // fixture partner whose request log shows who polls. The api instance serves what the worker
 // stored and never reaches the partner; the worker polls and serves only health, readiness,
 // metrics and admin. Serial: each test runs tributary processes (one with parse workers).
-import type { ChildProcess } from "node:child_process";
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import { startService } from "../../src/app/service.js";
 import { parseConfig } from "../../src/config/load.js";
 import { NOT_SERVED_BY_WORKER } from "../../src/http/app.js";
 import { NOT_POLLING } from "../../src/http/routes/admin.js";
 import { call } from "../helpers/app.js";
 import { captureLogger } from "../helpers/capture-logger.js";
-import { runCli, spawnCli, writeConfig } from "../helpers/cli.js";
+import { runCli, writeConfig } from "../helpers/cli.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
 import { startRedisServer } from "../helpers/redis-server.js";
+import { serve } from "../helpers/served.js";
 import { delay, waitFor } from "../helpers/wait.js";
 import { opsYaml, rss } from "./fixtures.js";
 
 const EVERY_SECOND = "* * * * * *";
 const TOKEN = "roles-test-token-52c1a";
 const admin = { Authorization: `Bearer ${TOKEN}` };
-
-interface LogLine {
-  msg: string;
-  [key: string]: unknown;
-}
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  lines: LogLine[];
-  /** Resolves with the exit code once the process has ended. */
-  exited: Promise<number | null>;
-}
-
-async function serve(
-  t: ExecutionContext,
-  args: string[],
-  env: Record<string, string>,
-): Promise<Served> {
-  const child = spawnCli(["serve", ...args], env);
-  const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
-  t.teardown(() => {
-    child.kill("SIGKILL");
-  });
-  let out = "";
-  let pending = "";
-  const lines: LogLine[] = [];
-  child.stdout?.on("data", (chunk: Buffer) => {
-    out += chunk;
-    pending += chunk;
-    const complete = pending.split("\n");
-    pending = complete.pop() ?? "";
-    for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    out += chunk;
-  });
-  const listening = await waitFor(
-    () => lines.find((l) => l.msg === "listening"),
-    30_000,
-    "the server to listen",
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; output so far:\n${out}`);
-  });
-  return { child, url: String(listening.url), lines, exited };
-}
 
 const fetches = (partner: FixtureServer) =>
   partner.requests.filter((r) => r.path === "/a.rss").length;

@@ -168,11 +168,16 @@ function options(base: string | undefined): sanitizeHtml.IOptions {
   };
 }
 
+const MARKUP_CHARS = /[<>&]/;
+
 /**
  * Sanitised HTML with relative URLs resolved against `base`, or undefined when nothing but
  * whitespace is left (so a content of only `<script>` counts as no content).
  */
 export function sanitiseHtml(html: string, base?: string): string | undefined {
-  const clean = sanitizeHtml(mapC1Controls(html), options(base)).trim();
+  const mapped = mapC1Controls(html);
+  // Nothing to sanitise: without `<` there is no markup, and without `&` and `>` sanitize-html
+  // would give the text back as it is (it only re-escapes those), after a full parse.
+  const clean = (MARKUP_CHARS.test(mapped) ? sanitizeHtml(mapped, options(base)) : mapped).trim();
   return clean === "" ? undefined : clean;
 }

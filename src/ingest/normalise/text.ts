@@ -67,6 +67,11 @@ const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])
 // Undefined positions (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay controls and are removed.
 const WINDOWS_1252_C1 = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ";
 const C1_CONTROLS = /[\u0080-\u009F]/g;
+/** Every character the three passes of singleLineText's first step can change. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const SPECIAL_CHARS = /[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/** Whitespace that collapsing would change: a run of it, or any but a plain space. */
+const UNCOLLAPSED_SPACE = /\s\s|[^\S ]/;
 
 /**
  * C1 controls read as the windows-1252 characters they almost always are: `don&#146;t`, or a
@@ -82,11 +87,11 @@ export function mapC1Controls(text: string): string {
  * trimmed: the text of a one-line field.
  */
 export function singleLineText(text: string): string {
-  return mapC1Controls(text)
-    .replace(CONTROL_CHARS, "")
-    .replace(LONE_SURROGATES, "\uFFFD")
-    .replace(/\s+/g, " ")
-    .trim();
+  // Most text has none of these characters and no run of whitespace: two tests, no copies.
+  const clean = SPECIAL_CHARS.test(text)
+    ? mapC1Controls(text).replace(CONTROL_CHARS, "").replace(LONE_SURROGATES, "\uFFFD")
+    : text;
+  return (UNCOLLAPSED_SPACE.test(clean) ? clean.replace(/\s+/g, " ") : clean).trim();
 }
 
 const isTagStart = (code: number): boolean =>
@@ -275,18 +280,21 @@ function withoutMarkup(text: string): string {
 // phrases are matched as partners write them (capitalised, at the very end) so that a summary
 // which merely ends in "…we need to read more" keeps its words.
 const BOILERPLATE_TAIL = 600;
-const BOILERPLATE: [RegExp, string][] = [
+// Each pattern with the words it cannot match without: most excerpts contain none of them, and
+// an includes() is far cheaper than a regex tried at every position of the tail.
+const BOILERPLATE: [RegExp, string, readonly string[]][] = [
   // WordPress: "The post <title> appeared first on <site>."
-  [/\s*The post\s[\s\S]{1,400}?\sappeared first on\s[\s\S]{1,200}?\.?\s*$/, ""],
+  [/\s*The post\s[\s\S]{1,400}?\sappeared first on\s[\s\S]{1,200}?\.?\s*$/, "", ["The post"]],
   // "Read More", "Read more »", "[Read more…]", "READ MORE", "Read the full story"
   [
     /\s*[[(]?\s*(?:Read|READ|View|See|Find out) (?:[Mm]ore|MORE|the full (?:story|article|post|report))(?: here)?[\s.…»›→>:)\]]*$/,
     "",
+    ["Read ", "READ ", "View ", "See ", "Find out "],
   ],
   // WordPress themes: "Continue reading <title> →", "Continue reading…"
-  [/\s*Continue reading\b[^\n]{0,200}$/, ""],
+  [/\s*Continue reading\b[^\n]{0,200}$/, "", ["Continue reading"]],
   // WordPress excerpt marker "[…]" / "[...]": the excerpt was cut, say so with one ellipsis.
-  [/\s*\[(?:…|\.\.\.)\]\s*$/, "…"],
+  [/\s*\[(?:…|\.\.\.)\]\s*$/, "…", ["[…]", "[...]"]],
 ];
 
 /** Removes trailing "Read more", "Continue reading →", "The post X appeared first on Y." … */
@@ -294,7 +302,9 @@ export function stripBoilerplate(text: string): string {
   const cut = Math.max(0, text.length - BOILERPLATE_TAIL);
   let tail = text.slice(cut);
   for (let pass = 0; pass < 2; pass++) {
-    for (const [pattern, replacement] of BOILERPLATE) tail = tail.replace(pattern, replacement);
+    for (const [pattern, replacement, words] of BOILERPLATE) {
+      if (words.some((word) => tail.includes(word))) tail = tail.replace(pattern, replacement);
+    }
   }
   return (text.slice(0, cut) + tail).trim();
 }

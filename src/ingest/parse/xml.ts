@@ -1,17 +1,10 @@
-// XML feeds: RSS 0.9x/1.0/2.0 through rss-parser's parseString, Atom through xml2js (the parser
-// under rss-parser) alone. For RSS, rss-parser runs sax and finds the channel and items; the
-// mapping to ParsedItem is ours, from raw element arrays it keeps for us (customFields with
-// keepArray), because its own mapping keeps only the first enclosure and author, drops
-// xml:base and attributes, and has traps:
-//   • description/content:encoded get a `contentSnippet` whose regex is quadratic on hostile
-//     input, and element content is rebuilt recursively (stack overflow on deep XML).
-// Renaming those elements as sax reports them (xml2js tagNameProcessors) keeps rss-parser's
-// own code away from them while we still read them raw. Its Atom mapping has more traps than
-// it has use: one `<link/>` without `href` or one empty `<entry/>` throws a TypeError that
-// rejects the whole feed, and one bad <published> date a RangeError. So Atom documents never
-// reach it: xml2js gives the element tree, and atom.ts reads it with the same accessors.
-import Parser from "rss-parser";
-import { Parser as XmlParser } from "xml2js";
+// XML feeds: RSS 0.9x/1.0/2.0, RDF and Atom. After the repairs (repair.ts) the document becomes
+// an element tree (xml-document.ts: a fast reader for well-formed feeds, xml2js for the rest),
+// and the mappings (rss.ts, atom.ts) read it through the accessors of xml-nodes.ts. rss-parser
+// used to sit in the middle for RSS; its mapping keeps only the first enclosure and author,
+// drops xml:base and attributes, has traps (a quadratic `contentSnippet` regex, recursive
+// rebuilding of element content, a TypeError for one `<link/>` without `href` in Atom), and
+// walked a tree built only to be walked again, so only its choice of channel and items is kept.
 import type { FeedPollHints } from "../../model/source.js";
 import { applyBase, parseUrl } from "../../model/urls.js";
 import { atomEntryOf, atomFeedAuthorsOf, atomLinksOf } from "./atom.js";
@@ -26,86 +19,8 @@ import {
 } from "./repair.js";
 import { rssItemOf } from "./rss.js";
 import type { ParsedFeed, ParsedItem } from "./types.js";
-import { asRawItem, firstText, type Node, ownAttr, RAW, raw, textConstruct } from "./xml-nodes.js";
-
-/** Elements rss-parser must not process itself (see above); we read them under their own name. */
-const HIDDEN = new Set([
-  "published",
-  "updated",
-  "description",
-  "content:encoded",
-  "content",
-  "summary",
-]);
-const hiddenName = (name: string): string => `tributary-hidden:${name}`;
-
-const ITEM_ELEMENTS = [
-  "$",
-  "title",
-  "dc:title",
-  "link",
-  "atom:link",
-  "guid",
-  "id",
-  "description",
-  "dc:description",
-  "content:encoded",
-  "xhtml:body",
-  "body",
-  "content",
-  "summary",
-  "pubDate",
-  "published",
-  "updated",
-  "issued",
-  "modified",
-  "created",
-  "dc:date",
-  "dcterms:issued",
-  "dcterms:created",
-  "dcterms:modified",
-  "atom:published",
-  "atom:updated",
-  "author",
-  "dc:creator",
-  "dc:author",
-  "itunes:author",
-  "category",
-  "dc:subject",
-  "enclosure",
-  "media:content",
-  "media:thumbnail",
-  "media:group",
-  "itunes:image",
-  "dc:language",
-];
-
-const FEED_ELEMENTS = [
-  "$",
-  "title",
-  "dc:title",
-  "link",
-  "language",
-  "dc:language",
-  "author",
-  "lastBuildDate",
-  "pubDate",
-  "dc:date",
-  // Polling hints (poll-hints.ts): RSS 2.0's ttl, the syndication module of RSS 1.0 and 2.0
-  // under its usual `sy` prefix.
-  "ttl",
-  "sy:updatePeriod",
-  "sy:updateFrequency",
-];
-
-type KeepArray = [string, string, { keepArray: boolean }];
-const keepRaw = (name: string): KeepArray => [
-  HIDDEN.has(name) ? hiddenName(name) : name,
-  RAW + name,
-  { keepArray: true },
-];
-
-type RawOutput = { items: Node[] } & Record<string, unknown>;
+import { readDocument, rssPartsOf } from "./xml-document.js";
+import { asRawItem, firstText, type Node, ownAttr, raw, textConstruct } from "./xml-nodes.js";
 
 /**
  * RSS's own namespaces. Some feeds bind one to a prefix instead of the default namespace
@@ -152,27 +67,6 @@ function localName(name: string, prefixes: ReadonlySet<string>): string {
   return colon > 0 && prefixes.has(name.slice(0, colon)) ? name.slice(colon + 1) : name;
 }
 
-function newParser(prefixes: ReadonlySet<string>): Parser<RawOutput, Record<string, unknown>> {
-  // A parser per document: xml2js parsers keep state, and after an error they are not reusable.
-  return new Parser<RawOutput, Record<string, unknown>>({
-    // RSS without a `version` attribute (or with an odd one) is otherwise "not recognized".
-    defaultRSS: 2,
-    xml2js: {
-      tagNameProcessors: [
-        (qualified: string) => {
-          const name = prefixes.size === 0 ? qualified : localName(qualified, prefixes);
-          return HIDDEN.has(name) ? hiddenName(name) : name;
-        },
-      ],
-    },
-    customFields: {
-      // rss-parser's typings only allow plain names at feed level; its code takes tuples there too.
-      feed: FEED_ELEMENTS.map(keepRaw) as unknown as (keyof RawOutput)[],
-      item: ITEM_ELEMENTS.map(keepRaw),
-    },
-  });
-}
-
 function formatOf(root: string): Exclude<ParsedFeed["format"], "json"> | undefined {
   if (root === "rss") return "rss";
   if (root === "feed") return "atom";
@@ -202,18 +96,6 @@ function itemsOf(nodes: Node[], mapItem: (node: Node) => ParsedItem): ParsedItem
       return { links: [], authors: [], categories: [], enclosures: [], problem: MALFORMED_ENTRY };
     }
   });
-}
-
-/** The Atom element tree: xml2js with the same prefix handling as the RSS parser. */
-async function readAtom(text: string, prefixes: ReadonlySet<string>): Promise<Node> {
-  const parser = new XmlParser({
-    tagNameProcessors: [(name: string) => localName(name, prefixes)],
-  });
-  const doc = (await parser.parseStringPromise(text)) as Record<string, unknown> | null;
-  if (doc === null || doc === undefined) {
-    throw new FeedParseError("parse-error", "no root element found: the XML is malformed");
-  }
-  return doc.feed;
 }
 
 function atomFeedOf(root: Node, rootAttrs: Record<string, string>): ParsedFeed {
@@ -284,48 +166,48 @@ export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
   const rootAttrs = prolog.root?.attrs ?? {};
   const closed = closeRootEndTag(expanded, prolog.root?.name ?? rootName);
   const repaired = escapeEmbeddedMarkup(repairEscapes(closed), prefixes);
+  const rename = (name: string): string => localName(name, prefixes);
   if (format === "atom") {
-    let root: Node;
+    let doc: Record<string, Node> | null;
     try {
-      root = await readAtom(repaired, prefixes);
+      doc = await readDocument(repaired, rename);
     } catch (error) {
       throw asParseError(error, "the Atom feed");
     }
-    return atomFeedOf(root, rootAttrs);
+    if (doc === null) {
+      throw new FeedParseError("parse-error", "no root element found: the XML is malformed");
+    }
+    return atomFeedOf(doc.feed, rootAttrs);
   }
 
-  let output: RawOutput;
+  let doc: Record<string, Node> | null;
   try {
-    output = await newParser(prefixes).parseString(
+    doc = await readDocument(
       ensureChannel(repaired, prolog.root?.name ?? rootName, format),
+      rename,
     );
   } catch (error) {
-    // rss-parser indexing into an element the document lacks (namespaced RSS 1.0…) throws a
-    // TypeError, which asParseError reports without its text.
-    const parseError = asParseError(error, `the ${format === "rss" ? "RSS" : "RSS 1.0"} feed`);
-    if (/Feed not recognized/i.test(parseError.message)) {
-      throw new FeedParseError("not-a-feed", parseError.message, { cause: error });
-    }
-    throw parseError;
+    throw asParseError(error, `the ${format === "rss" ? "RSS" : "RSS 1.0"} feed`);
   }
-
-  const items = Array.isArray(output.items) ? output.items : [];
+  const { channel: channelNode, items } = rssPartsOf(doc, format);
+  // The channel in the raw-item shape the accessors read (asRawItem in xml-nodes.ts).
+  const channel = asRawItem(channelNode);
   return {
     format,
-    title: firstText(raw(output, "title")) ?? firstText(raw(output, "dc:title")),
+    title: firstText(raw(channel, "title")) ?? firstText(raw(channel, "dc:title")),
     titleType: "html",
-    link: firstText(raw(output, "link")),
-    base: feedBase(rootAttrs["xml:base"], ownAttr(output, "xml:base")),
+    link: firstText(raw(channel, "link")),
+    base: feedBase(rootAttrs["xml:base"], ownAttr(channel, "xml:base")),
     language:
-      firstText(raw(output, "language")) ??
-      firstText(raw(output, "dc:language")) ??
-      ownAttr(output, "xml:lang") ??
+      firstText(raw(channel, "language")) ??
+      firstText(raw(channel, "dc:language")) ??
+      ownAttr(channel, "xml:lang") ??
       rootAttrs["xml:lang"],
     updated:
-      firstText(raw(output, "lastBuildDate")) ??
-      firstText(raw(output, "pubDate")) ??
-      firstText(raw(output, "dc:date")),
-    ...pollHintsOf(output),
-    items: itemsOf(items, rssItemOf),
+      firstText(raw(channel, "lastBuildDate")) ??
+      firstText(raw(channel, "pubDate")) ??
+      firstText(raw(channel, "dc:date")),
+    ...pollHintsOf(channel),
+    items: itemsOf(items, (item) => rssItemOf(asRawItem(item))),
   };
 }
