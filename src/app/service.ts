@@ -243,6 +243,7 @@ export async function startService(
         server.closeAllConnections();
         await httpClosed;
       }
+      await poller.close();
       await closeOwnPool();
       if (!options.store) await store.close();
       logger.info("stopped");

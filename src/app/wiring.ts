@@ -1,6 +1,9 @@
 // Builds the long-lived collaborators from a validated Config. Only main.ts and the CLI
 // commands call this; every module below receives plain values and collaborators.
+import { ConfigError, problemLine } from "../config/errors.js";
+import { parseRedisUrl } from "../config/schema.js";
 import type { Config } from "../config/types.js";
+import { SharedConnections } from "../ingest/fetch/connections.js";
 import type { FetchOptions } from "../ingest/fetch/fetch.js";
 import { refreshSource } from "../ingest/refresh.js";
 import { DEFAULT_POOL, heapMbFor, type IngestFn, IngestPool } from "../ingest/worker/pool.js";
@@ -18,7 +21,8 @@ import { Poller, type PollerDeps } from "../schedule/poller.js";
 import type { SourceView } from "../status/sources.js";
 import { MemoryStore } from "../store/memory.js";
 import { connectRedisStore } from "../store/redis.js";
-import { redactRedisUrl } from "../store/redis-client.js";
+import { clusterKeyPrefix, describeRedisTarget } from "../store/redis-client.js";
+import { DEFAULT_REDIS_PREFIX } from "../store/redis-keys.js";
 import { redisConnectionLog } from "../store/redis-log.js";
 import { ALL, type Store } from "../store/store.js";
 import { watchVersions } from "../store/version-watch.js";
@@ -39,14 +43,21 @@ export async function openStore(
   if (!config.redisUrl) {
     logger.info(
       { store: "memory" },
-      "store: embedded memory (REDIS_URL unset; entries are lost on restart)",
+      "store: embedded memory (no Redis configured; entries are lost on restart)",
     );
     return new MemoryStore();
   }
-  const redis = redactRedisUrl(config.redisUrl);
+  // Valid when it comes from loadConfig; a Config built by hand may hold anything.
+  const read = parseRedisUrl(config.redisUrl);
+  if (!read.ok) throw new ConfigError([problemLine("redisUrl", read.problem)]);
+  const target = read.target;
+  const redis = describeRedisTarget(target);
   const connectionLog = redisConnectionLog(logger, redis);
   const store = await connectRedisStore({
-    url: config.redisUrl,
+    target,
+    // In a cluster every key must share one hash slot (see clusterKeyPrefix).
+    prefix:
+      target.kind === "cluster" ? clusterKeyPrefix(DEFAULT_REDIS_PREFIX) : DEFAULT_REDIS_PREFIX,
     commandTimeoutMs: config.redisCommandTimeoutMs,
     onError: connectionLog.onError,
     onReconnect: () => {
@@ -97,11 +108,13 @@ export function createPoller(
   nextDueAt?: PollerDeps["nextDueAt"],
 ): Poller {
   const current = typeof config === "function" ? config : () => config;
+  const connections = new SharedConnections();
   const depsOf = (c: Config) => ({
     store,
-    fetchOptions: fetchOptionsOf(c, signal),
+    fetchOptions: { ...fetchOptionsOf(c, signal), agent: connections.agentFor(c.polling) },
     retention: c.retention,
     maxHintSeconds: c.polling.maxHintSeconds,
+    adaptive: c.polling.adaptive,
     ingest,
   });
   return new Poller({
@@ -117,6 +130,7 @@ export function createPoller(
       logOutcome(logger, outcome);
       observe?.(outcome);
     },
+    close: () => connections.close(),
   });
 }
 

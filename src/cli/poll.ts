@@ -57,7 +57,7 @@ export async function pollCommand(
       ingestPool.ingest,
     );
     progress?.start();
-    const outcomes = await poller.pollMany(selected, { force: true });
+    const outcomes = await poller.pollMany(selected, { force: true }).finally(() => poller.close());
     progress?.finish();
     return printOutcomes(outcomes, options.json, out.stdout);
   } finally {

@@ -29,6 +29,8 @@ export const DEFAULTS = {
      * while the poll runs): a worker that dies mid-poll gives its sources back after this.
      */
     leaseSeconds: 30,
+    /** Off: only the schedule and the partner's own hints decide (see polling.adaptive). */
+    adaptive: false,
     userAgent: (baseUrl: string): string => `Tributary/0.1 (+${baseUrl}; feed aggregator)`,
   },
   retention: {
@@ -60,6 +62,12 @@ export const DEFAULTS = {
   },
   source: {
     enabled: true,
+  },
+  redis: {
+    /** A sentinel's usual port, for `redis.sentinels` entries and URL hosts without one. */
+    sentinelPort: 26379,
+    /** A data node's usual port, for `redis.cluster` entries and URL hosts without one. */
+    nodePort: 6379,
   },
   logLevel: "info",
 } as const;

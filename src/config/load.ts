@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { DEFAULTS } from "./defaults.js";
+import { expandReferences, referencedVariables, variableValue } from "./env-references.js";
 import { ConfigError, problemLine } from "./errors.js";
 import {
   baseUrlSchema,
@@ -12,10 +13,13 @@ import {
   configFileSchema,
   issueLines,
   MAX_PORT,
+  parseRedisUrl,
+  redactRedisUrl,
+  redisUrlOf,
   referenceProblems,
 } from "./schema.js";
 import { resolveHeaders } from "./source-headers.js";
-import type { Config, Env, PagesConfig } from "./types.js";
+import type { Config, Env, PagesConfig, RedisTarget } from "./types.js";
 
 export const DEFAULT_CONFIG_PATH = "config/tributary.yaml";
 
@@ -66,8 +70,20 @@ export function parseConfig(
     ...referenceProblems(file.value, env, { resolveReferences }),
     ...fromEnv.problems,
   ];
+  // REDIS_URL replaces the file's section whole, so the section's references need not be set.
+  const redis =
+    result.success && fromEnv.values.redis === undefined
+      ? redisOfFile(result.data.redis, resolveReferences ? env : undefined)
+      : { problems: [] };
+  problems.push(...redis.problems);
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
-  return assemble(result.data, fromEnv.values, resolveReferences ? env : undefined, options.folder);
+  return assemble(
+    result.data,
+    fromEnv.values,
+    resolveReferences ? env : undefined,
+    options.folder,
+    redis.target,
+  );
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -115,7 +131,7 @@ interface EnvValues {
   port?: number;
   host?: string;
   baseUrl?: string;
-  redisUrl?: string;
+  redis?: RedisTarget;
   redisCommandTimeoutMs?: number;
   logLevel: string;
   adminToken?: string;
@@ -126,9 +142,6 @@ const MAX_COMMAND_TIMEOUT_MS = 60_000;
 
 /** pino's levels; `silent` turns logging off. */
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
-
-/** A password in REDIS_URL must not end up in a terminal or a CI log. */
-const redactCredentials = (url: string) => url.replace(/\/\/[^@/]*@/, "//***@");
 
 /** Env variables override the file; an empty value counts as unset (as in many .env files). */
 function readEnv(env: Env): { values: EnvValues; problems: string[] } {
@@ -164,11 +177,10 @@ function readEnv(env: Env): { values: EnvValues; problems: string[] } {
 
   const redisUrl = get("REDIS_URL");
   if (redisUrl !== undefined) {
-    if (/^rediss?:\/\/./.test(redisUrl) && URL.canParse(redisUrl)) values.redisUrl = redisUrl;
-    else {
-      const message = "must be a redis:// or rediss:// URL";
-      problems.push(problemLine("REDIS_URL", message, redactCredentials(redisUrl)));
-    }
+    const read = parseRedisUrl(redisUrl);
+    // A password in REDIS_URL must not end up in a terminal or a CI log.
+    if (read.ok) values.redis = read.target;
+    else problems.push(problemLine("REDIS_URL", read.problem, redactRedisUrl(redisUrl)));
   }
 
   const commandTimeout = get("REDIS_COMMAND_TIMEOUT_MS");
@@ -201,6 +213,7 @@ function assemble(
   env: EnvValues,
   references: Env | undefined,
   folder: string | undefined,
+  fileRedis: RedisTarget | undefined,
 ): Config {
   const port = env.port ?? file.service.port;
   const baseUrl = env.baseUrl ?? file.service.baseUrl ?? DEFAULTS.service.baseUrl(port);
@@ -226,12 +239,71 @@ function assemble(
     logLevel: env.logLevel,
   };
   // Absent rather than `undefined`, so the config prints and compares cleanly.
-  if (env.redisUrl !== undefined) config.redisUrl = env.redisUrl;
+  const redis = env.redis ?? fileRedis;
+  if (redis !== undefined) config.redisUrl = redisUrlOf(redis);
   if (env.redisCommandTimeoutMs !== undefined) {
     config.redisCommandTimeoutMs = env.redisCommandTimeoutMs;
   }
   if (env.adminToken !== undefined) config.adminToken = env.adminToken;
   return config;
+}
+
+/**
+ * The file's `redis` section as a RedisTarget, its `${VAR}` references replaced from
+ * `references` (undefined: kept as written, for tools that only edit the file). A URL made of
+ * references is read only now, so its problems are reported here, at `redis.url`.
+ */
+function redisOfFile(
+  section: ConfigFile["redis"],
+  references: Env | undefined,
+): { target?: RedisTarget; problems: string[] } {
+  const problems: string[] = [];
+  const value = (field: keyof typeof section): string | undefined => {
+    const written = section[field];
+    if (typeof written !== "string") return undefined;
+    if (references === undefined) return written;
+    const unset = referencedVariables(written).filter(
+      (v) => variableValue(references, v) === undefined,
+    );
+    for (const variable of unset) {
+      problems.push(
+        `redis.${field}: references \${${variable}}, which is not set in the environment`,
+      );
+    }
+    return unset.length > 0 ? undefined : expandReferences(written, references);
+  };
+  const credentials = (): { username?: string; password?: string } => {
+    const username = value("username");
+    const password = value("password");
+    return {
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password }),
+    };
+  };
+  let target: RedisTarget | undefined;
+  if (section.url !== undefined) {
+    const url = value("url");
+    // Unreplaced references cannot be read as a URL; the schema has checked their syntax.
+    const readable = references !== undefined || referencedVariables(section.url).length === 0;
+    if (url !== undefined && readable) {
+      const read = parseRedisUrl(url);
+      if (read.ok) target = read.target;
+      // The expanded value may hold a secret: only the URL as written is shown.
+      else problems.push(problemLine("redis.url", read.problem, redactRedisUrl(section.url)));
+    }
+  } else if (section.sentinels !== undefined && section.name !== undefined) {
+    const sentinelPassword = value("sentinelPassword");
+    target = {
+      kind: "sentinel",
+      sentinels: section.sentinels,
+      name: section.name,
+      ...credentials(),
+      ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
+    };
+  } else if (section.cluster !== undefined) {
+    target = { kind: "cluster", nodes: section.cluster, ...credentials() };
+  }
+  return problems.length > 0 ? { problems } : { target, problems };
 }
 
 /** `pages.templates` resolved against the config file's folder (see PagesConfig). */

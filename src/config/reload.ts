@@ -67,7 +67,7 @@ export function sourcesToPollNow(before: SourceConfig[], after: SourceConfig[]):
 const RESTART_ONLY: { path: string; read(config: Config): unknown }[] = [
   { path: "service.port", read: (c) => c.service.port },
   { path: "service.host", read: (c) => c.service.host },
-  { path: "REDIS_URL", read: (c) => c.redisUrl },
+  { path: "REDIS_URL / redis", read: (c) => c.redisUrl },
   { path: "REDIS_COMMAND_TIMEOUT_MS", read: (c) => c.redisCommandTimeoutMs },
 ];
 

@@ -10,9 +10,10 @@ import { ALL } from "../model/category.js";
 import { redactUrl } from "../model/public-url.js";
 import { isValidCron } from "../schedule/cron-expression.js";
 import { DEFAULTS } from "./defaults.js";
+import { isWellFormed, MALFORMED_REFERENCE, referencedVariables } from "./env-references.js";
 import { formatPath, problemLine, showValue } from "./errors.js";
 import { headerProblems, headersSchema } from "./source-headers.js";
-import type { Env } from "./types.js";
+import type { Env, RedisAddress, RedisTarget } from "./types.js";
 
 /** Ids appear in URLs (`/feeds/<category>.rss`, `?source=`) and Redis keys. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
@@ -164,6 +165,7 @@ const polling = z.strictObject(
     maxHintSeconds: integer(0).default(DEFAULTS.polling.maxHintSeconds),
     perHostConcurrency: integer(1).default(DEFAULTS.polling.perHostConcurrency),
     leaseSeconds: integer(1).default(DEFAULTS.polling.leaseSeconds),
+    adaptive: flag.default(DEFAULTS.polling.adaptive),
   },
   mapping,
 );
@@ -253,6 +255,221 @@ const source = z.strictObject(
   mapping,
 );
 
+// --- Redis: one server, a Sentinel set or a Cluster (see RedisTarget in types.ts) ---
+
+const REDIS_URL_FORMS =
+  "must be a redis:// or rediss:// URL, redis+sentinel://host:port[,host:port…]/name or redis+cluster://host:port[,host:port…]";
+
+/** Host names (Compose service names may hold `_`), IPv4 and IPv6 addresses. */
+const REDIS_HOST = /^[A-Za-z0-9._:-]+$/;
+
+/** `user:password@` hidden, and a `sentinelPassword` query value: these URLs reach logs. */
+export function redactRedisUrl(url: string): string {
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1***@")
+    .replace(/([?&]sentinelPassword=)[^&#]*/i, "$1***");
+}
+
+type RedisUrlRead = { ok: true; target: RedisTarget } | { ok: false; problem: string };
+
+/**
+ * Reads a Redis URL in any of its forms. WHATWG URL cannot parse a list of hosts, so the
+ * sentinel and cluster forms are taken apart here; the credentials are percent-decoded.
+ */
+export function parseRedisUrl(url: string): RedisUrlRead {
+  const text = url.trim();
+  if (/^rediss?:\/\/./i.test(text)) {
+    return URL.canParse(text)
+      ? { ok: true, target: { kind: "server", url: text } }
+      : { ok: false, problem: REDIS_URL_FORMS };
+  }
+  const form =
+    /^redis\+(sentinel|cluster):\/\/(?:([^@/?#]*)@)?([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(
+      text,
+    );
+  if (!form) return { ok: false, problem: REDIS_URL_FORMS };
+  const [, scheme = "", userinfo, hostList = "", path = "", query = ""] = form;
+  const sentinel = scheme.toLowerCase() === "sentinel";
+  const defaultPort = sentinel ? DEFAULTS.redis.sentinelPort : DEFAULTS.redis.nodePort;
+  const what = sentinel ? "sentinel" : "cluster node";
+  const addresses: RedisAddress[] = [];
+  for (const item of hostList.split(",")) {
+    const address = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(item.trim());
+    const host = address?.[1] ?? address?.[2];
+    const port = address?.[3] === undefined ? defaultPort : Number(address[3]);
+    if (!host || !REDIS_HOST.test(host) || port < 1 || port > MAX_PORT) {
+      return {
+        ok: false,
+        problem: `lists a ${what} that is not host[:port]: ${showValue(item)}`,
+      };
+    }
+    addresses.push({ host, port });
+  }
+  const credentials: { username?: string; password?: string } = {};
+  if (userinfo !== undefined && userinfo !== "") {
+    const colon = userinfo.indexOf(":");
+    const username = decoded(colon < 0 ? userinfo : userinfo.slice(0, colon));
+    const password = colon < 0 ? "" : decoded(userinfo.slice(colon + 1));
+    if (username === undefined || password === undefined) {
+      return { ok: false, problem: "has a malformed %-escape in its user name or password" };
+    }
+    // As in redis://: `user@` alone is a password-less user; `:secret@` the default user.
+    if (username !== "") credentials.username = username;
+    if (password !== "") credentials.password = password;
+  }
+  const parameters = new URLSearchParams(query);
+  const unknown = [...parameters.keys()].find((key) => !(sentinel && key === "sentinelPassword"));
+  if (unknown !== undefined) {
+    return {
+      ok: false,
+      problem: sentinel
+        ? `has an unknown parameter ${showValue(unknown)} (only sentinelPassword)`
+        : `has an unknown parameter ${showValue(unknown)} (a cluster URL takes none)`,
+    };
+  }
+  if (!sentinel) {
+    if (path !== "" && path !== "/") {
+      return { ok: false, problem: "must have no path: a cluster has only database 0" };
+    }
+    return { ok: true, target: { kind: "cluster", nodes: addresses, ...credentials } };
+  }
+  const rawName = path.replace(/^\/|\/$/g, "");
+  const name = decoded(rawName);
+  if (name === undefined) return { ok: false, problem: "has a malformed %-escape in its path" };
+  if (name === "" || rawName.includes("/")) {
+    return {
+      ok: false,
+      problem:
+        "must name the master the sentinels monitor as its path: redis+sentinel://host:26379/mymaster",
+    };
+  }
+  const sentinelPassword = parameters.get("sentinelPassword");
+  return {
+    ok: true,
+    target: {
+      kind: "sentinel",
+      sentinels: addresses,
+      name,
+      ...credentials,
+      ...(sentinelPassword ? { sentinelPassword } : {}),
+    },
+  };
+}
+
+/** A percent-decoded URL part; undefined when an escape is malformed (`%zz`). */
+function decoded(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
+/** RedisTarget in URL form: what `parseRedisUrl` reads back into the same target. */
+export function redisUrlOf(target: RedisTarget): string {
+  if (target.kind === "server") return target.url;
+  const user = target.username === undefined ? "" : encodeURIComponent(target.username);
+  const password = target.password === undefined ? "" : `:${encodeURIComponent(target.password)}`;
+  const userinfo = user === "" && password === "" ? "" : `${user}${password}@`;
+  const hosts = (addresses: RedisAddress[]) =>
+    addresses
+      .map(({ host, port }) => `${host.includes(":") ? `[${host}]` : host}:${port}`)
+      .join(",");
+  if (target.kind === "cluster") return `redis+cluster://${userinfo}${hosts(target.nodes)}`;
+  const query =
+    target.sentinelPassword === undefined
+      ? ""
+      : `?sentinelPassword=${encodeURIComponent(target.sentinelPassword)}`;
+  return `redis+sentinel://${userinfo}${hosts(target.sentinels)}/${encodeURIComponent(target.name)}${query}`;
+}
+
+/** A value that may hold `${ENV}` references, replaced in load.ts. */
+const referencing = (what: string) =>
+  z
+    .string({ error: expected(what) })
+    .refine((value) => value.trim() !== "", { error: `must be ${what}` })
+    .refine(isWellFormed, { error: MALFORMED_REFERENCE });
+
+const redisAddress = (defaultPort: number) =>
+  z.strictObject(
+    {
+      host: z
+        .string({ error: expected("a host name or IP address") })
+        .trim()
+        .refine((value) => REDIS_HOST.test(value), {
+          error: "must be a host name or IP address",
+        }),
+      port: port
+        .refine((value) => value !== 0, { error: "must be an integer between 1 and 65535" })
+        .default(defaultPort),
+    },
+    mapping,
+  );
+
+const redisAddresses = (what: string, defaultPort: number) =>
+  z
+    .array(redisAddress(defaultPort), { error: expected(`a list of ${what}s ({ host, port })`) })
+    .min(1, { error: `must list at least one ${what}` });
+
+/** Which of the three ways of naming a Redis a section uses. */
+const REDIS_WAYS = ["url", "sentinels", "cluster"] as const;
+
+const redis = z
+  .strictObject(
+    {
+      // REDIS_URL, when set, wins over this whole section (load.ts).
+      url: referencing("a Redis URL")
+        .check((ctx) => {
+          // A URL built from references is read once they are replaced (load.ts).
+          if (referencedVariables(ctx.value).length > 0) return;
+          const read = parseRedisUrl(ctx.value);
+          if (!read.ok)
+            ctx.issues.push({ code: "custom", message: read.problem, input: ctx.value });
+        })
+        .optional(),
+      sentinels: redisAddresses("sentinel", DEFAULTS.redis.sentinelPort).optional(),
+      name: text().optional(),
+      cluster: redisAddresses("node", DEFAULTS.redis.nodePort).optional(),
+      username: referencing("a user name").optional(),
+      password: referencing("a password").optional(),
+      sentinelPassword: referencing("a password").optional(),
+    },
+    mapping,
+  )
+  .check((ctx) => {
+    const section = ctx.value;
+    const problem = (field: string, message: string) =>
+      ctx.issues.push({ code: "custom", path: [field], message, input: undefined });
+    const given = REDIS_WAYS.filter((way) => section[way] !== undefined);
+    for (const way of given.slice(1)) {
+      problem(
+        way,
+        `cannot be given with redis.${given[0]}: give one of redis.url, redis.sentinels or redis.cluster`,
+      );
+    }
+    const way = given[0];
+    if (way === "sentinels" && section.name === undefined) {
+      problem("name", "is required with redis.sentinels: the master's name the sentinels monitor");
+    }
+    if (way !== "sentinels") {
+      for (const field of ["name", "sentinelPassword"] as const) {
+        if (section[field] !== undefined) problem(field, "is only used with redis.sentinels");
+      }
+    }
+    if (way === undefined || way === "url") {
+      for (const field of ["username", "password"] as const) {
+        if (section[field] === undefined) continue;
+        problem(
+          field,
+          way === "url"
+            ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config syntax.
+              "cannot be given with redis.url: put the credentials in the URL (${VAR} references work there)"
+            : "is only used with redis.sentinels or redis.cluster",
+        );
+      }
+    }
+  });
+
 export const configFileSchema = z.strictObject(
   {
     service: section(service),
@@ -261,6 +478,7 @@ export const configFileSchema = z.strictObject(
     feeds: section(feeds),
     pages: section(pages),
     embed: section(embed),
+    redis: section(redis),
     categories: z.array(category, { error: expected("a list of categories") }),
     sources: z.array(source, { error: expected("a list of sources") }),
   },
@@ -291,6 +509,13 @@ export function issueLines(issues: readonly z.core.$ZodIssue[]): string[] {
 function shownInput(path: readonly PropertyKey[], input: unknown): unknown {
   if (path[0] === "sources" && path[2] === "headers") return undefined;
   const field = path.at(-1);
+  if (path[0] === "redis") {
+    if (field === "url" && typeof input === "string") return redactRedisUrl(input);
+    // A user name is half a credential, and a password a whole one.
+    if (field === "username" || field === "password" || field === "sentinelPassword") {
+      return undefined;
+    }
+  }
   if (
     (field === "url" || field === "publicUrl" || field === "homepage") &&
     typeof input === "string"

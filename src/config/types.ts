@@ -39,6 +39,11 @@ export interface PollingConfig {
    * source waits for another worker after the one polling it died.
    */
   leaseSeconds: number;
+  /**
+   * The next scheduled poll also waits for half the interval at which the feed really
+   * publishes (the median gap between its newest entries), bounded by `maxHintSeconds`.
+   */
+  adaptive: boolean;
 }
 
 export interface RetentionConfig {
@@ -96,6 +101,38 @@ export interface SourceConfig {
   enabled: boolean;
 }
 
+export interface RedisAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * One Redis deployment, as ioredis connects to it. URL forms (REDIS_URL or `redis.url`):
+ * `redis://` / `rediss://` (one server), `redis+sentinel://[user:password@]host:port,…/name`
+ * (the master `name` found through those sentinels; `?sentinelPassword=` for the sentinels'
+ * own password) and `redis+cluster://[user:password@]host:port,…` (startup nodes).
+ */
+export type RedisTarget =
+  | { kind: "server"; url: string }
+  | {
+      kind: "sentinel";
+      sentinels: RedisAddress[];
+      /** The master's name, as in the sentinels' `sentinel monitor <name> …`. */
+      name: string;
+      username?: string;
+      /** The master's and replicas' password (`requirepass`). */
+      password?: string;
+      /** The sentinels' own password, when they have one (`requirepass` in sentinel.conf). */
+      sentinelPassword?: string;
+    }
+  | {
+      kind: "cluster";
+      /** Startup nodes: any reachable one tells the client the rest of the cluster. */
+      nodes: RedisAddress[];
+      username?: string;
+      password?: string;
+    };
+
 export interface Config {
   service: ServiceConfig;
   polling: PollingConfig;
@@ -105,7 +142,12 @@ export interface Config {
   embed: EmbedConfig;
   categories: CategoryConfig[];
   sources: SourceConfig[];
-  /** From env only: unset means the embedded memory store. */
+  /**
+   * The Redis the store uses, in one of the URL forms of RedisTarget (credentials included):
+   * REDIS_URL if set, else the file's `redis` section written as a URL. Unset means the
+   * embedded memory store. One string, so that every check of "is there a Redis" and of "did a
+   * reload change it" covers Sentinel and Cluster too; `parseRedisUrl` reads it back.
+   */
   redisUrl?: string;
   /**
    * From env only (REDIS_COMMAND_TIMEOUT_MS): how long a Redis command may go unanswered

@@ -39,11 +39,14 @@ export function pollFloor(
   feed: FeedPollHints | undefined,
   now: Date,
   maxSeconds: number,
+  /** `polling.adaptive`: how often the feed really publishes is a hint too. */
+  adaptive = false,
 ): PollFloor {
   const candidates: [FloorReason, number | undefined][] = [
     ...httpHints(headers ?? {}, now),
     ["ttl", ttlSeconds(feed?.ttl)],
     ["sy:updatePeriod", syndicationSeconds(feed)],
+    ["adaptive", adaptive ? adaptiveSeconds(feed?.publishedEverySeconds) : undefined],
   ];
   let best: [FloorReason, number] | undefined;
   for (const [reason, seconds] of candidates) {
@@ -53,6 +56,40 @@ export function pollFloor(
   if (best === undefined || maxSeconds <= 0) return { reason: "schedule" };
   const seconds = Math.min(best[1], maxSeconds);
   return { notBefore: new Date(now.getTime() + seconds * 1000), reason: best[0] };
+}
+
+/** Entries looked at to tell how often a feed publishes: its newest ones. */
+const PUBLISHING_SAMPLE = 10;
+
+/**
+ * The median gap, in seconds, between the publication dates of the newest PUBLISHING_SAMPLE
+ * entries (ISO strings), or undefined with fewer than three dated entries. The median, so one
+ * burst of posts or one long holiday does not swing the interval.
+ */
+export function publishingIntervalSeconds(published: readonly string[]): number | undefined {
+  const times = published
+    .map((iso) => Date.parse(iso))
+    .filter((ms) => Number.isFinite(ms))
+    .sort((a, b) => b - a)
+    .slice(0, PUBLISHING_SAMPLE);
+  if (times.length < 3) return undefined;
+  const gaps = times
+    .slice(1)
+    .map((ms, i) => ((times[i] ?? ms) - ms) / 1000)
+    .sort((a, b) => a - b);
+  const middle = gaps.length >> 1;
+  const median =
+    gaps.length % 2 === 1 ? gaps[middle] : ((gaps[middle - 1] ?? 0) + (gaps[middle] ?? 0)) / 2;
+  return median === undefined ? undefined : Math.round(median);
+}
+
+/**
+ * Half the publishing interval: polled twice per typical gap, a new entry waits at most about
+ * half a gap. Bounded below by the schedule (a floor never makes polls more frequent) and above
+ * by `polling.maxHintSeconds`, like every hint.
+ */
+function adaptiveSeconds(publishedEverySeconds: number | undefined): number | undefined {
+  return publishedEverySeconds === undefined ? undefined : Math.floor(publishedEverySeconds / 2);
 }
 
 /** Cache-Control max-age, else Expires (relative to Date when the server sent one). */

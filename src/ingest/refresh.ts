@@ -2,13 +2,13 @@
 // the rules of each step live in its own module (fetch.ts, ingest.ts, poll-state.ts, the store).
 import { type ErrorKind, LEASE_LOST, type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import { redactUrl } from "../model/public-url.js";
-import { proposedUrl, type Source, type SourceState } from "../model/source.js";
+import { type FeedPollHints, proposedUrl, type Source, type SourceState } from "../model/source.js";
 import { LeaseLostError, type PollLease } from "../store/leases.js";
 import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
 import { type FetchFn, type FetchOptions, fetchFeed } from "./fetch/fetch.js";
 import { ingestBytes } from "./ingest.js";
-import { DEFAULT_MAX_HINT_SECONDS, pollFloor } from "./poll-hints.js";
+import { DEFAULT_MAX_HINT_SECONDS, pollFloor, publishingIntervalSeconds } from "./poll-hints.js";
 import { afterFailure, afterNotModified, afterSuccess, stateForUrl } from "./poll-state.js";
 import { type IngestFn, isIngestFailure } from "./worker/pool.js";
 
@@ -26,6 +26,8 @@ export interface RefreshDeps {
    * Retry-After) may hold back its next scheduled poll. Default DEFAULT_MAX_HINT_SECONDS.
    */
   maxHintSeconds?: number;
+  /** `polling.adaptive`: the next poll also waits for half the feed's publishing interval. */
+  adaptive?: boolean;
 }
 
 const counts = { added: 0, updated: 0, unchanged: 0, dropped: 0, expired: 0 };
@@ -78,7 +80,13 @@ export async function refreshSource(
     // without the body we do not know what the feed lists, and what it lists is exempt from
     // age. An entry that left it ages out at the next poll that fetches the feed.
     // The document a 304 confirms still declares the <ttl>/sy:* of its last full fetch.
-    const floor = pollFloor(fetched.caching, previous.feedHints, started, maxHintSeconds);
+    const floor = pollFloor(
+      fetched.caching,
+      previous.feedHints,
+      started,
+      maxHintSeconds,
+      deps.adaptive,
+    );
     const state = afterNotModified(
       previous,
       fetched.validators,
@@ -121,6 +129,7 @@ export async function refreshSource(
     lease,
   });
   const listed = new Set(ingested.updates.map((update) => update.id));
+  const feedHints = withPublishingInterval(ingested.pollHints, ingested.updates);
   const expired = await deps.store.applyRetention(
     source.id,
     deps.retention,
@@ -136,8 +145,8 @@ export async function refreshSource(
       feedLink: ingested.feedLink,
       movedTo: fetched.permanentRedirect,
       redirected: fetched.redirects > 0,
-      floor: pollFloor(fetched.caching, ingested.pollHints, started, maxHintSeconds),
-      feedHints: ingested.pollHints,
+      floor: pollFloor(fetched.caching, feedHints, started, maxHintSeconds, deps.adaptive),
+      feedHints,
     },
     started,
     fetched.durationMs,
@@ -154,6 +163,16 @@ export async function refreshSource(
     ...moveOf(state, fetched.permanentRedirect),
     ...notBeforeOf(state),
   };
+}
+
+/** The feed's own hints, with how often it published (kept in the state, so a 304 keeps it). */
+function withPublishingInterval(
+  hints: FeedPollHints | undefined,
+  updates: readonly { published: string }[],
+): FeedPollHints | undefined {
+  const publishedEverySeconds = publishingIntervalSeconds(updates.map((u) => u.published));
+  if (publishedEverySeconds === undefined) return hints;
+  return { ...hints, publishedEverySeconds };
 }
 
 /** The floor the written state puts under the next scheduled poll (the poller's next due time). */

@@ -31,7 +31,8 @@ export type FloorReason =
   | "cache-control"
   | "expires"
   | "ttl"
-  | "sy:updatePeriod";
+  | "sy:updatePeriod"
+  | "adaptive";
 
 /** The polling hints a feed document declares, raw (parse/ reads them, poll-hints.ts judges). */
 export interface FeedPollHints {
@@ -41,6 +42,11 @@ export interface FeedPollHints {
   updatePeriod?: string;
   /** Syndication module: polls per `updatePeriod`. */
   updateFrequency?: string;
+  /**
+   * How often the feed's newest entries were published (the median gap between them, seconds):
+   * with `polling.adaptive`, half of it is a floor under the next poll.
+   */
+  publishedEverySeconds?: number;
 }
 
 /** What Tributary remembers about one partner source between polls. */

@@ -9,6 +9,7 @@ import { crashedOutcome, type KnownState } from "../ingest/refresh.js";
 import { type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import type { PollLease } from "../store/leases.js";
 import type { Store } from "../store/store.js";
+import { PollClaim } from "./claim.js";
 import { Limiter } from "./limiter.js";
 
 export interface PollerDeps {
@@ -38,6 +39,8 @@ export interface PollerDeps {
    */
   nextDueAt?(source: SourceConfig, notBefore: Date | undefined): Date | undefined;
   onOutcome?(outcome: PollOutcome): void;
+  /** Releases what the polls shared (their kept-alive connections), once they have ended. */
+  close?(): Promise<void>;
   now?: () => Date;
 }
 
@@ -46,11 +49,6 @@ export const DEFAULT_PER_HOST_CONCURRENCY = 2;
 
 /** The config default of `polling.leaseSeconds`, in ms. */
 export const DEFAULT_LEASE_MS = 60_000;
-
-/** Waits between tries for a host slot or a lease another poll holds, in ms (plus jitter). */
-const RETRY_MS = 100;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface PollOptions {
   /**
@@ -172,6 +170,11 @@ export class Poller {
     await Promise.allSettled([...this.#inFlight.values()]);
   }
 
+  /** After drain(): closes what the polls shared. A poll started after this still runs. */
+  async close(): Promise<void> {
+    await this.#deps.close?.();
+  }
+
   get inFlight(): number {
     return this.#inFlight.size;
   }
@@ -179,26 +182,11 @@ export class Poller {
   async #pollOnce(source: SourceConfig, options: PollOptions): Promise<PollOutcome | undefined> {
     const now = this.#deps.now ?? (() => new Date());
     const started = Date.now();
-    let lease: PollLease | undefined;
-    let heartbeat: NodeJS.Timeout | undefined;
+    let claim: PollClaim | undefined;
     let nextDue: Date | undefined;
-    const host = hostOf(source.url);
-    let slot: string | undefined;
     try {
-      lease = await this.#claim(source.id, options, now);
-      if (lease === undefined) return undefined;
-      const claimed = lease;
-      const leaseMs = this.#leaseMs;
-      // A slow fetch keeps its claim (and its host slot) for as long as it runs.
-      heartbeat = setInterval(() => {
-        void this.#deps.store.leases.renew(claimed, leaseMs).catch(() => {});
-        if (slot !== undefined) {
-          void this.#deps.store.leases
-            .acquireHost(host, slot, this.#perHost, Date.now(), leaseMs)
-            .catch(() => {});
-        }
-      }, leaseMs / 3);
-      heartbeat.unref();
+      claim = await this.#claim(source.id, options, now);
+      if (claim === undefined) return undefined;
       let known: KnownState | undefined;
       if (!options.force) {
         const state = await this.#deps.store.getSourceState(source.id);
@@ -209,12 +197,9 @@ export class Poller {
         }
         known = { state };
       }
-      slot = `${this.#holder}:${source.id}`;
-      if (!(await this.#takeHostSlot(host, slot, leaseMs))) {
-        slot = undefined;
-        return undefined;
-      }
-      const outcome = await this.#deps.refresh(source, known, claimed);
+      const holder = `${this.#holder}:${source.id}`;
+      if (!(await claim.takeHostSlot(hostOf(source.url), holder, this.#perHost))) return undefined;
+      const outcome = await this.#deps.refresh(source, known, claim.lease);
       if (outcome.errorKind !== STORE_UNAVAILABLE) {
         const notBefore = outcome.notBefore === undefined ? undefined : new Date(outcome.notBefore);
         nextDue = this.#nextDueAt(source, notBefore);
@@ -226,17 +211,13 @@ export class Poller {
       this.#report(outcome);
       return outcome;
     } finally {
-      clearInterval(heartbeat);
-      const leases = this.#deps.store.leases;
-      if (slot !== undefined) await leases.releaseHost(host, slot).catch(() => {});
-      // A release that fails (store down) is retried before this process claims the source
-      // again (the poll owed after the outage); another worker waits for the lease to expire.
-      if (lease) {
-        const held = lease;
-        await leases.release(held, nextDue?.getTime()).catch(() => {
-          this.#unreleased.set(held.sourceId, held);
-        });
-      }
+      // A claim the store could not be told was over (an outage) is ended before this process
+      // claims the source again (the poll owed after the outage); other workers wait for the
+      // lease to expire.
+      const held = claim;
+      await held?.end(nextDue?.getTime()).catch(() => {
+        this.#unreleased.set(source.id, held.lease);
+      });
     }
   }
 
@@ -253,37 +234,20 @@ export class Poller {
     sourceId: string,
     options: PollOptions,
     now: () => Date,
-  ): Promise<PollLease | undefined> {
+  ): Promise<PollClaim | undefined> {
+    const leases = this.#deps.store.leases;
     const unreleased = this.#unreleased.get(sourceId);
     if (unreleased) {
-      await this.#deps.store.leases.release(unreleased, undefined);
+      await leases.release(unreleased, undefined);
       this.#unreleased.delete(sourceId);
     }
-    const waitUntil = Date.now() + this.#leaseMs;
-    for (;;) {
-      const claim = await this.#deps.store.leases.claim(sourceId, {
-        nowMs: now().getTime(),
-        leaseMs: this.#leaseMs,
-        force: options.force || options.ignoreDue,
-      });
-      if ("lease" in claim) return claim.lease;
-      if (!options.force || Date.now() >= waitUntil) return undefined;
-      await sleep(RETRY_MS + Math.random() * RETRY_MS);
-    }
-  }
-
-  /**
-   * One of the host's fetch slots across all workers (this process's own polls are already
-   * limited by #onHost). Waits for one at most a lease's length; false if none came free.
-   */
-  async #takeHostSlot(host: string, slot: string, leaseMs: number): Promise<boolean> {
-    const leases = this.#deps.store.leases;
-    const waitUntil = Date.now() + leaseMs;
-    for (;;) {
-      if (await leases.acquireHost(host, slot, this.#perHost, Date.now(), leaseMs)) return true;
-      if (Date.now() >= waitUntil) return false;
-      await sleep(RETRY_MS + Math.random() * RETRY_MS);
-    }
+    return PollClaim.take(leases, {
+      sourceId,
+      nowMs: now().getTime(),
+      leaseMs: this.#leaseMs,
+      ignoreDue: options.force === true || options.ignoreDue === true,
+      waitForHolder: options.force === true,
+    });
   }
 
   #report(outcome: PollOutcome): void {

@@ -1,7 +1,7 @@
 // A Lua script run by its SHA1 (EVALSHA), sent in full only when Redis does not know it yet (a
 // new or restarted Redis answers NOSCRIPT): the hot paths send 40 bytes, not the whole script.
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-client.js";
 
 export class LuaScript {
   readonly source: string;
@@ -12,7 +12,7 @@ export class LuaScript {
     this.#sha = createHash("sha1").update(source).digest("hex");
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]) {
+  async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]) {
     try {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (error) {

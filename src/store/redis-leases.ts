@@ -2,9 +2,9 @@
 // step that reads and then writes is one Lua script, so two workers can never both win a claim.
 // Times are the callers' clocks (epoch ms), like the rest of the store: workers are expected to
 // run NTP-synchronised; a skew of a few seconds moves a due time by as much, nothing worse.
-import type { Redis } from "ioredis";
 import type { ClaimOptions, ClaimResult, PollLease, PollLeases } from "./leases.js";
 import { LuaScript } from "./lua-script.js";
+import type { RedisClient } from "./redis-client.js";
 import type { RedisKeys } from "./redis-keys.js";
 
 /**
@@ -52,11 +52,11 @@ return 1
 export type RedisCall = <T>(what: string, io: () => Promise<T>) => Promise<T>;
 
 export class RedisLeases implements PollLeases {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #keys: RedisKeys;
   readonly #call: RedisCall;
 
-  constructor(client: Redis, keys: RedisKeys, call: RedisCall) {
+  constructor(client: RedisClient, keys: RedisKeys, call: RedisCall) {
     this.#client = client;
     this.#keys = keys;
     this.#call = call;

@@ -2,10 +2,9 @@
 // or — when the operation belongs to a poll holding a lease — one Lua script that first checks
 // the poll's fencing token and applies nothing if a newer poll claimed the source (leases.ts).
 // Both are atomic and both run the same commands, so the two paths cannot drift apart.
-import type { Redis } from "ioredis";
 import { LeaseLostError, type PollLease } from "./leases.js";
 import { LuaScript } from "./lua-script.js";
-import { execChecked } from "./redis-client.js";
+import { execChecked, type RedisClient } from "./redis-client.js";
 
 type Arg = string | number;
 
@@ -81,7 +80,7 @@ export class RedisWrites {
    * Sends the commands: as a MULTI, or as the fenced script when `fence` is given (its key and the
    * poll's lease), rejecting with LeaseLostError when the token is no longer the newest.
    */
-  async exec(client: Redis, fence?: { key: string; lease: PollLease }): Promise<void> {
+  async exec(client: RedisClient, fence?: { key: string; lease: PollLease }): Promise<void> {
     if (this.commands.length === 0) return;
     if (fence === undefined) {
       // ioredis looks queued commands up by their method names, which are lower case.

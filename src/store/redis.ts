@@ -1,7 +1,7 @@
 // The production store, shared by every instance: entries as JSON strings, one sorted set
 // per category and per source scored by published ms (see redis-keys.ts for the layout).
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
 import type { Circuit } from "./circuit.js";
@@ -16,11 +16,13 @@ import {
   retentionCutoffMs,
 } from "./plan.js";
 import {
+  duplicateClient,
   execChecked,
   isCommandTimeout,
   messageOf,
-  openRedisClient,
+  openRedisConnection,
   quitRedisClient,
+  type RedisClient,
   type RedisClientOptions,
 } from "./redis-client.js";
 import { DEFAULT_REDIS_PREFIX, type RedisKeys, redisKeys } from "./redis-keys.js";
@@ -46,7 +48,7 @@ export interface RedisStoreOptions extends RedisClientOptions {
 
 /** Connects (rejecting with StoreUnavailableError when Redis does not answer in time). */
 export async function connectRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
-  const { client, circuit } = await openRedisClient(options);
+  const { client, circuit } = await openRedisConnection(options);
   return new RedisStore(client, redisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX), circuit);
 }
 
@@ -62,14 +64,14 @@ const REMOVE_BATCH = 500;
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly leases: RedisLeases;
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #keys: RedisKeys;
   readonly #circuit: Circuit;
   /** Version watches of this process, told about its own bumps as soon as they are written. */
   readonly #listeners = new Set<VersionListener>();
 
   /** Takes an open client and the circuit guarding it; use connectRedisStore. */
-  constructor(client: Redis, keys: RedisKeys, circuit: Circuit) {
+  constructor(client: RedisClient, keys: RedisKeys, circuit: Circuit) {
     this.#client = client;
     this.#keys = keys;
     this.#circuit = circuit;
@@ -417,11 +419,11 @@ export class RedisStore implements Store {
     onError: (error: Error) => void = () => {},
   ): VersionFeed {
     this.#listeners.add(listener);
-    // Same URL, timeouts and reconnect strategy as the serving connection; a subscriber must
-    // be its own connection (it can run no other command while subscribed).
+    // Same deployment, timeouts and reconnect strategy as the serving connection; a subscriber
+    // must be its own connection (it can run no other command while subscribed).
     // Named after its channel, so an operator can tell it apart in CLIENT LIST.
     const channel = this.#keys.versionsChannel();
-    const subscriber = this.#client.duplicate({ autoResubscribe: false, connectionName: channel });
+    const subscriber = duplicateClient(this.#client, channel);
     const feed = subscribeChannel(subscriber, channel, listener, onError);
     const serving = () => this.#client.status === "ready" && !this.#circuit.isOpen;
     return {
@@ -540,7 +542,7 @@ class Grouped<T> implements Iterable<[string, T[]]> {
  * loss; each confirmation resets the listener, as messages may have been missed before it.
  */
 function subscribeChannel(
-  subscriber: Redis,
+  subscriber: RedisClient,
   channel: string,
   listener: VersionListener,
   onError: (error: Error) => void,
@@ -571,6 +573,9 @@ function subscribeChannel(
   subscriber.on("message", (from: string, category: string) => {
     if (from === channel) listener.changed(category);
   });
+  // A cluster moves its subscription to another node when one leaves, with no close or ready:
+  // bumps may have been missed meanwhile, so the versions are read again.
+  if (subscriber instanceof Cluster) subscriber.on("-node", () => listener.reset());
   // Not awaited: until it is subscribed the watch reads directly, as it does during an outage.
   subscriber.connect().catch(() => {});
   return {

@@ -45,6 +45,7 @@ test("a minimal file gets every default", (t) => {
     maxHintSeconds: 86400,
     perHostConcurrency: 2,
     leaseSeconds: 30,
+    adaptive: false,
   });
   t.deepEqual(config.retention, { maxEntriesPerSource: 500, maxAgeDays: 365 });
   t.deepEqual(config.feeds, { defaultLimit: 50, maxLimit: 200, maxAge: 300 });
@@ -425,7 +426,7 @@ test("invalid env values are reported by variable name, with the file's problems
       'PORT: must be an integer between 1 and 65535, got "abc"',
       'TRIBUTARY_BASE_URL: must be an http(s) URL, got "example.org"',
       // The password never reaches a terminal or a CI log.
-      'REDIS_URL: must be a redis:// or rediss:// URL, got "http://***@cache:6379"',
+      'REDIS_URL: must be a redis:// or rediss:// URL, redis+sentinel://host:port[,host:port…]/name or redis+cluster://host:port[,host:port…], got "http://***@cache:6379"',
       'LOG_LEVEL: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"',
     ],
   );

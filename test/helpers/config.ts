@@ -29,6 +29,7 @@ export function makeConfig(overrides: ConfigOverrides = {}): Config {
       maxHintSeconds: 86_400,
       perHostConcurrency: 2,
       leaseSeconds: 30,
+      adaptive: false,
     },
     retention: { maxEntriesPerSource: 500, maxAgeDays: 365 },
     feeds: { defaultLimit: 50, maxLimit: 200, maxAge: 300 },

@@ -227,3 +227,33 @@ test("the parser reads the hints of RSS 1.0 channels and leaves feeds without an
   t.deepEqual((await parseFeed(rdf)).pollHints, { updatePeriod: "daily", updateFrequency: "2" });
   t.is((await parseFeed(rss())).pollHints, undefined);
 });
+
+test("polling.adaptive: a feed that publishes every 6 h is polled again no sooner than 3 h later, also after a 304", async (t) => {
+  const items = [0, 6, 12, 18]
+    .map(
+      (h, i) => `<item><title>Post ${i}</title><link>https://partner.example/${i}</link>
+<guid>${i}</guid><pubDate>${new Date(Date.UTC(2026, 1, 1, h)).toUTCString()}</pubDate></item>`,
+    )
+    .join("");
+  const body = `<?xml version="1.0"?><rss version="2.0"><channel><title>P</title>
+<link>https://partner.example/</link><description>d</description>${items}</channel></rss>`;
+  const fixture = await startFixtureServer(t, {
+    "/feed.xml": { headers: { "Content-Type": "application/rss+xml", ETag: '"v1"' }, body },
+  });
+  const store = await redisStoreForTest(t);
+  const partner = source(fixture.url("/feed.xml"));
+  for (const adaptive of [false, true]) {
+    const started = Date.now();
+    await refreshSource(partner, depsOf(store, { adaptive }));
+    const state = await store.getSourceState("partner");
+    t.is(state?.feedHints?.publishedEverySeconds, 6 * 3600);
+    if (!adaptive) {
+      t.is(state?.notBefore, undefined, "off by default: only the partner's hints count");
+      continue;
+    }
+    t.is(fixture.requests.at(-1)?.headers["if-none-match"], '"v1"', "the second poll was a 304");
+    t.is(state?.nextPollReason, "adaptive");
+    const wait = secondsUntil(state, started) ?? 0;
+    t.true(wait > 3 * 3600 - 10 && wait <= 3 * 3600 + 1, `adaptive floor ${wait} s`);
+  }
+});

@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_HINT_SECONDS,
   type PollFloor,
   pollFloor,
+  publishingIntervalSeconds,
 } from "../../src/ingest/poll-hints.js";
 import type { FeedPollHints } from "../../src/model/source.js";
 
@@ -201,3 +202,33 @@ for (const row of ROWS) {
     t.is(floor.reason, row.reason);
   });
 }
+
+test("publishingIntervalSeconds: the median gap between the newest ten entries, in any order", (t) => {
+  const hours = (list: number[]) =>
+    list.map((h) => new Date(NOW.getTime() - h * 3_600_000).toISOString());
+  // Every 6 hours, with one burst of two posts a minute apart and one 3-day holiday.
+  const dated = hours([0, 6, 12, 12.02, 18, 24, 96, 102, 108, 114]).reverse();
+  t.is(publishingIntervalSeconds(dated), 6 * 3600);
+  // Only the newest ten count: an old weekly archive behind them changes nothing.
+  t.is(publishingIntervalSeconds([...dated, ...hours([300, 468, 636])]), 6 * 3600);
+  // Fewer than three dated entries say nothing; undated ones are ignored.
+  t.is(publishingIntervalSeconds(hours([0, 6])), undefined);
+  t.is(publishingIntervalSeconds([...hours([0, 6]), "not a date"]), undefined);
+  t.is(publishingIntervalSeconds(hours([0, 2, 4, 10])), 2 * 3600, "even count: mean of the two");
+});
+
+test("pollFloor with adaptive: half the publishing interval, capped, longest hint still wins", (t) => {
+  const daily: FeedPollHints = { publishedEverySeconds: DAY };
+  t.like(pollFloor(undefined, daily, NOW, DEFAULT_MAX_HINT_SECONDS, true), {
+    notBefore: new Date(at(DAY / 2)),
+    reason: "adaptive",
+  });
+  t.deepEqual(pollFloor(undefined, daily, NOW, DEFAULT_MAX_HINT_SECONDS), { reason: "schedule" });
+  const monthly: FeedPollHints = { publishedEverySeconds: 30 * DAY };
+  t.like(pollFloor(undefined, monthly, NOW, DAY, true), { notBefore: new Date(at(DAY)) });
+  t.like(
+    pollFloor({ cacheControl: "max-age=86400" }, daily, NOW, 7 * DAY, true),
+    { notBefore: new Date(at(DAY)), reason: "cache-control" },
+    "a longer hint from the partner wins",
+  );
+});

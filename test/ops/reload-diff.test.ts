@@ -75,7 +75,7 @@ test("port, host and REDIS_URL keep their running values and are named", (t) => 
   });
   next.redisUrl = "redis://127.0.0.1:6379";
   const { config, restartRequired } = applicableConfig(running, next);
-  t.deepEqual(restartRequired, ["service.port", "service.host", "REDIS_URL"]);
+  t.deepEqual(restartRequired, ["service.port", "service.host", "REDIS_URL / redis"]);
   t.is(config.service.port, 8080);
   t.is(config.service.host, "0.0.0.0");
   t.false("redisUrl" in config);

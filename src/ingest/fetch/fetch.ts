@@ -3,11 +3,13 @@
 // deadline, a cap on the decoded size, and a result object instead of exceptions
 // (miniflux `reader/fetcher/response_handler.go` is the model).
 //
-// Each call gets its own undici Agent, destroyed when the call ends: sockets never outlive
-// the fetch (a timed-out or capped response really closes its connection), the address
-// guard travels with the Agent's `connect.lookup`, and there is no shared mutable state.
-// Polling runs every few minutes per source, so losing keep-alive across polls costs little;
-// keep-alive across the redirect hops of one fetch still works.
+// The poller passes one undici Agent for all its fetches (createFetchAgent): connections to a
+// host are kept alive from one poll to the next, so a cycle over many feeds of one partner (a
+// round of 304s above all) does not open a TCP connection per feed. A timed-out or capped
+// response still really closes its connection: undici destroys the socket of a request that is
+// aborted or whose body is destroyed unread. The address guard travels with the Agent's
+// `connect.lookup`, so a reused connection is one that was checked when it opened. A call
+// without a shared Agent (check-source, probes) gets its own, destroyed when the call ends.
 //
 // Reading a body under the cap (and content decoding) is body.ts; the total deadline and
 // the classification of failures is deadline.ts; reading a header is headers.ts.
@@ -68,6 +70,11 @@ export interface FetchOptions {
   headers?: Readonly<Record<string, string>>;
   /** How error messages name the requested URL (a source's `publicUrl`); default: it redacted. */
   publicUrl?: string;
+  /**
+   * Connections shared across fetches, made by createFetchAgent from the same timeout and
+   * address rules; the caller closes it. Without it the call opens its own and closes them.
+   */
+  agent?: Agent;
 }
 
 export type FetchResult =
@@ -137,7 +144,7 @@ export async function fetchFeed(
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const deadline = startDeadline(options.timeoutMs, options.signal);
-  const agent = createAgent(options);
+  const agent = options.agent ?? createFetchAgent(options);
   try {
     const outcome = await followRedirects(url, validators, options, { agent, deadline });
     return { ...outcome, durationMs: elapsed() };
@@ -151,8 +158,8 @@ export async function fetchFeed(
   } finally {
     deadline.clear();
     // Closes whatever is still open: a half-read body at the cap, a dripping server at the
-    // deadline. Resolves once the sockets are destroyed.
-    await agent.destroy().catch(() => undefined);
+    // deadline. Resolves once the sockets are destroyed. A shared Agent stays open.
+    if (options.agent === undefined) await agent.destroy().catch(() => undefined);
   }
 }
 
@@ -409,7 +416,10 @@ function statusError(response: Response, url: string): FetchError {
   });
 }
 
-function createAgent(options: FetchOptions): Agent {
+/** The connections of fetches made with `options` (its timeout and its address rules). */
+export function createFetchAgent(
+  options: Pick<FetchOptions, "timeoutMs" | "allowPrivateNetworks" | "lookup" | "isBlockedAddress">,
+): Agent {
   const lookup = options.allowPrivateNetworks
     ? options.lookup
     : createGuardedLookup({ lookup: options.lookup, isBlocked: options.isBlockedAddress });

@@ -1,0 +1,89 @@
+// One poll's hold on its source across every worker sharing the store (store/leases.ts): the
+// lease, renewed while the poll runs, and one of its host's fetch slots. The poller takes a
+// claim before it reads or fetches anything and ends it, whatever happened, when the poll ends.
+import type { PollLease, PollLeases } from "../store/leases.js";
+
+/** Waits between tries for a host slot or a lease another poll holds, in ms (plus jitter). */
+const RETRY_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const retryDelay = () => sleep(RETRY_MS + Math.random() * RETRY_MS);
+
+export interface ClaimRequest {
+  sourceId: string;
+  nowMs: number;
+  leaseMs: number;
+  /** The due time does not apply (operator polls, reloads, polls owed after an outage). */
+  ignoreDue: boolean;
+  /** A poll in progress elsewhere is waited for (at most a lease's length), not given up on. */
+  waitForHolder: boolean;
+}
+
+export class PollClaim {
+  readonly lease: PollLease;
+  readonly #leases: PollLeases;
+  readonly #leaseMs: number;
+  readonly #heartbeat: NodeJS.Timeout;
+  /** A renewal on its way: the end waits for it, or it would take the host slot again. */
+  #beat: Promise<unknown> = Promise.resolve();
+  #slot: { host: string; holder: string; limit: number } | undefined;
+
+  private constructor(leases: PollLeases, lease: PollLease, leaseMs: number) {
+    this.#leases = leases;
+    this.lease = lease;
+    this.#leaseMs = leaseMs;
+    // A slow fetch keeps its claim, and its host slot, for as long as it runs.
+    this.#heartbeat = setInterval(() => {
+      const slot = this.#slot;
+      this.#beat = Promise.all([
+        leases.renew(lease, leaseMs),
+        slot && leases.acquireHost(slot.host, slot.holder, slot.limit, Date.now(), leaseMs),
+      ]).catch(() => {});
+    }, leaseMs / 3);
+    this.#heartbeat.unref();
+  }
+
+  /** The claim, or undefined when the source is not due or another poll holds it. */
+  static async take(leases: PollLeases, request: ClaimRequest): Promise<PollClaim | undefined> {
+    const { sourceId, leaseMs } = request;
+    const waitUntil = Date.now() + leaseMs;
+    for (;;) {
+      const claim = await leases.claim(sourceId, {
+        nowMs: request.nowMs,
+        leaseMs,
+        force: request.ignoreDue,
+      });
+      if ("lease" in claim) return new PollClaim(leases, claim.lease, leaseMs);
+      if (!request.waitForHolder || Date.now() >= waitUntil) return undefined;
+      await retryDelay();
+    }
+  }
+
+  /**
+   * One of `limit` fetch slots of `host` across all workers (each process already limits its
+   * own polls per host). Waits at most a lease's length; false if none came free.
+   */
+  async takeHostSlot(host: string, holder: string, limit: number): Promise<boolean> {
+    const waitUntil = Date.now() + this.#leaseMs;
+    for (;;) {
+      if (await this.#leases.acquireHost(host, holder, limit, Date.now(), this.#leaseMs)) {
+        this.#slot = { host, holder, limit };
+        return true;
+      }
+      if (Date.now() >= waitUntil) return false;
+      await retryDelay();
+    }
+  }
+
+  /**
+   * Frees the host slot and the lease, recording when the source is next due (undefined: at the
+   * lease's end, as the claim set it). Rejects when the store could not be told.
+   */
+  async end(nextDueMs: number | undefined): Promise<void> {
+    clearInterval(this.#heartbeat);
+    await this.#beat;
+    const slot = this.#slot;
+    if (slot) await this.#leases.releaseHost(slot.host, slot.holder).catch(() => {});
+    await this.#leases.release(this.lease, nextDueMs);
+  }
+}
