@@ -6,10 +6,11 @@ import type { ReloadResult } from "../config/reload.js";
 import type { Config } from "../config/types.js";
 import { createApp } from "../http/app.js";
 import { answerClientError } from "../http/client-error.js";
+import { withFeedFastPath } from "../http/fast-path.js";
 import type { IngestFn, IngestPool } from "../ingest/worker/pool.js";
 import type { Logger } from "../log.js";
 import { Metrics } from "../metrics.js";
-import { type Role, rolePolls } from "../model/role.js";
+import { type Role, rolePolls, roleServesReaders } from "../model/role.js";
 import { RenderGate, type RenderGateOptions } from "../publish/render-gate.js";
 import { StoreRecovery } from "../publish/store-recovery.js";
 import type { Poller } from "../schedule/poller.js";
@@ -178,7 +179,15 @@ export async function startService(
     },
     { role },
   );
-  const server = createServer(app.callback());
+  // Cached feed pages are answered before Koa (http/fast-path.ts); everything else by Koa.
+  const server = createServer(
+    roleServesReaders(role)
+      ? withFeedFastPath(
+          { getConfig: () => live.config, getPublisher: () => live.publisher, logger, metrics },
+          app.callback(),
+        )
+      : app.callback(),
+  );
   // Feed readers poll every few minutes; keep idle sockets short so shutdown is quick.
   server.keepAliveTimeout = 5_000;
   server.on("clientError", answerClientError);

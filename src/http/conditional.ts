@@ -22,14 +22,15 @@ export interface ConditionalHeaders {
 export function isNotModified(
   headers: ConditionalHeaders,
   validators: Validators,
-  now: Date = new Date(),
+  /** Read only for If-Modified-Since (the clock is not read for the other requests). */
+  now?: Date,
 ): boolean {
   if (headers.ifNoneMatch !== undefined && headers.ifNoneMatch.trim() !== "") {
     return noneMatchFails(headers.ifNoneMatch, validators.etag);
   }
   if (headers.ifModifiedSince !== undefined) {
     const since = parseHttpDate(headers.ifModifiedSince);
-    if (since === undefined || since > now.getTime()) return false;
+    if (since === undefined || since > (now?.getTime() ?? Date.now())) return false;
     if (validators.lastModified === undefined) return false;
     return wholeSeconds(validators.lastModified.getTime()) <= since;
   }
@@ -38,9 +39,27 @@ export function isNotModified(
 
 /** True when the If-None-Match list names the current ETag (or is `*`: the feed always exists). */
 function noneMatchFails(ifNoneMatch: string, etag: string): boolean {
-  if (ifNoneMatch.trim() === "*") return true;
-  const current = opaqueTag(etag);
-  return parseEntityTags(ifNoneMatch).some((tag) => opaqueTag(tag) === current);
+  const tags = opaqueTagsOf(ifNoneMatch);
+  return tags === ANY_TAG || tags.has(opaqueTag(etag));
+}
+
+// A client revalidates with the ETag it was sent, so the values seen are about as many as the
+// pages × codings: each is parsed once, not per request (a 304 is the most frequent answer).
+const OPAQUE_TAGS_MAX = 1024;
+const ANY_TAG = "*";
+const opaqueTags = new Map<string, ReadonlySet<string> | typeof ANY_TAG>();
+
+function opaqueTagsOf(ifNoneMatch: string): ReadonlySet<string> | typeof ANY_TAG {
+  let tags = opaqueTags.get(ifNoneMatch);
+  if (tags === undefined) {
+    tags =
+      ifNoneMatch.trim() === ANY_TAG
+        ? ANY_TAG
+        : new Set(parseEntityTags(ifNoneMatch).map(opaqueTag));
+    if (opaqueTags.size >= OPAQUE_TAGS_MAX) opaqueTags.clear();
+    opaqueTags.set(ifNoneMatch, tags);
+  }
+  return tags;
 }
 
 /**

@@ -26,13 +26,16 @@ export function buildResponse(
   request: FeedRequestHeaders,
   /** The Cache-Control value (see publicMaxAge); stale partial bytes send no-store instead. */
   cacheControl: string,
-  now: Date = new Date(),
+  /** Default: the clock when it is needed (If-Modified-Since, stale copies), never otherwise. */
+  now?: Date,
 ): FeedResponse {
   const coding = negotiateEncoding(request.acceptEncoding);
   const headers = headersOf(representation, coding, cacheControl);
   const conditions = { ifNoneMatch: request.ifNoneMatch, ifModifiedSince: request.ifModifiedSince };
   const current = { etag: representation.etag(coding), lastModified: representation.lastModified };
-  const stale = representation.stale ? staleness(representation.stale, now) : undefined;
+  const stale = representation.stale
+    ? staleness(representation.stale, now ?? new Date())
+    : undefined;
   // A 304 needs only the ETag: the coding is compressed when its bytes are sent, not before.
   if (isNotModified(conditions, current, now)) {
     return {

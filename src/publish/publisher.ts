@@ -197,7 +197,39 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
     return pending;
   };
 
-  return {
+  /**
+   * The cached bytes of `request` when they are those of the store's current version and can be
+   * answered as they are: no render, no read beyond the version (from memory while versions are
+   * pushed), and undefined for everything `get` would answer otherwise (a miss, a store that
+   * cannot answer or lost its data, a stale copy), so the caller hands those to `get`.
+   */
+  const peek = (request: FeedRequest): Promise<Representation | undefined> | undefined => {
+    const key = peekKey(request);
+    if (!cache.has(key)) return undefined;
+    // A `then`, not an async function: this runs for every cached feed request.
+    return deps.store.categoryVersion(request.category).then(
+      (stamp) => {
+        // A render that finished meanwhile may have replaced the entry.
+        const page = cache.get(key);
+        if (page === undefined || page.version !== stamp.version) return undefined;
+        // What `get` checks before trusting a cached page: a loss being refilled is its business.
+        if (deps.recovery?.observe(stamp.generation) !== undefined) return undefined;
+        confirmed(key, page);
+        return page.representation;
+      },
+      () => undefined,
+    );
+  };
+
+  /** The store has just confirmed `page` as current (the end of every fresh `get`). */
+  const confirmed = (key: string, page: Cached): void => {
+    page.checkedAtMs = Date.now();
+    // A page rendered while the store was refilled is its current content.
+    page.partial = false;
+    remember(cache, key, page, maxEntries);
+  };
+
+  const publisher: FeedPublisher = {
     async get(request) {
       const key = pageKey(request);
       const cached = cache.get(key);
@@ -224,14 +256,30 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
         throw error;
       }
       if (lostAt !== undefined) return partialCopy(page.representation, lostAt);
-      // Confirmed now; a page rendered while the store was refilled is its current content.
-      page.checkedAtMs = Date.now();
-      page.partial = false;
-      remember(cache, key, page, maxEntries);
+      confirmed(key, page);
       return page.representation;
     },
   };
+  cachedLookups.set(publisher, peek);
+  return publisher;
 }
+
+/**
+ * Answers a feed request from cached bytes only (see `peek` in createPublisher): undefined at
+ * once when nothing is cached for the page, else once the store confirmed (or not) its version.
+ */
+export type CachedFeedLookup = (
+  request: FeedRequest,
+) => Promise<Representation | undefined> | undefined;
+
+const cachedLookups = new WeakMap<FeedPublisher, CachedFeedLookup>();
+
+/**
+ * The cache-only lookup of a publisher made by createPublisher; undefined for any other
+ * FeedPublisher, whose every request then takes the full route.
+ */
+export const cachedLookupOf = (publisher: FeedPublisher): CachedFeedLookup | undefined =>
+  cachedLookups.get(publisher);
 
 /** The first `limit` entries of a read of at least that many, with the cursor after them. */
 function pageOf(read: Page, limit: number): Page {
@@ -241,6 +289,19 @@ function pageOf(read: Page, limit: number): Page {
   // where the read does, so what is newer than its first item is the read's `previous`.
   const last = items[limit - 1];
   return { items, next: last ? encodeCursor(indexKeyOf(last)) : null, previous: read.previous };
+}
+
+// The fast path asks with the same request object for the same URL (it keeps them per URL), so
+// its page key is made once, not serialised per request.
+const peekKeys = new WeakMap<FeedRequest, string>();
+
+function peekKey(request: FeedRequest): string {
+  let key = peekKeys.get(request);
+  if (key === undefined) {
+    key = pageKey(request);
+    peekKeys.set(request, key);
+  }
+  return key;
 }
 
 /** Unambiguous key of one page (JSON of the fields, absent ones as null). */

@@ -1,5 +1,6 @@
 // GET|HEAD /feeds/{category}.{rss|atom|json}: published bytes with validators, negotiation
 // and 304s. The publisher renders once per content change; this route only looks bytes up.
+// A cached, current page is usually answered before Koa by fast-path.ts, exactly as here.
 import type Router from "@koa/router";
 import type { Context } from "koa";
 import type { Config } from "../../config/types.js";
@@ -18,10 +19,11 @@ import { representationHeaders } from "../headers.js";
 import { isKnownCategory, parsePageQuery, quote, unknownCategoryMessage } from "../query.js";
 import { JSON_TYPE } from "../respond.js";
 
-const FEED_PATH = "/feeds/:file";
+/** The route pattern, also the `route` label of its metrics (fast-path answers included). */
+export const FEED_ROUTE = "/feeds/:file";
 
 export function registerFeedRoutes(router: Router, deps: AppDeps): void {
-  router.get(FEED_PATH, async (ctx) => {
+  router.get(FEED_ROUTE, async (ctx) => {
     const config = deps.getConfig();
     const { category, format } = parseFeedFile(ctx.params.file ?? "", config);
     const page = parsePageQuery(ctx.query, config, category);
@@ -41,7 +43,7 @@ export function registerFeedRoutes(router: Router, deps: AppDeps): void {
     // A Buffer is written as it is: nothing in this app compresses or re-encodes bodies.
     if (response.body) ctx.body = response.body;
   });
-  router.options(FEED_PATH, (ctx) => answerPreflight(ctx));
+  router.options(FEED_ROUTE, (ctx) => answerPreflight(ctx));
 }
 
 /**
