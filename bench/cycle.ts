@@ -55,7 +55,7 @@ function configYaml(origins: string[]): string {
   });
   // Once a year: the only polls are the start-up cycle and the operator's.
   return `service: { port: 0, host: 127.0.0.1, baseUrl: "http://tributary.bench" }
-polling: { allowPrivateNetworks: true, schedule: "0 0 1 1 *", concurrency: 16 }
+polling: { allowPrivateNetworks: true, schedule: "0 0 1 1 *", concurrency: 32 }
 retention: { maxEntriesPerSource: 500, maxAgeDays: 36500 }
 categories: [{ id: news, title: News }]
 sources:
@@ -69,13 +69,25 @@ interface Worker {
   /** Epoch ms of each "poll" log line. */
   polls: number[];
   peakRssMiB(): number;
+  /** CPU seconds the process has used (user + system, every thread). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
 async function startWorker(configPath: string, redisUrl: string): Promise<Worker> {
   const child = spawn(
     process.execPath,
-    ["--import=tsx", "src/main.ts", "serve", "--role", "worker", "--config", configPath],
+    [
+      // e.g. BENCH_WORKER_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers
+      ...(process.env.BENCH_WORKER_FLAGS ?? "").split(" ").filter(Boolean),
+      "--import=tsx",
+      "src/main.ts",
+      "serve",
+      "--role",
+      "worker",
+      "--config",
+      configPath,
+    ],
     {
       stdio: ["ignore", "pipe", "inherit"],
       env: {
@@ -113,6 +125,11 @@ async function startWorker(configPath: string, redisUrl: string): Promise<Worker
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
     },
+    cpuSeconds() {
+      const fields =
+        readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+    },
     async stop() {
       child.kill("SIGTERM");
       await exited;
@@ -128,6 +145,10 @@ async function commandStats(redis: Redis): Promise<Map<string, number>> {
   }
   return calls;
 }
+
+/** Bytes Redis has read from its clients so far. */
+const netInput = async (redis: Redis) =>
+  Number(/total_net_input_bytes:(\d+)/.exec(await redis.info("stats"))?.[1]);
 
 const delta = (after: Map<string, number>, before: Map<string, number>) =>
   new Map([...after].map(([name, n]) => [name, n - (before.get(name) ?? 0)] as const));
@@ -152,6 +173,7 @@ async function main() {
     // 1. One worker, the start-up cycle.
     const before = await commandStats(redis);
     const memoryBefore = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1]);
+    const inputBefore = await netInput(redis);
     const spawned = Date.now();
     const worker = await startWorker(configPath, redisServer.url);
     await waitFor(() => worker.polls.length >= SOURCES, 120_000, "the first cycle");
@@ -162,6 +184,7 @@ async function main() {
     const cycle = delta(await commandStats(redis), before);
     const perEntry = (total(cycle) - 1) / entries; // INFO itself is one call
     const memoryAfter = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))?.[1]);
+    const sentMiB = ((await netInput(redis)) - inputBefore) / 1024 / 1024;
     console.log(
       `cycle 1 (one worker): ${SOURCES} sources, ${entries} entries, ${Object.keys(requests).length} feeds fetched`,
     );
@@ -177,12 +200,14 @@ async function main() {
     console.log(
       `  Redis commands ${total(cycle) - 1}: ${perEntry.toFixed(2)} per new entry (target ≤ 1.5); ${top}`,
     );
+    console.log(`  sent to Redis ${sentMiB.toFixed(1)} MiB`);
     console.log(
       `  Redis memory per stored entry ${((memoryAfter - memoryBefore) / entries).toFixed(0)} bytes`,
     );
 
     // 2. Every partner answers 304.
     const before304 = await commandStats(redis);
+    const cpuBefore = worker.cpuSeconds();
     const started = performance.now();
     const answer = await fetch(`${worker.url}/admin/poll?wait=1`, {
       method: "POST",
@@ -190,12 +215,13 @@ async function main() {
     });
     const outcomes = (await answer.json()) as { outcomes: { status: string }[] };
     const ms = performance.now() - started;
+    const cpu = worker.cpuSeconds() - cpuBefore;
     const writes = delta(await commandStats(redis), before304);
     const statuses = new Map<string, number>();
     for (const o of outcomes.outcomes ?? [])
       statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
     console.log(
-      `cycle 2 (all 304): ${(ms / 1000).toFixed(2)} s (target ≤ 1 s); outcomes ${JSON.stringify(Object.fromEntries(statuses))}; entry writes: MSET ${writes.get("mset") ?? 0}, ZADD ${writes.get("zadd") ?? 0}`,
+      `cycle 2 (all 304): ${(ms / 1000).toFixed(2)} s (target ≤ 1 s), worker CPU ${cpu.toFixed(2)} s; outcomes ${JSON.stringify(Object.fromEntries(statuses))}; entry writes: MSET ${writes.get("mset") ?? 0}, ZADD ${writes.get("zadd") ?? 0}`,
     );
     await worker.stop();
 

@@ -1,7 +1,7 @@
 // One poll's hold on its source across every worker sharing the store (store/leases.ts): the
 // lease, renewed while the poll runs, and one of its host's fetch slots. The poller takes a
 // claim before it reads or fetches anything and ends it, whatever happened, when the poll ends.
-import type { PollLease, PollLeases } from "../store/leases.js";
+import type { HostSlot, PollLease, PollLeases } from "../store/leases.js";
 
 /** Waits between tries for a host slot or a lease another poll holds, in ms (plus jitter). */
 const RETRY_MS = 100;
@@ -17,6 +17,8 @@ export interface ClaimRequest {
   ignoreDue: boolean;
   /** A poll in progress elsewhere is waited for (at most a lease's length), not given up on. */
   waitForHolder: boolean;
+  /** The fetch slot to take with the claim if one is free (else takeHostSlot waits for one). */
+  hostSlot: HostSlot & { limit: number };
 }
 
 export class PollClaim {
@@ -26,12 +28,22 @@ export class PollClaim {
   readonly #heartbeat: NodeJS.Timeout;
   /** A renewal on its way: the end waits for it, or it would take the host slot again. */
   #beat: Promise<unknown> = Promise.resolve();
-  #slot: { host: string; holder: string; limit: number } | undefined;
+  readonly #wanted: HostSlot & { limit: number };
+  /** The host slot, once taken. */
+  #slot: (HostSlot & { limit: number }) | undefined;
 
-  private constructor(leases: PollLeases, lease: PollLease, leaseMs: number) {
+  private constructor(
+    leases: PollLeases,
+    lease: PollLease,
+    leaseMs: number,
+    slot: HostSlot & { limit: number },
+    slotTaken: boolean,
+  ) {
     this.#leases = leases;
     this.lease = lease;
     this.#leaseMs = leaseMs;
+    this.#wanted = slot;
+    this.#slot = slotTaken ? slot : undefined;
     // A slow fetch keeps its claim, and its host slot, for as long as it runs.
     this.#heartbeat = setInterval(() => {
       const slot = this.#slot;
@@ -52,22 +64,28 @@ export class PollClaim {
         nowMs: request.nowMs,
         leaseMs,
         force: request.ignoreDue,
+        hostSlot: request.hostSlot,
       });
-      if ("lease" in claim) return new PollClaim(leases, claim.lease, leaseMs);
+      if ("lease" in claim) {
+        return new PollClaim(leases, claim.lease, leaseMs, request.hostSlot, claim.hostSlot);
+      }
       if (!request.waitForHolder || Date.now() >= waitUntil) return undefined;
       await retryDelay();
     }
   }
 
   /**
-   * One of `limit` fetch slots of `host` across all workers (each process already limits its
-   * own polls per host). Waits at most a lease's length; false if none came free.
+   * The host's fetch slot across all workers (each process already limits its own polls per
+   * host): taken with the claim when one was free, else waited for, at most a lease's length;
+   * false if none came free.
    */
-  async takeHostSlot(host: string, holder: string, limit: number): Promise<boolean> {
+  async takeHostSlot(): Promise<boolean> {
+    if (this.#slot) return true;
+    const { host, holder, limit } = this.#wanted;
     const waitUntil = Date.now() + this.#leaseMs;
     for (;;) {
       if (await this.#leases.acquireHost(host, holder, limit, Date.now(), this.#leaseMs)) {
-        this.#slot = { host, holder, limit };
+        this.#slot = this.#wanted;
         return true;
       }
       if (Date.now() >= waitUntil) return false;
@@ -82,8 +100,6 @@ export class PollClaim {
   async end(nextDueMs: number | undefined): Promise<void> {
     clearInterval(this.#heartbeat);
     await this.#beat;
-    const slot = this.#slot;
-    if (slot) await this.#leases.releaseHost(slot.host, slot.holder).catch(() => {});
-    await this.#leases.release(this.lease, nextDueMs);
+    await this.#leases.release(this.lease, nextDueMs, this.#slot);
   }
 }

@@ -185,7 +185,7 @@ export class Poller {
     let claim: PollClaim | undefined;
     let nextDue: Date | undefined;
     try {
-      claim = await this.#claim(source.id, options, now);
+      claim = await this.#claim(source, options, now);
       if (claim === undefined) return undefined;
       let known: KnownState | undefined;
       if (!options.force) {
@@ -197,8 +197,7 @@ export class Poller {
         }
         known = { state };
       }
-      const holder = `${this.#holder}:${source.id}`;
-      if (!(await claim.takeHostSlot(hostOf(source.url), holder, this.#perHost))) return undefined;
+      if (!(await claim.takeHostSlot())) return undefined;
       const outcome = await this.#deps.refresh(source, known, claim.lease);
       if (outcome.errorKind !== STORE_UNAVAILABLE) {
         const notBefore = outcome.notBefore === undefined ? undefined : new Date(outcome.notBefore);
@@ -231,10 +230,11 @@ export class Poller {
    * another poll (another worker's) holds it; an operator's poll waits for that poll to end.
    */
   async #claim(
-    sourceId: string,
+    source: SourceConfig,
     options: PollOptions,
     now: () => Date,
   ): Promise<PollClaim | undefined> {
+    const sourceId = source.id;
     const leases = this.#deps.store.leases;
     const unreleased = this.#unreleased.get(sourceId);
     if (unreleased) {
@@ -247,6 +247,11 @@ export class Poller {
       leaseMs: this.#leaseMs,
       ignoreDue: options.force === true || options.ignoreDue === true,
       waitForHolder: options.force === true,
+      hostSlot: {
+        host: hostOf(source.url),
+        holder: `${this.#holder}:${sourceId}`,
+        limit: this.#perHost,
+      },
     });
   }
 

@@ -44,6 +44,19 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   let plan = groupBySchedule(options.sources, options.defaultSchedule);
   let expressionOf = new Map<string, string>();
   const tasks = new Map<string, ScheduledTask>();
+  /**
+   * Each expression's next run, until it passes: every poll asks when its source is next due,
+   * and node-cron computes a run in tens of µs — a thousand polls of one tick ask the same.
+   */
+  const nextRuns = new Map<string, Date>();
+  const nextRunOf = (expression: string, task: ScheduledTask): Date | undefined => {
+    const cached = nextRuns.get(expression);
+    if (cached !== undefined && cached.getTime() > Date.now()) return cached;
+    const next = task.getNextRun() ?? undefined;
+    if (next === undefined) nextRuns.delete(expression);
+    else nextRuns.set(expression, next);
+    return next;
+  };
   let stopped = false;
 
   /** Brings the tasks in line with `plan`; inline node-cron tasks start and stop synchronously. */
@@ -55,6 +68,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     for (const [expression, task] of [...tasks]) {
       if (plan.has(expression)) continue;
       tasks.delete(expression);
+      nextRuns.delete(expression);
       destroyed.push(task.destroy());
     }
     for (const expression of plan.keys()) {
@@ -75,8 +89,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     nextPollAt(sourceId, notBefore) {
       const expression = expressionOf.get(sourceId);
       const task = expression === undefined ? undefined : tasks.get(expression);
-      if (!task) return undefined;
-      const next = task.getNextRun() ?? undefined;
+      if (!task || expression === undefined) return undefined;
+      const next = nextRunOf(expression, task);
       if (!next || !notBefore || next >= notBefore) return next;
       // Backoff can reach hours; look far enough ahead for any schedule, else report notBefore.
       return task.getNextRuns(LOOKAHEAD_RUNS).find((run) => run >= notBefore) ?? notBefore;

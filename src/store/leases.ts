@@ -14,8 +14,15 @@ export interface PollLease {
   readonly token: number;
 }
 
+/** One of a host's fetch slots, held by `holder` (a poll of this process). */
+export interface HostSlot {
+  readonly host: string;
+  readonly holder: string;
+}
+
 export type ClaimResult =
-  | { readonly lease: PollLease }
+  /** `hostSlot`: the slot asked for with the claim was taken too (true when none was asked). */
+  | { readonly lease: PollLease; readonly hostSlot: boolean }
   /** `not-due`: its due time (epoch ms) is later; `leased`: another poll holds the source. */
   | { readonly refused: "not-due"; readonly dueAt: number }
   | { readonly refused: "leased" };
@@ -26,6 +33,11 @@ export interface ClaimOptions {
   leaseMs: number;
   /** Operator polls: the due time does not apply (a lease held by another poll still does). */
   force?: boolean;
+  /**
+   * Also take one of `limit` fetch slots of the host (as acquireHost, for the lease's length)
+   * in the same step, saving a round trip per poll; a claim stands even when no slot is free.
+   */
+  hostSlot?: HostSlot & { readonly limit: number };
 }
 
 export interface PollLeases {
@@ -35,9 +47,10 @@ export interface PollLeases {
   renew(lease: PollLease, leaseMs: number): Promise<boolean>;
   /**
    * Ends the poll: frees the lease and records when the source is next due (undefined: leave
-   * the due time as it is). Does neither when a newer claim was made in the meantime.
+   * the due time as it is). Does neither when a newer claim was made in the meantime. Frees
+   * `hostSlot` in the same step, in any case.
    */
-  release(lease: PollLease, nextDueMs: number | undefined): Promise<void>;
+  release(lease: PollLease, nextDueMs: number | undefined, hostSlot?: HostSlot): Promise<void>;
   /**
    * Sources whose recorded due time is at or before `nowMs`: missed by their workers' ticks, or
    * claimed by a poll that died (a claim moves the due time to the lease's end). Sources never
@@ -106,7 +119,11 @@ export class MemoryLeases implements PollLeases {
     this.#fences.set(sourceId, token);
     this.#leases.set(sourceId, { token, expiresAt: this.#clock() + options.leaseMs });
     this.#due.set(sourceId, options.nowMs + options.leaseMs);
-    return { lease: { sourceId, token } };
+    const slot = options.hostSlot;
+    const hostSlot =
+      slot === undefined ||
+      this.#takeSlot(slot.host, slot.holder, slot.limit, options.nowMs, options.leaseMs);
+    return { lease: { sourceId, token }, hostSlot };
   }
 
   async renew(lease: PollLease, leaseMs: number): Promise<boolean> {
@@ -116,8 +133,13 @@ export class MemoryLeases implements PollLeases {
     return true;
   }
 
-  async release(lease: PollLease, nextDueMs: number | undefined): Promise<void> {
+  async release(
+    lease: PollLease,
+    nextDueMs: number | undefined,
+    hostSlot?: HostSlot,
+  ): Promise<void> {
     this.#assertOpen();
+    if (hostSlot) this.#freeSlot(hostSlot.host, hostSlot.holder);
     if (this.#fences.get(lease.sourceId) !== lease.token) return;
     this.#leases.delete(lease.sourceId);
     if (nextDueMs !== undefined) this.#due.set(lease.sourceId, nextDueMs);
@@ -146,6 +168,15 @@ export class MemoryLeases implements PollLeases {
     ttlMs: number,
   ): Promise<boolean> {
     this.#assertOpen();
+    return this.#takeSlot(host, holder, limit, nowMs, ttlMs);
+  }
+
+  async releaseHost(host: string, holder: string): Promise<void> {
+    this.#assertOpen();
+    this.#freeSlot(host, holder);
+  }
+
+  #takeSlot(host: string, holder: string, limit: number, nowMs: number, ttlMs: number): boolean {
     const slots = this.#hosts.get(host) ?? new Map<string, number>();
     for (const [other, expiresAt] of slots) if (expiresAt <= nowMs) slots.delete(other);
     if (!slots.has(holder) && slots.size >= limit) return false;
@@ -154,8 +185,7 @@ export class MemoryLeases implements PollLeases {
     return true;
   }
 
-  async releaseHost(host: string, holder: string): Promise<void> {
-    this.#assertOpen();
+  #freeSlot(host: string, holder: string): void {
     const slots = this.#hosts.get(host);
     slots?.delete(holder);
     if (slots?.size === 0) this.#hosts.delete(host);

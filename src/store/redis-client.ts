@@ -197,6 +197,10 @@ function nodeOptions(connectTimeoutMs: number, commandTimeoutMs: number) {
     maxRetriesPerRequest: 1,
     connectTimeout: connectTimeoutMs,
     commandTimeout: commandTimeoutMs,
+    // Commands issued in one tick (concurrent polls, a claim beside a state read) go out in one
+    // socket write: on a machine where a write syscall costs tens of µs, one write per command
+    // was most of a 304 poll's CPU.
+    enableAutoPipelining: true,
   } satisfies RedisOptions;
 }
 
@@ -246,6 +250,7 @@ function createClient(
         // The cluster's own queue (while no slot map is known): commands fail at once instead.
         // Each node's connection keeps its queue, which ioredis needs to send before "ready".
         enableOfflineQueue: false,
+        enableAutoPipelining: true,
         clusterRetryStrategy: reconnectDelay,
         redisOptions: { ...shared, ...credentials(target) },
         // Wait for CLUSTER INFO to say "ok" before "ready": a cluster mid-failover is not.

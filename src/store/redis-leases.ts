@@ -2,25 +2,42 @@
 // step that reads and then writes is one Lua script, so two workers can never both win a claim.
 // Times are the callers' clocks (epoch ms), like the rest of the store: workers are expected to
 // run NTP-synchronised; a skew of a few seconds moves a due time by as much, nothing worse.
-import type { ClaimOptions, ClaimResult, PollLease, PollLeases } from "./leases.js";
+import type { ClaimOptions, ClaimResult, HostSlot, PollLease, PollLeases } from "./leases.js";
 import { LuaScript } from "./lua-script.js";
 import type { RedisClient } from "./redis-client.js";
 import type { RedisKeys } from "./redis-keys.js";
 
+/** Takes a host slot: KEYS[n] the host's set; holder, limit, now, ttl ms. Expired ones go first. */
+const TAKE_SLOT = `
+local function take_slot(key, holder, limit, now, ttl)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if not redis.call('ZSCORE', key, holder) and redis.call('ZCARD', key) >= limit then
+    return 0
+  end
+  redis.call('ZADD', key, now + ttl, holder)
+  redis.call('PEXPIRE', key, ttl)
+  return 1
+end
+`;
+
 /**
- * KEYS: due, lease, fence. ARGV: source id, now, lease ms, force ('1'). A claim moves the due
+ * KEYS: due, lease, fence, host set (any key of the prefix when no slot is asked). ARGV: source
+ * id, now, lease ms, force ('1'), slot holder ('' = no slot), slot limit. A claim moves the due
  * time to the lease's end: if the poll dies with its worker, the source is overdue then.
  */
-const CLAIM = new LuaScript(`
+const CLAIM = new LuaScript(`${TAKE_SLOT}
+local now, lease_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 if ARGV[4] ~= '1' then
   local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
-  if due and tonumber(due) > tonumber(ARGV[2]) then return {0, due} end
+  if due and tonumber(due) > now then return {0, due} end
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {-1} end
 local token = redis.call('INCR', KEYS[3])
-redis.call('SET', KEYS[2], token, 'PX', ARGV[3])
-redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
-return {token}
+redis.call('SET', KEYS[2], token, 'PX', lease_ms)
+redis.call('ZADD', KEYS[1], now + lease_ms, ARGV[1])
+local slot = 1
+if ARGV[5] ~= '' then slot = take_slot(KEYS[4], ARGV[5], tonumber(ARGV[6]), now, lease_ms) end
+return {token, slot}
 `);
 
 /** KEYS: lease, fence. ARGV: token, lease ms. A lease that expired unclaimed is taken again. */
@@ -30,8 +47,12 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `);
 
-/** KEYS: due, lease, fence. ARGV: source id, token, next due ms ('' = leave it). */
+/**
+ * KEYS: due, lease, fence, host set. ARGV: source id, token, next due ms ('' = leave it), slot
+ * holder ('' = none). The slot is freed whatever happened to the lease.
+ */
 const RELEASE = new LuaScript(`
+if ARGV[4] ~= '' then redis.call('ZREM', KEYS[4], ARGV[4]) end
 if redis.call('GET', KEYS[3]) ~= ARGV[2] then return 0 end
 redis.call('DEL', KEYS[2])
 if ARGV[3] ~= '' then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
@@ -39,13 +60,8 @@ return 1
 `);
 
 /** KEYS: host. ARGV: holder, limit, now, ttl ms. Expired slots (dead workers) are dropped. */
-const ACQUIRE_HOST = new LuaScript(`
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and
-   redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], tonumber(ARGV[3]) + tonumber(ARGV[4]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return 1
+const ACQUIRE_HOST = new LuaScript(`${TAKE_SLOT}
+return take_slot(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
 `);
 
 /** Runs Redis IO the way the store does (its circuit, its errors). */
@@ -63,17 +79,32 @@ export class RedisLeases implements PollLeases {
   }
 
   async claim(sourceId: string, options: ClaimOptions): Promise<ClaimResult> {
+    const slot = options.hostSlot;
     const reply = (await this.#call("claim a poll", () =>
       CLAIM.run(
         this.#client,
-        [this.#keys.due(), this.#keys.lease(sourceId), this.#keys.fence(sourceId)],
-        [sourceId, options.nowMs, options.leaseMs, options.force ? "1" : "0"],
+        [
+          this.#keys.due(),
+          this.#keys.lease(sourceId),
+          this.#keys.fence(sourceId),
+          // Unused without a slot, but a key of the prefix: in a cluster, every key a script
+          // is given must be in the deployment's one slot.
+          this.#keys.host(slot?.host ?? ""),
+        ],
+        [
+          sourceId,
+          options.nowMs,
+          options.leaseMs,
+          options.force ? "1" : "0",
+          slot?.holder ?? "",
+          slot?.limit ?? 0,
+        ],
       ),
-    )) as [number, string?];
-    const [token, dueAt] = reply;
+    )) as [number, string | number | undefined];
+    const [token, second] = reply;
     if (token === -1) return { refused: "leased" };
-    if (token === 0) return { refused: "not-due", dueAt: Number(dueAt) };
-    return { lease: { sourceId, token } };
+    if (token === 0) return { refused: "not-due", dueAt: Number(second) };
+    return { lease: { sourceId, token }, hostSlot: second === 1 };
   }
 
   async renew(lease: PollLease, leaseMs: number): Promise<boolean> {
@@ -87,13 +118,27 @@ export class RedisLeases implements PollLeases {
     return reply === 1;
   }
 
-  async release(lease: PollLease, nextDueMs: number | undefined): Promise<void> {
+  async release(
+    lease: PollLease,
+    nextDueMs: number | undefined,
+    hostSlot?: HostSlot,
+  ): Promise<void> {
     const { sourceId, token } = lease;
     await this.#call("release a lease", () =>
       RELEASE.run(
         this.#client,
-        [this.#keys.due(), this.#keys.lease(sourceId), this.#keys.fence(sourceId)],
-        [sourceId, token, nextDueMs === undefined ? "" : Math.round(nextDueMs)],
+        [
+          this.#keys.due(),
+          this.#keys.lease(sourceId),
+          this.#keys.fence(sourceId),
+          this.#keys.host(hostSlot?.host ?? ""),
+        ],
+        [
+          sourceId,
+          token,
+          nextDueMs === undefined ? "" : Math.round(nextDueMs),
+          hostSlot?.holder ?? "",
+        ],
       ),
     );
   }

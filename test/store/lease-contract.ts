@@ -154,4 +154,24 @@ export function leaseContract(test: TestFn, name: string, open: StoreFactory): v
     // b's slot ran out without a release (its worker died).
     t.true(await leases.acquireHost("partner.example", "d", 2, NOW + 1_000, 60_000));
   });
+
+  it("a claim can take a host slot in the same step, and its release frees it", async (t, store) => {
+    const { leases } = store;
+    const slot = (holder: string) => ({ host: "partner.example", holder, limit: 1 });
+    const first = await leases.claim("a", { nowMs: NOW, leaseMs: LEASE_MS, hostSlot: slot("a") });
+    t.like(first, { hostSlot: true });
+    // The host is full: the claim stands, without the slot.
+    const second = await leases.claim("b", { nowMs: NOW, leaseMs: LEASE_MS, hostSlot: slot("b") });
+    t.like(second, { hostSlot: false });
+    t.false(await leases.acquireHost("partner.example", "b", 1, NOW, LEASE_MS));
+    if (!("lease" in first)) throw new Error("first claim refused");
+    await leases.release(first.lease, NOW + 300_000, slot("a"));
+    t.true(await leases.acquireHost("partner.example", "b", 1, NOW, LEASE_MS));
+    // A refused claim takes no slot.
+    await leases.releaseHost("partner.example", "b");
+    t.like(await leases.claim("a", { nowMs: NOW, leaseMs: LEASE_MS, hostSlot: slot("c") }), {
+      refused: "not-due",
+    });
+    t.true(await leases.acquireHost("partner.example", "d", 1, NOW, LEASE_MS));
+  });
 }
