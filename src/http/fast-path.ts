@@ -93,30 +93,55 @@ export function withFeedFastPath(
     }
     const request = requestOf(url);
     const lookup = outage ? undefined : cachedLookupOf(deps.getPublisher());
-    const pending = request === null || lookup === undefined ? undefined : lookup(request);
-    if (pending === undefined) {
+    if (request === null || lookup === undefined) {
       handOver(req, res);
       return;
     }
-    // One `then` for the whole answer: this is the path of nearly every feed request.
-    pending.then(
-      (representation) => {
-        // Stale copies carry Warning and Age, computed per request: the full route sends them.
-        if (representation === undefined || representation.stale !== undefined) {
-          handOver(req, res);
-          return;
-        }
-        try {
-          const status = answer(req, res, representation, cacheControl);
-          deps.metrics?.countFastAnswer();
-          log.record(method, status, url, performance.now() - started);
-        } catch (error) {
-          failed(error, req, res);
-        }
-      },
-      (error: unknown) => failed(error, req, res),
-    );
+    let found: ReturnType<typeof lookup>;
+    try {
+      found = lookup(request);
+    } catch (error) {
+      failed(error, req, res);
+      return;
+    }
+    if (found === undefined) {
+      handOver(req, res);
+      return;
+    }
+    // The store knew the version without IO (pushed versions, the memory store): answered in
+    // this turn, with no promise. Otherwise one `then` for the whole answer.
+    if (found instanceof Promise) {
+      found.then(
+        (representation) => respond(req, res, method, url, representation, started),
+        (error: unknown) => failed(error, req, res),
+      );
+    } else {
+      respond(req, res, method, url, found, started);
+    }
   };
+
+  /** Answers with `representation` when it is current, else hands the request to Koa. */
+  function respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: string,
+    representation: Representation | undefined,
+    started: number,
+  ): void {
+    // Stale copies carry Warning and Age, computed per request: the full route sends them.
+    if (representation === undefined || representation.stale !== undefined) {
+      handOver(req, res);
+      return;
+    }
+    try {
+      const status = answer(req, res, representation, cacheControl);
+      deps.metrics?.countFastAnswer();
+      log.record(method, status, url, performance.now() - started);
+    } catch (error) {
+      failed(error, req, res);
+    }
+  }
 
   /** A bug here: logged, and the request answered by Koa unless the answer had started. */
   function failed(error: unknown, req: IncomingMessage, res: ServerResponse): void {

@@ -16,7 +16,7 @@ import {
 import { categoryPageUrl, feedUrl } from "./feed-urls.js";
 import { renderFeed } from "./render.js";
 import { RenderGate } from "./render-gate.js";
-import { buildRepresentation } from "./representation.js";
+import { buildRepresentation, contentHash } from "./representation.js";
 import type { StoreRecovery } from "./store-recovery.js";
 import {
   CONTENT_TYPES,
@@ -60,6 +60,12 @@ export interface PublisherDeps {
 
 const DEFAULTS = { maxEntries: 256, maxWindows: 64 } as const;
 
+/**
+ * How long a shared render stays in the store: long enough for instances that start or miss
+ * the page meanwhile, short enough that pages of versions long gone do not pile up.
+ */
+export const SHARED_RENDER_TTL_MS = 10 * 60_000;
+
 interface Cached {
   version: number;
   representation: Representation;
@@ -100,10 +106,15 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
   const cache = new Map<string, Cached>();
   const inFlight = new Map<string, Promise<Cached>>();
   const windows = new Map<string, EntriesWindow>();
+  // Looked up once: through the store wrappers (Proxies) each property read costs a trap or two,
+  // and this is called for every cached feed request.
+  const peekVersion = deps.store.peekVersion?.bind(deps.store);
 
   const remember = <T>(map: Map<string, T>, key: string, value: T, max: number): void => {
     map.delete(key);
     map.set(key, value);
+    // Every cached request comes here: no iterator unless something must go.
+    if (map.size <= max) return;
     for (const oldest of map.keys()) {
       if (map.size <= max) break;
       map.delete(oldest);
@@ -147,7 +158,63 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
     return pageOf(await window.read, request.limit);
   };
 
-  const render = async (request: FeedRequest, stamp: CategoryVersion): Promise<Representation> =>
+  /**
+   * Names a page's text for every instance of the deployment: the same config, data set,
+   * category version and request give the same bytes, so one instance's render serves all.
+   */
+  const configHash = contentHash(
+    Buffer.from(
+      JSON.stringify([
+        deps.service,
+        [...deps.categories],
+        [...deps.sources],
+        deps.defaultLimit ?? null,
+        deps.maxLimit ?? null,
+      ]),
+    ),
+  );
+  const sharedKey = (request: FeedRequest, stamp: CategoryVersion): string | undefined =>
+    stamp.generation === undefined || deps.store.renders === undefined
+      ? undefined
+      : JSON.stringify([
+          configHash,
+          stamp.generation,
+          stamp.version,
+          request.category,
+          request.format,
+          request.limit,
+          request.source ?? null,
+          request.cursor ?? null,
+        ]);
+
+  /**
+   * The page at `stamp`: another instance's render of it when the store shares renders (a new
+   * or restarted instance renders nothing it can fetch), else rendered here and then shared.
+   * Pages rendered while the store is being refilled are neither taken nor shared.
+   */
+  const render = async (
+    request: FeedRequest,
+    stamp: CategoryVersion,
+    partial: boolean,
+  ): Promise<Representation> => {
+    const shared = partial ? undefined : sharedKey(request, stamp);
+    const renders = deps.store.renders;
+    const contentType = CONTENT_TYPES[request.format];
+    if (shared !== undefined && renders !== undefined) {
+      const text = await renders.get(shared).catch(() => undefined);
+      if (text !== undefined) {
+        return buildRepresentation(text, contentType, stamp.changedAt, gate.charge);
+      }
+    }
+    const { text, representation } = await renderHere(request, stamp);
+    if (shared !== undefined && renders !== undefined) {
+      // Not awaited: the reader who asked should not wait for the others' copy.
+      void renders.put(shared, text, SHARED_RENDER_TTL_MS).catch(() => {});
+    }
+    return representation;
+  };
+
+  const renderHere = async (request: FeedRequest, stamp: CategoryVersion) =>
     gate.run(async (timed) => {
       const page = await entries(request, stamp.version);
       // RFC 5005 "previous" names the page right before this one. Keyset cursors only go
@@ -163,12 +230,13 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
         const text = renderFeed(ctx, page.items);
         // When the category's content last changed, as the store recorded it with the
         // version: every page of the version, on every instance, sends the same date.
-        return buildRepresentation(
+        const representation = buildRepresentation(
           text,
           CONTENT_TYPES[request.format],
           stamp.changedAt,
           gate.charge,
         );
+        return { text, representation };
       });
     });
 
@@ -184,7 +252,7 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
     const flightKey = `${key}#${stamp.version}`;
     let pending = inFlight.get(flightKey);
     if (!pending) {
-      pending = render(request, stamp)
+      pending = render(request, stamp, partial)
         .then((representation) => {
           const checkedAtMs = Date.now();
           const rendered = { version: stamp.version, representation, checkedAtMs, partial };
@@ -201,24 +269,33 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
    * The cached bytes of `request` when they are those of the store's current version and can be
    * answered as they are: no render, no read beyond the version (from memory while versions are
    * pushed), and undefined for everything `get` would answer otherwise (a miss, a store that
-   * cannot answer or lost its data, a stale copy), so the caller hands those to `get`.
+   * cannot answer or lost its data, a stale copy), so the caller hands those to `get`. When the
+   * store knows the version without IO (`peekVersion`), the answer is synchronous: no promise.
    */
-  const peek = (request: FeedRequest): Promise<Representation | undefined> | undefined => {
+  const peek = (
+    request: FeedRequest,
+  ): Representation | Promise<Representation | undefined> | undefined => {
     const key = peekKey(request);
     if (!cache.has(key)) return undefined;
-    // A `then`, not an async function: this runs for every cached feed request.
+    const known = peekVersion?.(request.category);
+    if (known !== undefined) return currentBytes(key, known);
+    // A `then`, not an async function: this runs for every cached feed request the store
+    // cannot answer from memory.
     return deps.store.categoryVersion(request.category).then(
-      (stamp) => {
-        // A render that finished meanwhile may have replaced the entry.
-        const page = cache.get(key);
-        if (page === undefined || page.version !== stamp.version) return undefined;
-        // What `get` checks before trusting a cached page: a loss being refilled is its business.
-        if (deps.recovery?.observe(stamp.generation) !== undefined) return undefined;
-        confirmed(key, page);
-        return page.representation;
-      },
+      (stamp) => currentBytes(key, stamp),
       () => undefined,
     );
+  };
+
+  /** The cached bytes of page `key` if they are those of `stamp`, confirmed; else undefined. */
+  const currentBytes = (key: string, stamp: CategoryVersion): Representation | undefined => {
+    // Asynchronously, a render that finished meanwhile may have replaced the entry.
+    const page = cache.get(key);
+    if (page === undefined || page.version !== stamp.version) return undefined;
+    // What `get` checks before trusting a cached page: a loss being refilled is its business.
+    if (deps.recovery?.observe(stamp.generation) !== undefined) return undefined;
+    confirmed(key, page);
+    return page.representation;
   };
 
   /** The store has just confirmed `page` as current (the end of every fresh `get`). */
@@ -266,11 +343,13 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
 
 /**
  * Answers a feed request from cached bytes only (see `peek` in createPublisher): undefined at
- * once when nothing is cached for the page, else once the store confirmed (or not) its version.
+ * once when nothing is cached for the page (or, known without IO, not current); the bytes at
+ * once when the store knows the version without IO; else a promise of either, settled once the
+ * store confirmed (or not) its version. The promise never rejects.
  */
 export type CachedFeedLookup = (
   request: FeedRequest,
-) => Promise<Representation | undefined> | undefined;
+) => Representation | Promise<Representation | undefined> | undefined;
 
 const cachedLookups = new WeakMap<FeedPublisher, CachedFeedLookup>();
 

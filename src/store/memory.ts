@@ -148,6 +148,42 @@ export class MemoryStore implements Store {
     };
   }
 
+  /** Each category's last peeked answer, kept while its version and generation hold. */
+  readonly #peeked = new Map<string, Readonly<CategoryVersion>>();
+  /** The answer for categories that never changed (version 0), per generation. */
+  #peekedZero: Readonly<CategoryVersion> | undefined;
+
+  /**
+   * Synchronous categoryVersion: the same values, in one frozen object per category and
+   * version, so a cached feed request allocates nothing here. Undefined once closed (then
+   * categoryVersion rejects).
+   */
+  peekVersion(category: string): CategoryVersion | undefined {
+    if (this.#closed) return undefined;
+    const generation = this.#generation;
+    const version = this.#versions.get(category);
+    if (version === undefined) {
+      // Never changed: one shared answer, so unknown names leave nothing behind.
+      let zero = this.#peekedZero;
+      if (zero === undefined || zero.generation !== generation) {
+        zero = Object.freeze({ version: 0, changedAt: undefined, generation });
+        this.#peekedZero = zero;
+      }
+      return zero;
+    }
+    let known = this.#peeked.get(category);
+    if (known === undefined || known.version !== version || known.generation !== generation) {
+      const changedAt = this.#changedAt.get(category);
+      known = Object.freeze({
+        version,
+        changedAt: changedAt === undefined ? undefined : new Date(changedAt),
+        generation,
+      });
+      this.#peeked.set(category, known);
+    }
+    return known;
+  }
+
   async getSourceState(sourceId: string): Promise<SourceState | undefined> {
     this.#assertOpen();
     const state = this.#states.get(sourceId);

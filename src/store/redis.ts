@@ -34,6 +34,7 @@ import {
   type ListQuery,
   type Page,
   type RetentionPolicy,
+  type SharedRenders,
   type Store,
   StoreUnavailableError,
   type UpsertOptions,
@@ -64,6 +65,17 @@ const REMOVE_BATCH = 500;
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly leases: RedisLeases;
+  readonly renders: SharedRenders = {
+    get: async (key) =>
+      (await this.#call("read a shared render", () =>
+        this.#client.get(this.#keys.rendered(key)),
+      )) ?? undefined,
+    put: async (key, text, ttlMs) => {
+      await this.#call("share a render", () =>
+        this.#client.set(this.#keys.rendered(key), text, "PX", Math.max(1, Math.round(ttlMs))),
+      );
+    },
+  };
   readonly #client: RedisClient;
   readonly #keys: RedisKeys;
   readonly #circuit: Circuit;

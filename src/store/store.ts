@@ -93,6 +93,12 @@ export interface Store {
   readonly kind: "memory" | "redis";
   /** Claims, fencing tokens and due times of polls, and fetch slots per host (leases.ts). */
   readonly leases: PollLeases;
+  /**
+   * Rendered pages shared between the instances of a deployment (RedisStore), so one that
+   * starts or restarts serves a page another rendered instead of rendering it again. Absent
+   * on the memory store: one process has nobody to share with.
+   */
+  readonly renders?: SharedRenders;
   /** Idempotent insert-or-update keyed by `Update.id`; writes only what changed. */
   upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult>;
   list(query: ListQuery): Promise<Page>;
@@ -103,6 +109,13 @@ export interface Store {
   version(category: string): Promise<number>;
   /** The version with when it moved and the data generation, in one round trip (feed hot path). */
   categoryVersion(category: string): Promise<CategoryVersion>;
+  /**
+   * The version as this process already knows it, without IO: what `categoryVersion` would
+   * resolve to right now when it would answer from memory; undefined when it would have to
+   * ask the backend (or fail). Synchronous, for the cached-feed hot path. The object may be
+   * shared between calls: callers must not mutate it.
+   */
+  peekVersion?(category: string): CategoryVersion | undefined;
   getSourceState(sourceId: string): Promise<SourceState | undefined>;
   /** With `lease`: refused with LeaseLostError once a newer poll claimed the source. */
   setSourceState(sourceId: string, state: SourceState, lease?: PollLease): Promise<void>;
@@ -129,6 +142,13 @@ export interface Store {
   /** Resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Rendered text by key (the publisher's: it names the page, its version and the config). */
+export interface SharedRenders {
+  get(key: string): Promise<string | undefined>;
+  /** Kept `ttlMs`: a page of an old version is never asked for again, so it just expires. */
+  put(key: string, text: string, ttlMs: number): Promise<void>;
 }
 
 export class StoreUnavailableError extends Error {

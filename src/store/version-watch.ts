@@ -10,6 +10,10 @@
 // After a (re)subscription everything is dropped, since announcements may have been missed
 // while we were away; and a cached version older than `recheckMs` is read again, in case one
 // got lost on a live connection.
+//
+// peekVersion answers the same cached versions synchronously (no promise, no microtask), for
+// the cached-feed path: exactly when categoryVersion would answer from memory — live, the
+// read settled, younger than `recheckMs` — and undefined whenever it would read the store.
 import type { CategoryVersion, Store } from "./store.js";
 
 /** What the watch is told by the store it watches. */
@@ -42,6 +46,8 @@ interface Slot {
   answer: Promise<CategoryVersion>;
   startedMs: number;
   settled: boolean;
+  /** What `answer` resolved to, once settled and kept (what peekVersion returns). */
+  value: CategoryVersion | undefined;
 }
 
 export interface WatchedStore extends Store {
@@ -50,8 +56,8 @@ export interface WatchedStore extends Store {
 }
 
 /**
- * Wraps `store` so that categoryVersion and version are answered from memory while the feed
- * `subscribe` returns is live. Every other method, present and future, goes straight to
+ * Wraps `store` so that categoryVersion, version and peekVersion are answered from memory while
+ * the feed `subscribe` returns is live. Every other method, present and future, goes straight to
  * `store` (a Proxy, as instrumented.ts does, so a method added to Store needs no change here).
  */
 export function watchVersions(
@@ -73,6 +79,7 @@ export function watchVersions(
       answer: store.categoryVersion(category),
       startedMs: Date.now(),
       settled: false,
+      value: undefined,
     };
     slots.set(category, slot);
     slot.answer.then(
@@ -85,6 +92,7 @@ export function watchVersions(
           return;
         }
         slot.settled = true;
+        slot.value = answer;
         if (answer.generation !== generation) {
           // Every other cached version belongs to the data set that was replaced.
           if (generation !== undefined) {
@@ -112,8 +120,17 @@ export function watchVersions(
     return read(category);
   };
 
+  /** categoryVersion's answer when it would come from memory, else undefined (see above). */
+  const peekVersion = (category: string): CategoryVersion | undefined => {
+    if (!feed.live) return undefined;
+    const slot = slots.get(category);
+    if (slot?.value === undefined || Date.now() - slot.startedMs >= recheckMs) return undefined;
+    return slot.value;
+  };
+
   const overrides: Partial<Record<PropertyKey, unknown>> = {
     categoryVersion,
+    peekVersion,
     version: async (category: string): Promise<number> =>
       feed.live ? (await categoryVersion(category)).version : store.version(category),
     close: async (): Promise<void> => {

@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import { pino } from "pino";
 import { openStore } from "../../src/app/wiring.js";
 import { STALE_WARNING } from "../../src/http/feed-response.js";
+import { instrumentStore } from "../../src/store/instrumented.js";
 import { connectRedisStore, type RedisStore } from "../../src/store/redis.js";
 import { redisKeys } from "../../src/store/redis-keys.js";
 import { type CategoryVersion, type Store, StoreUnavailableError } from "../../src/store/store.js";
@@ -249,12 +250,13 @@ test("while the subscriber is down, reads go to Redis", async (t) => {
 });
 
 test("a cached version older than recheckMs is read again", async (t) => {
-  const { prefix, watched } = await seededWatch(t, ["x"], { watch: { recheckMs: 200 } });
+  // Long enough for the first steps on a busy machine; short enough to wait out.
+  const { prefix, watched } = await seededWatch(t, ["x"], { watch: { recheckMs: 1_000 } });
   const raw = await rawRedisForTest(t);
   const cached = await watched.categoryVersion("x");
   await bumpSilently(raw, prefix, "x");
   t.is((await watched.categoryVersion("x")).version, cached.version, "within the interval");
-  await delay(250);
+  await delay(1_100);
   t.is((await watched.categoryVersion("x")).version, cached.version + 1);
 });
 
@@ -430,4 +432,152 @@ test("openStore watches a Redis store; with Redis hung or stopped the feed is se
   const stopped = await call(url);
   t.is(stopped.status, 200);
   t.is(stopped.header("warning"), STALE_WARNING);
+});
+
+// peekVersion: categoryVersion's answer without a promise, exactly when that answer would come
+// from memory; undefined whenever categoryVersion would read Redis.
+
+/**
+ * The category's version read through the watch and still kept a moment later: the message of
+ * a write just made (its own writes' come back too) may land after the read and drop it.
+ */
+async function keptVersion(watched: WatchedStore, category: string): Promise<CategoryVersion> {
+  return waitFor(
+    async () => {
+      const read = await watched.categoryVersion(category);
+      await delay(50);
+      return watched.peekVersion?.(category) === read ? read : undefined;
+    },
+    5_000,
+    `a kept version of ${category}`,
+  );
+}
+
+test("peekVersion: live and settled, the cached answer itself, synchronously", async (t) => {
+  const { watched } = await seededWatch(t, ["x"]);
+  t.is(watched.peekVersion?.("x"), undefined, "nothing read yet");
+  const read = watched.categoryVersion("x");
+  t.is(watched.peekVersion?.("x"), undefined, "the read is still in flight");
+  const cached = await read;
+  t.true(cached.version > 0);
+  const peeked = watched.peekVersion?.("x");
+  t.is(peeked, cached, "the very object categoryVersion resolved to");
+  t.is(watched.peekVersion?.("x"), peeked, "and again: nothing made per call");
+  t.is(watched.peekVersion?.("y"), undefined, "another category is not known");
+});
+
+test("peekVersion after a bump message: undefined until read again, then the new version", async (t) => {
+  const prefix = uniquePrefix();
+  const watched = await watchedForTest(t, { prefix });
+  const other = await redisStoreForTest(t, prefix);
+  await other.upsert([makeUpdate({ categories: ["x"] })], plain);
+  const before = await keptVersion(watched, "x");
+  t.is(before.version, await other.version("x"));
+  t.is(watched.peekVersion?.("x"), before);
+
+  await other.upsert([makeUpdate({ categories: ["x"] })], plain);
+  const expected = await other.categoryVersion("x");
+  // The message drops the cached version: from then on peek never returns the old one.
+  await waitFor(
+    () => (watched.peekVersion?.("x") === undefined ? true : undefined),
+    2_000,
+    "the bump message",
+  );
+  t.is(watched.peekVersion?.("x"), undefined, "not re-read yet");
+  const reread = await watched.categoryVersion("x");
+  t.deepEqual(reread, expected);
+  t.is(watched.peekVersion?.("x"), reread);
+});
+
+test("peekVersion after its own write: never the version from before it", async (t) => {
+  const watched = await watchedForTest(t);
+  const before = await keptVersion(watched, "x");
+  t.is(watched.peekVersion?.("x"), before);
+  await watched.upsert([makeUpdate({ categories: ["x"] })], plain);
+  t.is(watched.peekVersion?.("x"), undefined, "dropped as the write returned");
+  const after = await keptVersion(watched, "x");
+  t.true(after.version > before.version);
+  t.is(watched.peekVersion?.("x"), after);
+});
+
+test("peekVersion while not live: undefined, though a version was cached; after it resubscribes, until read again", async (t) => {
+  const redis = await startRedisServer(t);
+  const watched = await watchedForTest(t, { url: redis.url, commandTimeoutMs: 300 });
+  await watched.upsert([makeUpdate({ categories: ["x"] })], plain);
+  const cached = await keptVersion(watched, "x");
+  t.true(cached.version > 0);
+
+  // Hung: the subscriber's socket stays open; once a command times out, the watch is not live.
+  redis.pause();
+  await t.throwsAsync(watched.ping(), { instanceOf: StoreUnavailableError });
+  t.false(watched.watching);
+  t.is(watched.peekVersion?.("x"), undefined, "categoryVersion would read Redis (and fail)");
+  redis.resume();
+  await waitFor(() => watched.watching || undefined, 10_000, "the circuit to close");
+
+  await redis.stop();
+  await waitFor(() => (watched.watching ? undefined : true), 5_000, "the watch to notice");
+  t.is(watched.peekVersion?.("x"), undefined);
+  await redis.restart();
+  await waitFor(() => watched.watching || undefined, 10_000, "the resubscription");
+  // Everything was dropped with the resubscription (and the data is gone with the restart).
+  t.is(watched.peekVersion?.("x"), undefined);
+  const after = await waitFor(
+    async () => {
+      try {
+        return await watched.categoryVersion("x");
+      } catch {
+        return undefined;
+      }
+    },
+    10_000,
+    "the serving connection",
+  );
+  t.is(after.version, 0);
+  t.is(watched.peekVersion?.("x"), after);
+});
+
+test("peekVersion before the subscription: undefined, every read goes to Redis", async (t) => {
+  const prefix = uniquePrefix();
+  const store = await connectRedisStore({ url: TEST_REDIS_URL, prefix });
+  const watched = watch(store);
+  t.teardown(async () => {
+    await watched.close();
+    await deleteKeys(prefix);
+  });
+  t.false(watched.watching);
+  await watched.categoryVersion("x");
+  t.false(watched.watching, "still connecting");
+  t.is(watched.peekVersion?.("x"), undefined);
+});
+
+test("peekVersion of a version older than recheckMs: undefined until read again", async (t) => {
+  const { prefix, watched } = await seededWatch(t, ["x"], { watch: { recheckMs: 1_000 } });
+  const raw = await rawRedisForTest(t);
+  const cached = await watched.categoryVersion("x");
+  t.is(watched.peekVersion?.("x"), cached, "within the interval");
+  await bumpSilently(raw, prefix, "x");
+  await delay(1_100);
+  t.is(watched.peekVersion?.("x"), undefined, "too old: categoryVersion would read Redis");
+  const reread = await watched.categoryVersion("x");
+  t.is(reread.version, cached.version + 1);
+  t.is(watched.peekVersion?.("x"), reread);
+});
+
+test("peekVersion through the metrics wrapper: the same object, synchronously", async (t) => {
+  const { watched } = await seededWatch(t, ["x"]);
+  const counted: string[] = [];
+  const instrumented = instrumentStore(watched, (operation) => counted.push(operation));
+  const cached = await instrumented.categoryVersion("x");
+  const peeked = instrumented.peekVersion?.("x");
+  t.false(peeked instanceof Promise);
+  t.is(peeked, cached);
+  t.is(peeked, watched.peekVersion?.("x"));
+  t.is(instrumented.peekVersion?.("y"), undefined);
+  t.deepEqual(counted, []);
+});
+
+test("a RedisStore alone has no peekVersion: callers read the store", async (t) => {
+  const store = await redisStoreForTest(t);
+  t.is((store as Store).peekVersion, undefined);
 });
