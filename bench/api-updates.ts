@@ -11,6 +11,7 @@
 // commands Redis ran meanwhile (INFO commandstats) show that a cached answer needs none. When
 // the generator itself sent late, the machine was busy and the line says so: run it again
 // (BENCH_STORES=memory or redis repeats one).
+
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { Redis } from "ioredis";
@@ -18,11 +19,11 @@ import { request } from "undici";
 import { startService } from "../src/app/service.js";
 import { parseConfig } from "../src/config/load.js";
 import { createLogger } from "../src/log.js";
-import type { Update } from "../src/model/update.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { connectRedisStore } from "../src/store/redis.js";
 import type { Store } from "../src/store/store.js";
 import { startRedisServer } from "../test/helpers/redis-server.js";
+import { BENCH_YAML, makeUpdates } from "./bench-data.js";
 import type { FixedRateResult } from "./fixed-rate.js";
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -34,54 +35,19 @@ const PATH = "/api/updates?limit=50";
 const STORES = (process.env.BENCH_STORES ?? "memory,redis").split(",");
 /** Beyond this the generator itself was late (a busy machine), and so are the latencies. */
 const MAX_SEND_LAG_P99_MS = 5;
-const CATEGORIES = ["trafficking", "migration", "refugees", "human-rights", "research"];
-
-function makeUpdates(): Update[] {
-  const base = Date.parse("2026-01-01T00:00:00Z");
-  return Array.from({ length: ENTRIES }, (_, i) => {
-    const published = new Date(base + i * 600_000).toISOString();
-    return {
-      id: `bench-${i.toString().padStart(6, "0")}`,
-      sourceId: `source-${i % 10}`,
-      title: `Update number ${i} on migration and anti-trafficking work`,
-      link: `https://partner${i % 10}.example.org/news/${i}`,
-      summary: "A plain-text summary of the update, long enough to look like a real one, "
-        .repeat(3)
-        .trim(),
-      contentHtml: `<p>Paragraph one of entry ${i}.</p><p>Paragraph <a href="https://example.org/${i}">two</a>.</p>`,
-      published,
-      updated: published,
-      authors: [{ name: "Press Office" }],
-      categories: [
-        CATEGORIES[i % CATEGORIES.length] as string,
-        CATEGORIES[(i + 1) % CATEGORIES.length] as string,
-      ],
-      tags: ["news"],
-      enclosures: [],
-    };
-  });
-}
-
-const YAML = `
-service: { title: Bench, baseUrl: "http://127.0.0.1:8080", port: 0, host: 127.0.0.1 }
-categories:
-${CATEGORIES.map((id) => `  - { id: ${id}, title: ${id}, description: ${id} }`).join("\n")}
-sources:
-${Array.from({ length: 10 }, (_, i) => `  - { id: source-${i}, title: Source ${i}, url: "https://partner${i}.example.org/feed", categories: [${CATEGORIES[i % 5]}], enabled: false }`).join("\n")}
-`;
 
 /** The child: a filled store and the service on it; answers `cpu` lines on stdin. */
 async function serve(redisUrl: string | undefined): Promise<void> {
-  const config = parseConfig(YAML, redisUrl ? { REDIS_URL: redisUrl } : {});
+  const config = parseConfig(BENCH_YAML, redisUrl ? { REDIS_URL: redisUrl } : {});
   let store: Store | undefined;
   if (redisUrl) {
     // Filled through a connection of its own; the service then opens Redis the way `serve` does.
     const filler = await connectRedisStore({ url: redisUrl });
-    await filler.upsert(makeUpdates(), { fallbackDated: new Set() });
+    await filler.upsert(makeUpdates(ENTRIES), { fallbackDated: new Set() });
     await filler.close();
   } else {
     store = new MemoryStore();
-    await store.upsert(makeUpdates(), { fallbackDated: new Set() });
+    await store.upsert(makeUpdates(ENTRIES), { fallbackDated: new Set() });
   }
   const service = await startService(config, createLogger("silent"), {
     store,

@@ -6,6 +6,7 @@
 // BENCH_REDIS_PREFIX, versions pushed by pub/sub as `serve` opens it), with its own bare server
 // in the same process: BENCH_SEED=1 writes the entries first, so a second process started on the
 // same prefix without it serves what the first one wrote, as two api instances would.
+
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
@@ -13,49 +14,14 @@ import { startService } from "../src/app/service.js";
 import { createFeedPublisher } from "../src/app/wiring.js";
 import { parseConfig } from "../src/config/load.js";
 import { createLogger } from "../src/log.js";
-import type { Update } from "../src/model/update.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { connectRedisStore } from "../src/store/redis.js";
 import type { Store } from "../src/store/store.js";
 import { watchVersions } from "../src/store/version-watch.js";
+import { BENCH_YAML, CATEGORIES, makeUpdates } from "./bench-data.js";
 import { CPU_PATH } from "./load.js";
 
-const CATEGORIES = ["trafficking", "migration", "refugees", "human-rights", "research"];
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 4000);
-
-function makeUpdates(): Update[] {
-  const base = Date.parse("2026-01-01T00:00:00Z");
-  return Array.from({ length: ENTRIES }, (_, i) => {
-    const published = new Date(base + i * 600_000).toISOString();
-    return {
-      id: `bench-${i.toString().padStart(6, "0")}`,
-      sourceId: `source-${i % 10}`,
-      title: `Update number ${i} on migration and anti-trafficking work`,
-      link: `https://partner${i % 10}.example.org/news/${i}`,
-      summary: "A plain-text summary of the update, long enough to look like a real one, "
-        .repeat(3)
-        .trim(),
-      contentHtml: `<p>Paragraph one of entry ${i}.</p><p>Paragraph <a href="https://example.org/${i}">two</a>.</p>`,
-      published,
-      updated: published,
-      authors: [{ name: "Press Office" }],
-      categories: [
-        CATEGORIES[i % CATEGORIES.length] as string,
-        CATEGORIES[(i + 1) % CATEGORIES.length] as string,
-      ],
-      tags: ["news"],
-      enclosures: [],
-    };
-  });
-}
-
-const yaml = `
-service: { title: Bench, baseUrl: "http://127.0.0.1:8080", port: 0, host: 127.0.0.1 }
-categories:
-${CATEGORIES.map((id) => `  - { id: ${id}, title: ${id}, description: ${id} }`).join("\n")}
-sources:
-${Array.from({ length: 10 }, (_, i) => `  - { id: source-${i}, title: Source ${i}, url: "https://partner${i}.example.org/feed", categories: [${CATEGORIES[i % 5]}], enabled: false }`).join("\n")}
-`;
 
 const onRedis = process.env.BENCH_STORE === "redis";
 
@@ -76,9 +42,9 @@ async function openStore(): Promise<Store> {
 
 const store = await openStore();
 if (!onRedis || process.env.BENCH_SEED === "1") {
-  await store.upsert(makeUpdates(), { fallbackDated: new Set() });
+  await store.upsert(makeUpdates(ENTRIES), { fallbackDated: new Set() });
 }
-const config = parseConfig(yaml, {});
+const config = parseConfig(BENCH_YAML, {});
 const share = process.env.BENCH_RENDER_SHARE;
 const service = await startService(config, createLogger("silent"), {
   store,

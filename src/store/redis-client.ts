@@ -6,26 +6,11 @@
 // Sentinel (ioredis asks the sentinels again on every reconnect, so a failover is a reconnect),
 // and a Cluster (ioredis follows MOVED and refreshes the slot map when a replica takes over).
 import { Cluster, Command, Redis, type RedisOptions } from "ioredis";
+import type { RedisAddress, RedisTarget } from "../model/redis-target.js";
 import { Circuit } from "./circuit.js";
 import { StoreUnavailableError } from "./store.js";
 
-export interface RedisAddress {
-  host: string;
-  port: number;
-}
-
-/** One Redis deployment (the config's RedisTarget has this shape). */
-export type RedisTarget =
-  | { kind: "server"; url: string }
-  | {
-      kind: "sentinel";
-      sentinels: RedisAddress[];
-      name: string;
-      username?: string;
-      password?: string;
-      sentinelPassword?: string;
-    }
-  | { kind: "cluster"; nodes: RedisAddress[]; username?: string; password?: string };
+export type { RedisAddress, RedisTarget } from "../model/redis-target.js";
 
 /**
  * A client of any of them. ioredis's Redis and Cluster share their command interface (the

@@ -16,6 +16,10 @@ export interface Served {
   lines: LogLine[];
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number | null>;
+  /** Everything it wrote so far, stdout and stderr. */
+  output(): string;
+  /** The first log line with this message (and matching `where`) from now on. */
+  next(msg: string, where?: (line: LogLine) => boolean): Promise<LogLine>;
 }
 
 export async function serve(
@@ -48,5 +52,22 @@ export async function serve(
   ).catch((error: Error) => {
     throw new Error(`${error.message}; output so far:\n${out}`);
   });
-  return { child, url: String(listening.url), lines, exited };
+  return {
+    child,
+    url: String(listening.url),
+    lines,
+    exited,
+    output: () => out,
+    next(msg, where = () => true) {
+      const from = lines.length;
+      const found = waitFor(
+        () => lines.slice(from).find((l) => l.msg === msg && where(l)),
+        15_000,
+        `log "${msg}"`,
+      );
+      // Awaited later; if the test fails before that, its timeout must not be unhandled.
+      found.catch(() => {});
+      return found;
+    },
+  };
 }

@@ -2,81 +2,23 @@
 // SIGHUP add one source and remove another, checked through /api/sources and the fixture
 // partner's request log; an invalid config leaves the running one in force. Serial: each test
 // runs a child process with its own parse workers.
-import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import test, { type ExecutionContext } from "ava";
 import { call } from "../helpers/app.js";
-import { spawnCli, writeConfig } from "../helpers/cli.js";
+import { writeConfig } from "../helpers/cli.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
+import { type Served, serve } from "../helpers/served.js";
 import { delay, waitFor } from "../helpers/wait.js";
 import { opsYaml, rss, type SourceSpec } from "./fixtures.js";
 
 const EVERY_SECOND = "* * * * * *";
 const TOKEN = "reload-test-token-7d41e";
 
-interface LogLine {
-  msg: string;
-  [key: string]: unknown;
-}
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  lines: LogLine[];
-  output(): string;
-  /** The first log line with this message (and matching `where`) from now on. */
-  next(msg: string, where?: (line: LogLine) => boolean): Promise<LogLine>;
-}
-
-async function serve(
-  t: ExecutionContext,
-  configPath: string,
-  env: Record<string, string> = {},
-): Promise<Served> {
-  const child = spawnCli(["serve", "--config", configPath], env);
-  t.teardown(() => {
-    child.kill("SIGKILL");
-  });
-  let out = "";
-  let pending = "";
-  const lines: LogLine[] = [];
-  child.stdout?.on("data", (chunk: Buffer) => {
-    out += chunk;
-    pending += chunk;
-    const complete = pending.split("\n");
-    pending = complete.pop() ?? "";
-    for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    out += chunk;
-  });
-  const listening = await waitFor(
-    () => lines.find((l) => l.msg === "listening"),
-    30_000,
-    "the server to listen",
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; output so far:\n${out}`);
-  });
-  return {
-    child,
-    url: String(listening.url),
-    lines,
-    output: () => out,
-    next(msg, where = () => true) {
-      const from = lines.length;
-      const found = waitFor(
-        () => lines.slice(from).find((l) => l.msg === msg && where(l)),
-        15_000,
-        `log "${msg}"`,
-      );
-      // Awaited later; if the test fails before that, its timeout must not be unhandled.
-      found.catch(() => {});
-      return found;
-    },
-  };
-}
+/** `tributary serve --config <path>` as a child process (helpers/served.ts). */
+const serveConfig = (t: ExecutionContext, configPath: string, env: Record<string, string> = {}) =>
+  serve(t, ["--config", configPath], env);
 
 async function partners(t: ExecutionContext): Promise<FixtureServer> {
   return startFixtureServer(t, {
@@ -129,7 +71,7 @@ async function assertReloaded(t: ExecutionContext, server: FixtureServer, served
 test.serial("a config file saved while serving adds and removes sources", async (t) => {
   const server = await partners(t);
   const path = writeConfig(t, before(server.origin));
-  const served = await serve(t, path);
+  const served = await serveConfig(t, path);
   await waitFor(
     () => (fetches(server, "/a.rss") > 0 && fetches(server, "/b.rss") > 0) || undefined,
     10_000,
@@ -154,7 +96,7 @@ test.serial("SIGHUP reloads the config, even an edit the file watch cannot see",
   t.teardown(() => rmSync(linkDir, { recursive: true, force: true }));
   const path = join(linkDir, "tributary.yaml");
   symlinkSync(real, path);
-  const served = await serve(t, path);
+  const served = await serveConfig(t, path);
   await waitFor(() => fetches(server, "/b.rss") > 0 || undefined, 10_000, "b to be fetched");
 
   writeFileSync(real, opsYaml(server.origin, afterSources));
@@ -174,7 +116,7 @@ test.serial(
   async (t) => {
     const server = await partners(t);
     const path = writeConfig(t, before(server.origin));
-    const served = await serve(t, path, { ADMIN_TOKEN: TOKEN, LOG_LEVEL: "debug" });
+    const served = await serveConfig(t, path, { ADMIN_TOKEN: TOKEN, LOG_LEVEL: "debug" });
     await waitFor(() => fetches(server, "/b.rss") > 0 || undefined, 10_000, "b to be fetched");
 
     const rejected = served.next("config reload rejected; the running config stays");
@@ -217,7 +159,7 @@ test.serial(
   async (t) => {
     const server = await partners(t);
     const path = writeConfig(t, before(server.origin));
-    const served = await serve(t, path);
+    const served = await serveConfig(t, path);
     const warned = served.next(
       "config changes that need a restart to apply; the running values stay",
     );
@@ -234,7 +176,7 @@ test.serial(
   async (t) => {
     const server = await partners(t);
     const path = writeConfig(t, before(server.origin));
-    const served = await serve(t, path, { ADMIN_TOKEN: TOKEN });
+    const served = await serveConfig(t, path, { ADMIN_TOKEN: TOKEN });
     const reload = () =>
       call(`${served.url}/admin/reload`, {
         method: "POST",

@@ -8,19 +8,19 @@ import test from "ava";
 import { pino } from "pino";
 import { createPoller, openStore } from "../../src/app/wiring.js";
 import { parseConfig } from "../../src/config/load.js";
-import type { Config, SourceConfig } from "../../src/config/types.js";
+import type { Config } from "../../src/config/types.js";
 import { initialSourceState } from "../../src/model/source.js";
 import { connectRedisStore, type RedisStore } from "../../src/store/redis.js";
 import { clusterKeyPrefix } from "../../src/store/redis-client.js";
-import { ALL } from "../../src/store/store.js";
-import { type WatchedStore, watchVersions } from "../../src/store/version-watch.js";
+import { watchVersions } from "../../src/store/version-watch.js";
 import { makeConfig } from "../helpers/config.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";
 import { uniquePrefix } from "../helpers/redis.js";
-import { type ClusterSet, eventually, startCluster } from "../helpers/redis-topology.js";
+import { type ClusterSet, startCluster } from "../helpers/redis-topology.js";
 import { makeUpdate } from "../helpers/updates.js";
 import { waitFor } from "../helpers/wait.js";
 import { storeContract } from "./contract.js";
+import { assertSurvived, partnerSource, rss } from "./failover.js";
 
 let cluster: ClusterSet | undefined;
 
@@ -46,16 +46,6 @@ const target = () => ({ kind: "cluster" as const, nodes: set().nodes });
 
 const silent = pino({ level: "silent" });
 const plain = { fallbackDated: new Set<string>() };
-
-const rss = (guids: string[]) => `<?xml version="1.0"?>
-<rss version="2.0"><channel><title>Partner</title><link>https://partner.example/</link>
-${guids
-  .map(
-    (guid, i) =>
-      `<item><title>Item ${guid}</title><link>https://partner.example/${guid}</link><guid>${guid}</guid><pubDate>${new Date(Date.UTC(2026, 0, 1 + i)).toUTCString()}</pubDate></item>`,
-  )
-  .join("\n")}
-</channel></rss>`;
 
 test("the cluster prefix is a hash tag of the plain one", (t) => {
   t.is(clusterKeyPrefix("tributary:"), "{tributary}:");
@@ -126,13 +116,7 @@ test.serial(
   "a failover (the slot's master killed) loses no acknowledged entry, and polling resumes",
   async (t) => {
     const partner = await startFixtureServer(t, { "/feed.rss": { body: rss(["a", "b", "c"]) } });
-    const source: SourceConfig = {
-      id: "partner",
-      title: "Partner",
-      url: partner.url("/feed.rss"),
-      categories: ["migration"],
-      enabled: true,
-    };
+    const source = partnerSource(partner);
     const config: Config = {
       ...makeConfig({ sources: [source] }),
       redisUrl: clusterUrl(),
@@ -167,27 +151,7 @@ test.serial(
     );
     await set().healthy();
 
-    const listed = await eventually(() =>
-      store.list({ category: ALL, source: source.id, limit: 50 }),
-    );
-    t.is(listed.items.length, 3);
-
-    partner.set("/feed.rss", { body: rss(["a", "b", "c", "d"]) });
-    const next = await eventually(async () => {
-      const outcome = await poller.poll(source, { force: true });
-      if (outcome?.status !== "ok") throw new Error(`poll: ${outcome?.status} ${outcome?.error}`);
-      return outcome;
-    });
-    t.is(next.added, 1);
-    t.log(`a poll wrote again ${Date.now() - killedAt} ms after the master was killed`);
-    t.is((await store.list({ category: ALL, source: source.id, limit: 50 })).items.length, 4);
-    t.true((await store.version("migration")) > versionBefore);
-    // The version subscription came back too: cached requests need no round trip again.
-    await waitFor(
-      () => (store as WatchedStore).watching || undefined,
-      15_000,
-      "the resubscription",
-    );
+    await assertSurvived(t, { store, poller, partner, source, versionBefore, killedAt });
   },
 );
 
