@@ -45,6 +45,7 @@ export class Metrics {
   /** Fast-path answers not yet added to their counter (read at scrape time, as above). */
   #fastAnswers = 0;
   readonly #storeErrors: Counter<"operation">;
+  readonly #hiddenEntries: Gauge;
   /** Outcome labels seen per source, so a removed source's fetch series can all be removed. */
   readonly #outcomesOf = new Map<string, Set<string>>();
 
@@ -99,6 +100,11 @@ export class Metrics {
       name: "tributary_source_stale",
       help: "1 when a source has had no successful fetch for polling.staleAfterMultiple schedule intervals.",
       labelNames: ["source"],
+      registers,
+    });
+    this.#hiddenEntries = new Gauge({
+      name: "tributary_hidden_entries",
+      help: "Entries an editor took down (POST /admin/updates/{id}/hide), kept out of every output.",
       registers,
     });
     this.#categoryEntries = new Gauge({
@@ -210,13 +216,19 @@ export class Metrics {
   async render(view: ScrapeView): Promise<string> {
     const { config, store } = view;
     const categories = [ALL, ...config.categories.map((c) => c.id)];
-    const [states, counts] = await Promise.all([
+    const [states, counts, hidden] = await Promise.all([
       Promise.allSettled(config.sources.map((s) => store.getSourceState(s.id))),
       Promise.allSettled(categories.map((c) => store.count(c))),
+      store.hidden().then(
+        (entries) => entries.length,
+        () => undefined,
+      ),
     ]);
     // Reset and set with no await in between, so concurrent scrapes never see half a picture.
     for (const gauge of [this.#lastSuccess, this.#consecutiveFailures, this.#stale]) gauge.reset();
     this.#categoryEntries.reset();
+    this.#hiddenEntries.reset();
+    if (hidden !== undefined) this.#hiddenEntries.set(hidden);
     config.sources.forEach((source, i) => {
       const read = states[i];
       if (read?.status !== "fulfilled") return;

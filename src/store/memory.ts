@@ -10,13 +10,16 @@ import {
   categoriesOf,
   indexCategories,
   latestById,
+  newestHiddenFirst,
   planUpsert,
   retentionCutoffMs,
+  withoutHidden,
 } from "./plan.js";
 import { SortedIndex } from "./sorted-index.js";
 import {
   ALL,
   type CategoryVersion,
+  type HiddenEntry,
   type ListQuery,
   type Page,
   type RetentionPolicy,
@@ -38,6 +41,8 @@ export class MemoryStore implements Store {
   /** Set by the first write, as RedisStore does. */
   #generation: string | undefined;
   readonly #states = new Map<string, SourceState>();
+  /** Hidden entry ids and when they were hidden (ISO). */
+  readonly #hidden = new Map<string, string>();
   #closed = false;
 
   async upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult> {
@@ -48,14 +53,15 @@ export class MemoryStore implements Store {
       const entry = this.#entries.get(id);
       if (entry) stored.set(id, entry);
     }
-    const plan = planUpsert(batch, stored, options.fallbackDated);
+    const plan = withoutHidden(planUpsert(batch, stored, options.fallbackDated), this.#hiddenIds());
     if (plan.changes.length > 0) this.leases.assertCurrent(options.lease);
     for (const { next, previous } of plan.changes) {
-      if (previous) this.#unindex(previous);
+      const hidden = this.#hidden.has(next.id);
+      if (previous && !hidden) this.#unindex(previous);
       // Copies in and out: callers must not be able to mutate what is stored.
       const entry = structuredClone(next);
       this.#entries.set(entry.id, entry);
-      this.#index(entry);
+      if (!hidden) this.#index(entry);
     }
     this.#bump(plan.touched);
     return plan.result;
@@ -235,11 +241,53 @@ export class MemoryStore implements Store {
       this.#entries.delete(entry.id);
       removed.push(entry);
     }
+    // Its hidden entries go with it: they are in no index, so the walk above did not see them.
+    for (const id of [...this.#hidden.keys()]) {
+      if (this.#entries.get(id)?.sourceId !== sourceId) continue;
+      this.#hidden.delete(id);
+      this.#entries.delete(id);
+    }
     this.#sources.delete(sourceId);
     this.#states.delete(sourceId);
     this.leases.forget(sourceId);
     this.#bump(categoriesOf(removed));
     return removed.length;
+  }
+
+  async hide(id: string, at: Date): Promise<boolean> {
+    this.#assertOpen();
+    const entry = this.#entries.get(id);
+    if (!entry) return false;
+    if (this.#hidden.has(id)) return true;
+    this.#hidden.set(id, at.toISOString());
+    this.#unindex(entry);
+    this.#bump(categoriesOf([entry]));
+    return true;
+  }
+
+  async unhide(id: string): Promise<boolean> {
+    this.#assertOpen();
+    if (!this.#hidden.delete(id)) return false;
+    const entry = this.#entries.get(id);
+    if (entry) {
+      this.#index(entry);
+      this.#bump(categoriesOf([entry]));
+    }
+    return true;
+  }
+
+  async hidden(): Promise<HiddenEntry[]> {
+    this.#assertOpen();
+    return [...this.#hidden]
+      .map(([id, hiddenAt]) => {
+        const entry = this.#entries.get(id);
+        return { id, hiddenAt, ...(entry ? { title: entry.title, sourceId: entry.sourceId } : {}) };
+      })
+      .sort(newestHiddenFirst);
+  }
+
+  #hiddenIds(): ReadonlySet<string> {
+    return new Set(this.#hidden.keys());
   }
 
   async ping(): Promise<void> {

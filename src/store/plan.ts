@@ -3,7 +3,7 @@
 // how they read the stored entries and apply the result.
 import type { Update } from "../model/update.js";
 import { compareNewestFirst, indexKeyOf, publishedMs, sameUpdate } from "./compare.js";
-import { ALL, type RetentionPolicy, type UpsertResult } from "./store.js";
+import { ALL, type HiddenEntry, type RetentionPolicy, type UpsertResult } from "./store.js";
 
 export interface EntryChange {
   next: Update;
@@ -64,6 +64,31 @@ export function planUpsert(
     for (const c of [...indexCategories(previous), ...indexCategories(next)]) touched.add(c);
   }
   return { changes, result, touched };
+}
+
+/** Order of the hidden list: most recently hidden first, then by id. */
+export function newestHiddenFirst(a: HiddenEntry, b: HiddenEntry): number {
+  if (a.hiddenAt !== b.hiddenAt) return a.hiddenAt < b.hiddenAt ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * The plan with the entries an editor hid (`hidden`) kept out of the indexes: they are still
+ * stored, so an unhide shows the partner's latest copy, but they list nowhere and move no
+ * version. `indexed` are the changes to index; `touched` is recomputed from them alone.
+ */
+export function withoutHidden(
+  plan: UpsertPlan,
+  hidden: ReadonlySet<string>,
+): UpsertPlan & { indexed: EntryChange[] } {
+  if (hidden.size === 0) return { ...plan, indexed: plan.changes };
+  const indexed = plan.changes.filter(({ next }) => !hidden.has(next.id));
+  const touched = new Set<string>();
+  for (const { next, previous } of indexed) {
+    for (const c of indexCategories(next)) touched.add(c);
+    if (previous) for (const c of indexCategories(previous)) touched.add(c);
+  }
+  return { ...plan, indexed, touched };
 }
 
 /**

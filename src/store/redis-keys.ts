@@ -12,6 +12,7 @@
 //   <prefix>lease:<sourceId>  string  fencing token of the poll holding the source, with PX expiry
 //   <prefix>fence:<sourceId>  string  newest fencing token issued for the source (INCR per claim)
 //   <prefix>host:<hostName>   zset    member a fetch's holder id, score epoch ms its slot expires
+//   <prefix>hidden            hash    entry id → {"hiddenAt"} of entries an editor took down
 //   <prefix>rendered:<key>    string  a page's rendered text, shared by instances, with PX expiry
 //   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
 //                             of each version bump, so instances drop their cached version
@@ -32,6 +33,7 @@ export interface RedisKeys {
   fence(sourceId: string): string;
   host(hostName: string): string;
   rendered(key: string): string;
+  hidden(): string;
   /** The pub/sub channel of version bumps (see version-watch.ts). */
   versionsChannel(): string;
 }
@@ -51,6 +53,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     fence: (sourceId) => `${prefix}fence:${sourceId}`,
     host: (hostName) => `${prefix}host:${hostName}`,
     rendered: (key) => `${prefix}rendered:${key}`,
+    hidden: () => `${prefix}hidden`,
     versionsChannel: () => `${prefix}versions`,
   };
 }

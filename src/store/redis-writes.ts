@@ -71,6 +71,16 @@ export class RedisWrites {
     return this;
   }
 
+  hset(key: string, field: string, value: string): this {
+    this.commands.push(["HSET", key, field, value]);
+    return this;
+  }
+
+  hdel(key: string, fields: readonly string[]): this {
+    if (fields.length > 0) this.commands.push(["HDEL", key, ...fields]);
+    return this;
+  }
+
   publish(channel: string, message: string): this {
     this.commands.push(["PUBLISH", channel, message]);
     return this;

@@ -12,8 +12,10 @@ import {
   categoriesOf,
   indexCategories,
   latestById,
+  newestHiddenFirst,
   planUpsert,
   retentionCutoffMs,
+  withoutHidden,
 } from "./plan.js";
 import {
   duplicateClient,
@@ -31,6 +33,7 @@ import { RedisWrites } from "./redis-writes.js";
 import {
   ALL,
   type CategoryVersion,
+  type HiddenEntry,
   type ListQuery,
   type Page,
   type RetentionPolicy,
@@ -95,24 +98,25 @@ export class RedisStore implements Store {
     if (batch.size === 0) return { added: 0, updated: 0, unchanged: 0 };
     const ids = [...batch.keys()];
     const stored = new Map<string, Update>();
-    const raw = await this.#call("read entries", () =>
-      this.#client.mget(ids.map((id) => this.#keys.entry(id))),
-    );
+    const { entries: raw, hidden } = await this.#call("read entries", () => this.#readEntries(ids));
     raw.forEach((json, i) => {
       const id = ids[i];
       if (json !== null && id !== undefined) stored.set(id, this.#parseEntry(json, id));
     });
-    const plan = planUpsert(batch, stored, options.fallbackDated);
+    const plan = withoutHidden(planUpsert(batch, stored, options.fallbackDated), hidden);
     if (plan.changes.length === 0) return plan.result;
     // Batched: one MSET for the entries and one ZADD (or ZREM) per index key, however many
     // entries a poll brings, instead of a SET and a ZADD per index per entry.
     const adds = new Grouped<string | number>();
     const removes = new Grouped<string>();
-    const entries: [string, string][] = [];
-    for (const { next, previous } of plan.changes) {
+    // Hidden entries are stored (an unhide shows the latest copy) but indexed nowhere.
+    const entries: [string, string][] = plan.changes.map(({ next }) => [
+      this.#keys.entry(next.id),
+      JSON.stringify(next),
+    ]);
+    for (const { next, previous } of plan.indexed) {
       const ms = publishedMs(next);
       const categories = indexCategories(next);
-      entries.push([this.#keys.entry(next.id), JSON.stringify(next)]);
       if (previous) {
         for (const old of indexCategories(previous)) {
           if (!categories.includes(old)) removes.add(this.#keys.category(old), next.id);
@@ -261,17 +265,84 @@ export class RedisStore implements Store {
       const lastRead = fresh.at(-1);
       if (lastRead) position = lastRead;
       if (fresh.length > 0) {
-        const raw = await this.#client.mget(fresh.map((key) => this.#keys.entry(key.id)));
+        const read = await this.#readEntries(fresh.map((key) => key.id));
         fresh.forEach((key, i) => {
-          const json = raw[i];
+          const json = read.entries[i];
           // null: removed by another instance between the two reads; it is simply gone.
           if (json === null || json === undefined || found.length >= want) return;
+          // Indexed while it was being hidden (a poll's write racing the hide): still hidden.
+          if (read.hidden.has(key.id)) return;
           const entry = this.#parseEntry(json, key.id);
           if (!wanted || wanted(entry)) found.push({ key, entry });
         });
       }
       if (found.length >= want || members.length < size) return found;
     }
+  }
+
+  /** The stored JSON of `ids` and which of them are hidden, in one round trip. */
+  async #readEntries(ids: string[]): Promise<{ entries: (string | null)[]; hidden: Set<string> }> {
+    const [entries, flags] = (await execChecked(
+      this.#client
+        .multi()
+        .mget(ids.map((id) => this.#keys.entry(id)))
+        .hmget(this.#keys.hidden(), ...ids),
+    )) as [(string | null)[], (string | null)[]];
+    return { entries, hidden: new Set(ids.filter((_, i) => flags[i] != null)) };
+  }
+
+  async hide(id: string, at: Date): Promise<boolean> {
+    const [json, already] = (await this.#call("read an entry", () =>
+      execChecked(this.#client.multi().get(this.#keys.entry(id)).hexists(this.#keys.hidden(), id)),
+    )) as [string | null, number];
+    if (json === null) return false;
+    if (already === 1) return true;
+    const entry = this.#parseEntry(json, id);
+    const writes = new RedisWrites()
+      .hset(this.#keys.hidden(), id, JSON.stringify({ hiddenAt: at.toISOString() }))
+      .zrem(this.#keys.source(entry.sourceId), [id]);
+    const touched = categoriesOf([entry]);
+    for (const category of touched) writes.zrem(this.#keys.category(category), [id]);
+    for (const category of touched) bumpVersion(writes, this.#keys, category);
+    await this.#execBumping("hide an entry", writes, touched);
+    return true;
+  }
+
+  async unhide(id: string): Promise<boolean> {
+    const [flag, json] = (await this.#call("read an entry", () =>
+      execChecked(this.#client.multi().hget(this.#keys.hidden(), id).get(this.#keys.entry(id))),
+    )) as [string | null, string | null];
+    if (flag === null) return false;
+    const writes = new RedisWrites().hdel(this.#keys.hidden(), [id]);
+    const entry = json === null ? undefined : this.#parseEntry(json, id);
+    const touched = entry ? categoriesOf([entry]) : new Set<string>();
+    if (entry) {
+      const ms = publishedMs(entry);
+      for (const category of touched) writes.zadd(this.#keys.category(category), [ms, id]);
+      writes.zadd(this.#keys.source(entry.sourceId), [ms, id]);
+      for (const category of touched) bumpVersion(writes, this.#keys, category);
+    }
+    await this.#execBumping("unhide an entry", writes, touched);
+    return true;
+  }
+
+  async hidden(): Promise<HiddenEntry[]> {
+    const flags = await this.#call("read hidden entries", () =>
+      this.#client.hgetall(this.#keys.hidden()),
+    );
+    const ids = Object.keys(flags);
+    if (ids.length === 0) return [];
+    const raw = await this.#call("read entries", () =>
+      this.#client.mget(ids.map((id) => this.#keys.entry(id))),
+    );
+    return ids
+      .map((id, i) => {
+        const hiddenAt = String((JSON.parse(flags[id] ?? "{}") as { hiddenAt?: string }).hiddenAt);
+        const json = raw[i];
+        const entry = json ? this.#parseEntry(json, id) : undefined;
+        return { id, hiddenAt, ...(entry ? { title: entry.title, sourceId: entry.sourceId } : {}) };
+      })
+      .sort(newestHiddenFirst);
   }
 
   async get(id: string): Promise<Update | undefined> {
@@ -408,6 +479,18 @@ export class RedisStore implements Store {
       for (const category of touched) bumpVersion(writes, this.#keys, category);
       await this.#execBumping("remove entries", writes, touched);
       removed += entries.length;
+    }
+    // Its hidden entries go with it: they are in no index, so the batches above did not see them.
+    const hidden = (await this.hidden()).filter((h) => h.sourceId === sourceId).map((h) => h.id);
+    if (hidden.length > 0) {
+      await this.#call("remove hidden entries", () =>
+        execChecked(
+          this.#client
+            .multi()
+            .del(...hidden.map((id) => this.#keys.entry(id)))
+            .hdel(this.#keys.hidden(), ...hidden),
+        ),
+      );
     }
     await this.#call("remove source state", () =>
       execChecked(

@@ -139,9 +139,30 @@ export interface Store {
    * Used by `tributary prune` after a source left the config.
    */
   removeSource(sourceId: string): Promise<number>;
+  /**
+   * Takes a stored entry out of every listing at once (feeds, pages, API; on every instance, as
+   * a version bump) and keeps it out when a later poll brings it again: it stays stored, so
+   * `unhide` shows the partner's latest copy. False when no such entry is stored. Hiding a
+   * hidden entry keeps its first `hiddenAt`.
+   */
+  hide(id: string, at: Date): Promise<boolean>;
+  /** Lists a hidden entry again; false when it was not hidden. */
+  unhide(id: string): Promise<boolean>;
+  /** What is hidden, most recently hidden first. */
+  hidden(): Promise<HiddenEntry[]>;
   /** Resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** An entry an editor took down (POST /admin/updates/{id}/hide). */
+export interface HiddenEntry {
+  id: string;
+  /** ISO 8601: when it was hidden. */
+  hiddenAt: string;
+  /** What it was, for the list (absent if the entry itself is gone since). */
+  title?: string;
+  sourceId?: string;
 }
 
 /** Rendered text by key (the publisher's: it names the page, its version and the config). */

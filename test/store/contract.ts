@@ -999,4 +999,72 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
     });
     await t.throwsAsync(store.upsert([makeUpdate()], plain), { instanceOf: StoreUnavailableError });
   });
+
+  it("hide takes an entry out of every listing and bumps its versions; hidden() names it", async (t, store) => {
+    const kept = makeUpdate({ sourceId: "s", categories: ["migration"] });
+    const taken = makeUpdate({ sourceId: "s", categories: ["migration", "trafficking"] });
+    await store.upsert([kept, taken], plain);
+    const before = {
+      all: await store.version(ALL),
+      trafficking: await store.version("trafficking"),
+    };
+    const at = new Date("2026-03-01T12:00:00.000Z");
+    t.true(await store.hide(taken.id, at));
+    for (const query of [
+      { category: ALL, limit: 10 },
+      { category: "migration", limit: 10 },
+      { category: ALL, source: "s", limit: 10 },
+    ]) {
+      t.deepEqual(ids((await store.list(query)).items), [kept.id], JSON.stringify(query));
+    }
+    t.deepEqual((await store.list({ category: "trafficking", limit: 10 })).items, []);
+    t.is(await store.count(ALL), 1);
+    t.is(await store.count("trafficking"), 0);
+    t.true((await store.version(ALL)) > before.all);
+    t.true((await store.version("trafficking")) > before.trafficking);
+    t.deepEqual(await store.hidden(), [
+      { id: taken.id, hiddenAt: at.toISOString(), title: taken.title, sourceId: "s" },
+    ]);
+    // Hiding it again keeps the first time; unknown ids hide nothing.
+    t.true(await store.hide(taken.id, new Date("2026-03-02T00:00:00.000Z")));
+    t.is((await store.hidden())[0]?.hiddenAt, at.toISOString());
+    t.false(await store.hide("no-such-entry", at));
+    t.false(await store.unhide(kept.id), "an entry that is not hidden");
+  });
+
+  it("a hidden entry stays hidden when a poll brings it again; unhide lists its latest copy", async (t, store) => {
+    const entry = makeUpdate({ sourceId: "s", categories: ["migration"] });
+    await store.upsert([entry], plain);
+    await store.hide(entry.id, new Date());
+    const version = await store.version("migration");
+    const edited = { ...entry, title: "Edited at the partner" };
+    t.deepEqual(await store.upsert([edited], plain), { added: 0, updated: 1, unchanged: 0 });
+    t.deepEqual((await store.list({ category: ALL, limit: 10 })).items, []);
+    t.is(await store.version("migration"), version, "no version moved for a hidden entry");
+    const policy = { maxEntriesPerSource: 500, maxAgeDays: 365 };
+    t.is(await store.applyRetention("s", policy, new Date(), new Set()), 0);
+
+    t.true(await store.unhide(entry.id));
+    t.deepEqual(ids((await store.list({ category: "migration", limit: 10 })).items), [entry.id]);
+    t.is(
+      (await store.list({ category: ALL, source: "s", limit: 10 })).items[0]?.title,
+      edited.title,
+    );
+    t.true((await store.version("migration")) > version);
+    t.deepEqual(await store.hidden(), []);
+  });
+
+  it("removeSource removes its hidden entries too", async (t, store) => {
+    const mine = makeUpdate({ sourceId: "gone" });
+    const other = makeUpdate({ sourceId: "stays" });
+    await store.upsert([mine, other], plain);
+    await store.hide(mine.id, new Date());
+    await store.hide(other.id, new Date());
+    await store.removeSource("gone");
+    t.deepEqual(
+      (await store.hidden()).map((h) => h.id),
+      [other.id],
+    );
+    t.is(await store.get(mine.id), undefined);
+  });
 }

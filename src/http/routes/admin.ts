@@ -1,4 +1,5 @@
-// Operator actions: POST /admin/poll, POST /admin/sources/{id}/poll, POST /admin/reload.
+// Operator actions: POST /admin/poll, POST /admin/sources/{id}/poll, POST /admin/reload, and the
+// takedown of an entry: POST /admin/updates/{id}/hide and …/unhide, GET /admin/hidden.
 // They live in a router of their own, every path under /admin and matched exactly, whose first
 // middleware is the token check: the guard belongs to the routes, so the only way to an action
 // is through it, and no spelling of a path can reach one without it.
@@ -85,6 +86,29 @@ function registerAdminActions(router: Router, deps: AppDeps, polls: boolean): vo
       throw notFound(`unknown source ${JSON.stringify(id)} (known: ${known || "none"})`);
     }
     await answerPoll(ctx, poll);
+  });
+
+  // Takedown: the store takes the entry out of every listing and bumps the versions, so every
+  // instance drops its cached feeds, pages and API pages at once. Any role: no poll involved.
+  router.post("/admin/updates/:id/hide", async (ctx) => {
+    actions();
+    const id = ctx.params.id ?? "";
+    if (!(await deps.store.hide(id, new Date())))
+      throw notFound(`no stored entry ${JSON.stringify(id)}`);
+    const entry = (await deps.store.hidden()).find((hidden) => hidden.id === id);
+    sendJson(ctx, { hidden: true, ...entry });
+  });
+
+  router.post("/admin/updates/:id/unhide", async (ctx) => {
+    actions();
+    const id = ctx.params.id ?? "";
+    if (!(await deps.store.unhide(id))) throw notFound(`entry ${JSON.stringify(id)} is not hidden`);
+    sendJson(ctx, { hidden: false, id });
+  });
+
+  router.get("/admin/hidden", async (ctx) => {
+    actions();
+    sendJson(ctx, await deps.store.hidden());
   });
 
   router.post("/admin/reload", async (ctx) => {
