@@ -3,6 +3,7 @@
 import { ConfigError, problemLine } from "../config/errors.js";
 import { parseRedisUrl } from "../config/schema.js";
 import type { Config } from "../config/types.js";
+import { SourceRules } from "../ingest/categorise.js";
 import { SharedConnections } from "../ingest/fetch/connections.js";
 import type { FetchOptions } from "../ingest/fetch/fetch.js";
 import { refreshSource } from "../ingest/refresh.js";
@@ -109,12 +110,28 @@ export function createPoller(
 ): Poller {
   const current = typeof config === "function" ? config : () => config;
   const connections = new SharedConnections();
+  // Compiled once per config (a reload brings a new one), per source on first use.
+  let rulesOf = {
+    config: undefined as Config | undefined,
+    bySource: new Map<string, SourceRules>(),
+  };
+  const rulesFor = (c: Config) => (sourceId: string) => {
+    if (rulesOf.config !== c) rulesOf = { config: c, bySource: new Map() };
+    let rules = rulesOf.bySource.get(sourceId);
+    if (rules === undefined) {
+      const own = c.sources.find((s) => s.id === sourceId)?.rules ?? [];
+      rules = new SourceRules(c.rules, own);
+      rulesOf.bySource.set(sourceId, rules);
+    }
+    return rules.empty ? undefined : rules;
+  };
   const depsOf = (c: Config) => ({
     store,
     fetchOptions: { ...fetchOptionsOf(c, signal), agent: connections.agentFor(c.polling) },
     retention: c.retention,
     maxHintSeconds: c.polling.maxHintSeconds,
     adaptive: c.polling.adaptive,
+    rulesFor: rulesFor(c),
     ingest,
   });
   return new Poller({

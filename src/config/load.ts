@@ -228,6 +228,7 @@ function assemble(
     pages: pagesOf(file.pages, folder),
     embed: file.embed,
     categories: file.categories,
+    rules: file.rules,
     sources:
       references === undefined
         ? file.sources

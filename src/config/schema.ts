@@ -6,7 +6,7 @@
 // invalid, and the operator should see every problem at once.
 
 import { z } from "zod";
-import { ALL } from "../model/category.js";
+import { ALL, UNCATEGORISED } from "../model/category.js";
 import { redactUrl } from "../model/public-url.js";
 import { isValidCron } from "../schedule/cron-expression.js";
 import { DEFAULTS } from "./defaults.js";
@@ -222,9 +222,11 @@ const embed = z.strictObject(
 
 const category = z.strictObject(
   {
-    id: id.refine((value) => value !== ALL, {
-      error: "is reserved for the feed of every category",
-    }),
+    id: id
+      .refine((value) => value !== ALL, { error: "is reserved for the feed of every category" })
+      .refine((value) => value !== UNCATEGORISED, {
+        error: "is reserved for the entries in no category",
+      }),
     title: text(),
     description: z
       .string({ error: expected("a string") })
@@ -233,6 +235,53 @@ const category = z.strictObject(
   },
   mapping,
 );
+
+const ruleValues = (what: string) =>
+  z
+    .array(text(), { error: expected(`a list of ${what}`) })
+    .min(1, { error: `must list at least one of ${what}` });
+
+/** A rule's conditions: every one given must match, any value of each list. */
+const ruleWhen = z
+  .strictObject(
+    {
+      tags: ruleValues("tags").optional(),
+      words: ruleValues("words or phrases").optional(),
+      host: ruleValues("host names")
+        .refine((hosts) => hosts.every((host) => /^[a-z0-9.-]+$/i.test(host)), {
+          error: "must be host names such as reliefweb.int (no scheme or path)",
+        })
+        .optional(),
+      path: ruleValues("paths")
+        .refine((paths) => paths.every((path) => path.startsWith("/")), {
+          error: "must be paths that start with /",
+        })
+        .optional(),
+    },
+    mapping,
+  )
+  .refine((when) => Object.values(when).some((value) => value !== undefined), {
+    error: "must give at least one of tags, words, host, path",
+  });
+
+/** See CategoryRule in types.ts. */
+const rule = z
+  .strictObject(
+    {
+      when: ruleWhen,
+      add: z
+        .array(id, { error: expected("a list of category ids") })
+        .min(1, { error: "must list at least one category" })
+        .optional(),
+      drop: z.literal(true, { error: "must be true (or left out)" }).optional(),
+    },
+    mapping,
+  )
+  .refine((r) => (r.add === undefined) !== (r.drop === undefined), {
+    error: "must have either add or drop",
+  });
+
+const rules = z.array(rule, { error: expected("a list of rules") });
 
 const source = z.strictObject(
   {
@@ -243,9 +292,9 @@ const source = z.strictObject(
     // What feeds, the API, OPML and logs show instead of `url` (default: `url` redacted).
     publicUrl: publicUrl.optional(),
     homepage: httpUrl.optional(),
-    categories: z
-      .array(id, { error: expected("a list of category ids") })
-      .min(1, { error: "must list at least one category" }),
+    // May be empty when rules categorise the entries (checked in referenceProblems).
+    categories: z.array(id, { error: expected("a list of category ids") }),
+    rules: rules.optional(),
     // Overrides polling.schedule for this source (a journal needs fewer polls than a wire).
     schedule: cron.optional(),
     enabled: flag.default(DEFAULTS.source.enabled),
@@ -480,6 +529,7 @@ export const configFileSchema = z.strictObject(
     embed: section(embed),
     redis: section(redis),
     categories: z.array(category, { error: expected("a list of categories") }),
+    rules: rules.default([]),
     sources: z.array(source, { error: expected("a list of sources") }),
   },
   mapping,
@@ -564,16 +614,34 @@ export function referenceProblems(
   checkIds("sources");
 
   const known = [...declared].join(", ") || "none declared";
+  const checkRefs = (refs: unknown, path: string) =>
+    asList(refs).forEach((ref, j) => {
+      if (typeof ref === "string" && ref !== "" && !declared.has(ref)) {
+        problems.push(`${path}[${j}]: unknown category ${showValue(ref)} (known: ${known})`);
+      }
+    });
+  const ruleAdds = (list: unknown, path: string) => {
+    for (const [k, r] of asList(list).entries()) checkRefs(asRecord(r)?.add, `${path}[${k}].add`);
+  };
+  ruleAdds(file.rules, "rules");
+  const globalAdds = asList(file.rules).some((r) => asRecord(r)?.add !== undefined);
   asList(file.sources).forEach((item, i) => {
     const source = asRecord(item);
     if (source !== undefined) problems.push(...headerProblems(source, i, env, options));
-    asList(source?.categories).forEach((ref, j) => {
-      if (typeof ref === "string" && ref !== "" && !declared.has(ref)) {
-        problems.push(
-          `sources[${i}].categories[${j}]: unknown category ${showValue(ref)} (known: ${known})`,
-        );
-      }
-    });
+    checkRefs(source?.categories, `sources[${i}].categories`);
+    ruleAdds(source?.rules, `sources[${i}].rules`);
+    // No default category is fine only where a rule can give one.
+    const ownAdds = asList(source?.rules).some((r) => asRecord(r)?.add !== undefined);
+    if (
+      Array.isArray(source?.categories) &&
+      source.categories.length === 0 &&
+      !globalAdds &&
+      !ownAdds
+    ) {
+      problems.push(
+        `sources[${i}].categories: must list at least one category (or the source or the config needs rules that add categories)`,
+      );
+    }
   });
   return problems;
 }

@@ -82,6 +82,12 @@ export interface CategoryConfig {
   description: string;
 }
 
+// Category rules are shared vocabulary (model/category-rule.ts): the config declares them,
+// ingest applies them.
+import type { CategoryRule } from "../model/category-rule.js";
+
+export type { CategoryRule } from "../model/category-rule.js";
+
 export interface SourceConfig {
   id: string;
   title: string;
@@ -95,7 +101,10 @@ export interface SourceConfig {
    */
   headers?: Record<string, string>;
   homepage?: string;
+  /** The default categories of every entry; may be empty when rules categorise the entries. */
   categories: string[];
+  /** Rules for this source's entries, after the global ones. */
+  rules?: CategoryRule[];
   /** Cron expression overriding `polling.schedule`. */
   schedule?: string;
   enabled: boolean;
@@ -113,6 +122,8 @@ export interface Config {
   pages: PagesConfig;
   embed: EmbedConfig;
   categories: CategoryConfig[];
+  /** Category rules for every source's entries (see CategoryRule). */
+  rules: CategoryRule[];
   sources: SourceConfig[];
   /**
    * The Redis the store uses, in one of the URL forms of RedisTarget (credentials included):

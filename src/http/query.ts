@@ -4,7 +4,8 @@
 // Decision: an empty value (`?source=`) means "not given" for every parameter — partner sites
 // build these URLs from forms with empty selects — while a repeated parameter is an error,
 // since silently picking one would hide a bug in the caller's URL.
-import type { Config } from "../config/types.js";
+import type { Config, SourceConfig } from "../config/types.js";
+import { UNCATEGORISED } from "../model/category.js";
 import { ALL } from "../store/store.js";
 import { badRequest } from "./errors.js";
 
@@ -60,9 +61,10 @@ export function parseSource(raw: RawValue, config: Config, category: string): st
     const known = config.sources.map((candidate) => candidate.id).join(", ");
     throw badRequest(`source: unknown source ${quote(value)}; known sources: ${known}`);
   }
-  if (category !== ALL && !source.categories.includes(category)) {
+  const reachable = reachableCategories(source, config);
+  if (category !== ALL && !reachable.includes(category)) {
     throw badRequest(
-      `source: ${quote(value)} is not in category ${quote(category)}; its categories: ${source.categories.join(", ")}`,
+      `source: ${quote(value)} is not in category ${quote(category)}; its categories: ${reachable.join(", ")}`,
     );
   }
   return value;
@@ -73,10 +75,24 @@ export function parseCursor(raw: RawValue): string | undefined {
   return singleValue("cursor", raw);
 }
 
-/** The `category` query parameter of /api/updates: `all` when absent. */
+/**
+ * The categories a source's entries can be in: its own, those rules can add (global and its
+ * own), and the uncategorised view when it has no default category.
+ */
+function reachableCategories(source: SourceConfig, config: Config): string[] {
+  const added = [...config.rules, ...(source.rules ?? [])].flatMap((rule) => rule.add ?? []);
+  const none = source.categories.length === 0 ? [UNCATEGORISED] : [];
+  return [...new Set([...source.categories, ...added, ...none])];
+}
+
+/**
+ * The `category` query parameter of /api/updates: `all` when absent; `uncategorised` lists the
+ * entries in no category (their source has none, and no rule gave them one).
+ */
 export function parseCategory(raw: RawValue, config: Config): string {
   const value = singleValue("category", raw);
   if (value === undefined) return ALL;
+  if (value === UNCATEGORISED) return value;
   if (!isKnownCategory(value, config)) {
     throw badRequest(`category: ${unknownCategoryMessage(value, config)}`);
   }

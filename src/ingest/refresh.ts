@@ -6,6 +6,7 @@ import { type FeedPollHints, proposedUrl, type Source, type SourceState } from "
 import { LeaseLostError, type PollLease } from "../store/leases.js";
 import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
+import type { SourceRules } from "./categorise.js";
 import { type FetchFn, type FetchOptions, fetchFeed } from "./fetch/fetch.js";
 import { ingestBytes } from "./ingest.js";
 import { DEFAULT_MAX_HINT_SECONDS, pollFloor, publishingIntervalSeconds } from "./poll-hints.js";
@@ -28,6 +29,8 @@ export interface RefreshDeps {
   maxHintSeconds?: number;
   /** `polling.adaptive`: the next poll also waits for half the feed's publishing interval. */
   adaptive?: boolean;
+  /** The category rules of a source (global and its own), when the config has any. */
+  rulesFor?: (sourceId: string) => SourceRules | undefined;
 }
 
 const counts = { added: 0, updated: 0, unchanged: 0, dropped: 0, expired: 0 };
@@ -122,13 +125,16 @@ export async function refreshSource(
     throw error;
   }
 
+  // Rules add categories to entries, or drop them (they are then neither stored nor listed).
+  const rules = deps.rulesFor?.(source.id);
+  const categorised = rules?.apply(ingested.updates) ?? { kept: ingested.updates, dropped: [] };
   // What the partner lists now is kept whatever its age (up to the cap), so an unchanged feed
   // writes nothing, however old its entries are.
-  const written = await deps.store.upsert(newestWithinCap(ingested.updates, deps.retention), {
+  const written = await deps.store.upsert(newestWithinCap(categorised.kept, deps.retention), {
     fallbackDated: ingested.fallbackDated,
     lease,
   });
-  const listed = new Set(ingested.updates.map((update) => update.id));
+  const listed = new Set(categorised.kept.map((update) => update.id));
   const feedHints = withPublishingInterval(ingested.pollHints, ingested.updates);
   const expired = await deps.store.applyRetention(
     source.id,
@@ -156,7 +162,7 @@ export async function refreshSource(
     sourceId: source.id,
     status: "ok",
     ...written,
-    dropped: ingested.dropped.length,
+    dropped: ingested.dropped.length + categorised.dropped.length,
     expired,
     durationMs: fetched.durationMs,
     bytes: fetched.body.length,

@@ -1,6 +1,7 @@
 // The backend-independent half of writes: which entries change, what an upsert reports and
 // which category versions move. Both stores compute this the same way and only differ in
 // how they read the stored entries and apply the result.
+import { UNCATEGORISED } from "../model/category.js";
 import type { Update } from "../model/update.js";
 import { compareNewestFirst, indexKeyOf, publishedMs, sameUpdate } from "./compare.js";
 import { ALL, type HiddenEntry, type RetentionPolicy, type UpsertResult } from "./store.js";
@@ -18,8 +19,12 @@ export interface UpsertPlan {
   touched: Set<string>;
 }
 
-/** Every index an entry belongs to besides its source's: its categories and ALL. */
+/**
+ * Every index an entry belongs to besides its source's: its categories and ALL — and, for an
+ * entry in no category (its source has none and no rule gave one), UNCATEGORISED.
+ */
 export function indexCategories(update: Update): string[] {
+  if (update.categories.length === 0) return [ALL, UNCATEGORISED];
   return [...new Set([ALL, ...update.categories])];
 }
 

@@ -191,7 +191,40 @@ sources:
 sources:
   - { id: a, title: A, url: "https://a.org/feed", categories: [] }
 `,
-    line: "sources[0].categories: must list at least one category, got []",
+    line: "sources[0].categories: must list at least one category (or the source or the config needs rules that add categories)",
+  },
+  {
+    name: "a rule adding an unknown category",
+    yaml: minimal('rules: [{ when: { words: ["visa"] }, add: [visas] }]'),
+    line: 'rules[0].add[0]: unknown category "visas" (known: migration, trafficking)',
+  },
+  {
+    name: "a rule that both adds and drops",
+    yaml: minimal("rules: [{ when: { tags: [jobs] }, add: [migration], drop: true }]"),
+    line: 'rules[0]: must have either add or drop, got {"when":{"tags":["jobs"]},"add":["migration"],"drop":true}',
+  },
+  {
+    name: "a rule without conditions",
+    yaml: minimal("rules: [{ when: {}, drop: true }]"),
+    line: "rules[0].when: must give at least one of tags, words, host, path, got {}",
+  },
+  {
+    name: "a rule host with a scheme",
+    yaml: minimal('rules: [{ when: { host: ["https://reliefweb.int"] }, add: [migration] }]'),
+    line: 'rules[0].when.host: must be host names such as reliefweb.int (no scheme or path), got ["https://reliefweb.int"]',
+  },
+  {
+    name: "a source rule adding an unknown category",
+    yaml: `${CATEGORIES}
+sources:
+  - { id: a, title: A, url: "https://a.org/feed", categories: [], rules: [{ when: { words: [x] }, add: [nope] }] }
+`,
+    line: 'sources[0].rules[0].add[0]: unknown category "nope" (known: migration, trafficking)',
+  },
+  {
+    name: "the reserved uncategorised id",
+    yaml: `categories: [{ id: uncategorised, title: U }]\nsources: []`,
+    line: 'categories[0].id: is reserved for the entries in no category, got "uncategorised"',
   },
   {
     name: "an invalid polling.schedule",

@@ -35,6 +35,7 @@ export function makeConfig(overrides: ConfigOverrides = {}): Config {
     feeds: { defaultLimit: 50, maxLimit: 200, maxAge: 300 },
     pages: { perPage: 20, maxAge: 60, summaryLength: 280, templatesRequired: false },
     embed: { allowedOrigins: ["*"] },
+    rules: [],
     categories: [
       {
         id: "migration",

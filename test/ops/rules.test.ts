@@ -1,0 +1,61 @@
+// Category rules end to end: a broad partner feed with no default category, routed by a source
+// rule, a global rule dropping job ads, and the uncategorised view of /api/updates — through the
+// real fetcher, parser, rules, store and HTTP routes.
+import test from "ava";
+import { call } from "../helpers/app.js";
+import { startFixtureServer } from "../helpers/fixture-server.js";
+import { startOpsService } from "./fixtures.js";
+
+const item = (guid: string, title: string, tag = "") => `<item><title>${title}</title>
+<link>https://reliefweb.example/report/${guid}</link><guid>${guid}</guid>${tag ? `<category>${tag}</category>` : ""}
+<pubDate>Mon, 02 Mar 2026 10:00:00 GMT</pubDate><description>Text.</description></item>`;
+
+const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>All updates</title>
+<link>https://reliefweb.example/</link><description>d</description>
+${item("t1", "Human-trafficking networks on the central route")}
+${item("m1", "Displacement figures for the quarter", "Migration")}
+${item("j1", "Vacancy: protection officer")}
+${item("u1", "Quarterly financial statement")}
+</channel></rss>`;
+
+test("rules route a broad feed by topic, drop job ads, and leave the rest in the uncategorised view", async (t) => {
+  const partner = await startFixtureServer(t, { "/all.rss": { body: FEED } });
+  const yaml = `service: { port: 0, host: 127.0.0.1, baseUrl: "http://tributary.test" }
+polling: { allowPrivateNetworks: true, timeoutMs: 3000, schedule: "0 0 1 1 *" }
+categories: [{ id: trafficking, title: Trafficking }, { id: migration, title: Migration }]
+rules:
+  - { when: { words: ["vacancy", "job opening"] }, drop: true }
+sources:
+  - id: rw
+    title: ReliefWeb
+    url: "${partner.url("/all.rss")}"
+    categories: []
+    rules:
+      - { when: { words: ["human trafficking"] }, add: [trafficking] }
+      - { when: { tags: [migration] }, add: [migration] }
+`;
+  const ops = await startOpsService(t, yaml);
+  const [outcome] = await ops.service.poller.pollMany(ops.service.getConfig().sources, {
+    force: true,
+  });
+  t.like(outcome, { status: "ok", added: 3, dropped: 1 });
+
+  const titles = async (query: string) =>
+    (
+      (await call(`${ops.url}/api/updates?${query}`)).json() as { items: { title: string }[] }
+    ).items.map((i) => i.title);
+  t.deepEqual(await titles("category=trafficking"), [
+    "Human-trafficking networks on the central route",
+  ]);
+  t.deepEqual(await titles("category=migration"), ["Displacement figures for the quarter"]);
+  t.deepEqual(await titles("category=uncategorised"), ["Quarterly financial statement"]);
+  t.deepEqual(await titles("category=trafficking&source=rw"), [
+    "Human-trafficking networks on the central route",
+  ]);
+  t.is((await titles("category=all")).length, 3);
+  for (const route of ["/feeds/all.rss", "/feeds/trafficking.atom", "/api/updates"]) {
+    t.false((await call(`${ops.url}${route}`)).body.toString("utf8").includes("Vacancy"), route);
+  }
+  // The uncategorised view is an API filter, not a feed.
+  t.is((await call(`${ops.url}/feeds/uncategorised.rss`)).status, 404);
+});
