@@ -5,7 +5,7 @@ export type Command =
   | { name: "serve"; configPath?: string; demo: boolean; role: Role }
   | { name: "poll"; configPath?: string; sources: string[]; json: boolean; url?: string }
   | { name: "check-config"; configPath?: string }
-  | { name: "check-source"; configPath?: string; url: string; json: boolean }
+  | { name: "check-source"; configPath?: string; url: string; json: boolean; rules: boolean }
   | {
       name: "import-opml";
       configPath?: string;
@@ -26,7 +26,7 @@ export const USAGE = `Usage:
   tributary serve [--config PATH] [--demo] [--role all|api|worker]
   tributary poll [--config PATH] [--source ID ...] [--json] [--url http://host:port]
   tributary check-config [PATH]
-  tributary check-source URL [--config PATH] [--json]
+  tributary check-source URL [--config PATH] [--json] [--rules]
   tributary import-opml FILE [--config PATH] [--category ID ...] [--dry-run]
   tributary sources [--config PATH] [--json] [--url http://host:port]
   tributary prune --source ID [--config PATH] [--force]
@@ -79,7 +79,10 @@ const SPECS: Record<string, CommandSpec> = {
     positional: ["PATH"],
     optionalPositional: true,
   },
-  "check-source": { flags: { "--config": "value", "--json": "switch" }, positional: ["URL"] },
+  "check-source": {
+    flags: { "--config": "value", "--json": "switch", "--rules": "switch" },
+    positional: ["URL"],
+  },
   "import-opml": {
     flags: { "--config": "value", "--category": "list", "--dry-run": "switch" },
     positional: ["FILE"],
@@ -141,7 +144,13 @@ export function parseArgs(argv: readonly string[]): Command {
     case "check-config":
       return { name, configPath: positional[0] ?? configPath };
     case "check-source":
-      return { name, configPath, url: positional[0] as string, json: switches.has("--json") };
+      return {
+        name,
+        configPath,
+        url: positional[0] as string,
+        json: switches.has("--json"),
+        rules: switches.has("--rules"),
+      };
     case "import-opml":
       return {
         name,

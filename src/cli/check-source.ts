@@ -6,6 +6,7 @@
 
 import { createIngestPool, fetchOptionsOf } from "../app/wiring.js";
 import type { Config } from "../config/types.js";
+import { SourceRules } from "../ingest/categorise.js";
 import { fetchFeed } from "../ingest/fetch/fetch.js";
 import { probeSource } from "../ingest/probe/probe.js";
 import type { ConditionalCheck, SourceReport } from "../ingest/probe/source-report.js";
@@ -14,6 +15,8 @@ import { redactUrl } from "../model/public-url.js";
 export interface CheckSourceOptions {
   url: string;
   json: boolean;
+  /** Also show what the category rules (global, and the source's if the URL is one) do. */
+  rules?: boolean;
 }
 
 export async function checkSourceCommand(
@@ -21,7 +24,7 @@ export async function checkSourceCommand(
   options: CheckSourceOptions,
   stdout: NodeJS.WritableStream,
 ): Promise<number> {
-  const report = await checkSource(config, options.url);
+  const report = await checkSource(config, options.url, { rules: options.rules === true });
   // The report names URLs redacted, so they are compared redacted.
   const configured = config.sources.find(
     (s) => redactUrl(s.url) === report.url || redactUrl(s.url) === report.finalUrl,
@@ -41,8 +44,13 @@ export async function checkSourceCommand(
  * the ingest runs in a pool, as a poll's does: the parse time limit and the worker's heap limit
  * apply, so a hostile document fails with parse-timeout instead of hanging the command.
  */
-export async function checkSource(config: Config, url: string): Promise<SourceReport> {
+export async function checkSource(
+  config: Config,
+  url: string,
+  options: { rules?: boolean } = {},
+): Promise<SourceReport> {
   const known = config.sources.find((s) => s.url === url);
+  const rules = options.rules ? new SourceRules(config.rules, known?.rules) : undefined;
   const pool = createIngestPool(config);
   try {
     return await probeSource(
@@ -52,12 +60,16 @@ export async function checkSource(config: Config, url: string): Promise<SourceRe
         fetch: fetchFeed,
         fetchOptions: { ...fetchOptionsOf(config), headers: known?.headers },
         ingest: pool.ingestDocument,
+        ...(rules === undefined ? {} : { rules }),
       },
     );
   } finally {
     await pool.close();
   }
 }
+
+/** Entries listed with their categories by `--rules` in text; --json lists every one. */
+const RULE_LINES = 20;
 
 const FORMAT_NAMES: Record<NonNullable<SourceReport["format"]>, string> = {
   rss: "RSS",
@@ -114,6 +126,17 @@ export function formatSourceReport(report: SourceReport, configuredAs?: string):
       lines.push(`  ${date}  ${entry.title}`);
       lines.push(`  ${" ".repeat(17)}  ${entry.link ?? "(no link)"}`);
     }
+  }
+  if (report.rules !== undefined) {
+    const { kept, dropped, entries } = report.rules;
+    lines.push("", `Category rules: ${kept} entries kept, ${dropped} dropped:`);
+    for (const entry of entries.slice(0, RULE_LINES)) {
+      const where =
+        entry.categories === null ? "dropped" : entry.categories.join(", ") || "(uncategorised)";
+      lines.push(`  ${where.padEnd(28)}  ${entry.title}`);
+    }
+    if (entries.length > RULE_LINES)
+      lines.push(`  … and ${entries.length - RULE_LINES} more (--json lists them all)`);
   }
   if (report.warnings.length > 0) {
     lines.push("", "Warnings:");

@@ -102,13 +102,15 @@ test("check-config takes the path as a positional argument", (t) => {
   });
 });
 
-test("check-source needs a URL and takes --config and --json", (t) => {
+test("check-source needs a URL and takes --config, --json and --rules", (t) => {
   t.deepEqual(parseArgs(["check-source", "https://p.example/feed", "--json", "--config=c.yaml"]), {
     name: "check-source",
     configPath: "c.yaml",
     url: "https://p.example/feed",
     json: true,
+    rules: false,
   });
+  t.like(parseArgs(["check-source", "https://p.example/feed", "--rules"]), { rules: true });
   t.throws(() => parseArgs(["check-source"]), {
     instanceOf: UsageError,
     message: /URL is required/,

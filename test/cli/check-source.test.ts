@@ -222,3 +222,43 @@ test.serial("an invalid config is a configuration error: exit 2", async (t) => {
   t.is(result.code, 2);
   t.regex(result.stderr, /^polling\.timeoutMs: /m);
 });
+
+test.serial(
+  "--rules shows what the category rules do to each entry, before anything is stored",
+  async (t) => {
+    const partner = await startFixtureServer(t, {
+      "/good.rss": { headers: { "Content-Type": "application/rss+xml" }, body: goodRss },
+    });
+    const url = partner.url("/good.rss");
+    const yaml = `
+polling: { allowPrivateNetworks: true, timeoutMs: 5000 }
+categories: [{ id: news, title: News }, { id: late, title: Late }]
+rules: [{ when: { words: ["story 7"] }, drop: true }]
+sources:
+  - { id: good, title: Good, url: "${url}", categories: [news], rules: [{ when: { words: ["story 6", "story 5"] }, add: [late] }] }
+`;
+    const result = await runCli(["check-source", url, "--rules", "--config", writeConfig(t, yaml)]);
+    t.is(result.code, 0, result.stderr);
+    t.regex(result.stdout, /Category rules: 6 entries kept, 1 dropped:/);
+    t.regex(result.stdout, /dropped\s+Story 7/);
+    t.regex(result.stdout, /news, late\s+Story 6/);
+    t.regex(result.stdout, /news\s+Story 1/);
+
+    const json = await runCli([
+      "check-source",
+      url,
+      "--rules",
+      "--json",
+      "--config",
+      writeConfig(t, yaml),
+    ]);
+    const report = JSON.parse(json.stdout) as {
+      rules: { entries: { title: string; categories: string[] | null }[] };
+    };
+    t.deepEqual(report.rules.entries[0], { title: "Story 7", categories: null });
+    t.deepEqual(report.rules.entries[1], { title: "Story 6", categories: ["news", "late"] });
+    // Without --rules the report has no rules part.
+    const plain = await runCli(["check-source", url, "--json", "--config", writeConfig(t, yaml)]);
+    t.false("rules" in (JSON.parse(plain.stdout) as object));
+  },
+);

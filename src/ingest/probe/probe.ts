@@ -3,6 +3,8 @@
 // the validators it gave, and describe the result (source-report.ts). The fetcher and the
 // ingest function are collaborators, as they are for refresh, so the CLI only prints.
 import { redactUrl } from "../../model/public-url.js";
+import type { Update } from "../../model/update.js";
+import type { SourceRules } from "../categorise.js";
 import type { FetchFn, FetchOptions } from "../fetch/fetch.js";
 import type { DocumentIngestResult } from "../ingest.js";
 import { type IngestDocumentFn, isIngestFailure } from "../worker/pool.js";
@@ -11,6 +13,7 @@ import {
   describeSource,
   type FetchedFeed,
   failedReport,
+  type RulesReport,
   type SourceReport,
 } from "./source-report.js";
 
@@ -23,6 +26,8 @@ export interface ProbeDeps {
    * an ingest pool's, so the parse time limit and the worker's heap limit apply as in a poll.
    */
   ingest: IngestDocumentFn;
+  /** With `--rules`: the category rules of the source, to show what they do to each entry. */
+  rules?: SourceRules;
   now?: () => Date;
 }
 
@@ -83,7 +88,19 @@ export async function probeSource(
   // The URL as given, not the final one: only it carries the user:password (redirects are
   // followed again, to the same place).
   const conditional = await checkConditional(url, fetched, deps);
-  return describeSource({ fetched, charset, parsed, normalised, conditional });
+  const report = describeSource({ fetched, charset, parsed, normalised, conditional });
+  if (deps.rules) report.rules = rulesReport(normalised.updates, deps.rules);
+  return report;
+}
+
+/** What the rules make of each entry, newest first: its categories, or dropped (null). */
+function rulesReport(updates: readonly Update[], rules: SourceRules): RulesReport {
+  const { kept, dropped } = rules.apply(updates);
+  const categoriesOf = new Map(kept.map((entry) => [entry.id, entry.categories]));
+  const entries = [...updates]
+    .sort((a, b) => (a.published < b.published ? 1 : a.published > b.published ? -1 : 0))
+    .map((entry) => ({ title: entry.title, categories: categoriesOf.get(entry.id) ?? null }));
+  return { kept: kept.length, dropped: dropped.length, entries };
 }
 
 /**

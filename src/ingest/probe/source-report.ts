@@ -59,6 +59,15 @@ export interface SourceReport {
   sample: SampleEntry[];
   caching: { etag: string | null; lastModified: string | null; conditional: ConditionalCheck };
   warnings: SourceWarning[];
+  /** With `check-source --rules`: what the category rules do to the entries. */
+  rules?: RulesReport;
+}
+
+export interface RulesReport {
+  kept: number;
+  dropped: number;
+  /** Every entry, newest first: the categories it would be filed under, or null if dropped. */
+  entries: { title: string; categories: string[] | null }[];
 }
 
 export interface FetchedFeed {
