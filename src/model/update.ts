@@ -41,4 +41,41 @@ export interface Update {
    * (ISO 8601 UTC). Absent when the feed declared neither.
    */
   sourceFeed?: { id?: string; updated?: string };
+  /**
+   * The partner's own id for the entry (RSS `<guid>`, Atom `<id>`, JSON Feed `id`), as given:
+   * two partners carrying one story under the same globally unique id (a URL, `tag:`, `urn:`)
+   * are matched by it (story-keys.ts).
+   */
+  guid?: string;
+  /**
+   * Set by the store on entries of a merged listing (a category or `all`, not `?source=`) that
+   * belong to a story carried by several partners, or whose story was first published under
+   * another entry's id. Never stored with the entry.
+   */
+  story?: StoryInfo;
+}
+
+/** One partner's copy of a story, as a merged feed names it (provenance). */
+export interface StoryCopy {
+  /** The copy's own entry id (its id in that partner's `?source=` feed). */
+  id: string;
+  sourceId: string;
+  link?: string;
+  /** ISO 8601 UTC. */
+  published: string;
+  title: string;
+}
+
+/** A story several partners published (issue: one entry per story). */
+export interface StoryInfo {
+  /**
+   * The id merged feeds publish the story under: its first stored copy's id, kept when other
+   * partners join it later or that copy goes, so readers never see the story again as new.
+   */
+  id: string;
+  /**
+   * Every copy, the listed entry's included, earliest publication first: the listed entry is
+   * the first of them (the story is shown under its earliest publication).
+   */
+  copies: StoryCopy[];
 }

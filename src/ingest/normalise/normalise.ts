@@ -248,6 +248,8 @@ function normaliseItem(item: ParsedItem, ctx: FeedContext): ItemOutcome {
     enclosures: enclosuresOf(item, base),
   };
   if (link !== undefined) update.link = link;
+  const guid = item.guid?.trim();
+  if (guid) update.guid = guid;
   const contentHtml = contentHtmlOf(item, base);
   if (contentHtml !== undefined) update.contentHtml = contentHtml;
   const image = imageOf(item, base);
