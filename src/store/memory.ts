@@ -28,9 +28,30 @@ import {
   type UpsertOptions,
   type UpsertResult,
 } from "./store.js";
+import { planStories, type StoryPlan, type StoryRecord, storyInfoOf } from "./stories.js";
+
+export interface MemoryStoreOptions {
+  /**
+   * One entry per story in merged listings (stories.ts); default true. Off, every copy is
+   * listed: the ingest bench's baseline.
+   */
+  stories?: boolean;
+}
 
 export class MemoryStore implements Store {
   readonly kind = "memory" as const;
+  readonly #storiesOn: boolean;
+  /** Merged listings (a category or ALL): each story once, under its earliest copy. */
+  readonly #merged = new Map<string, SortedIndex>();
+  readonly #storyOf = new Map<string, string>();
+  readonly #stories = new Map<string, StoryRecord>();
+  readonly #keyOwners = new Map<string, string>();
+  readonly #tokens = new Map<string, Set<string>>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#storiesOn = options.stories ?? true;
+  }
+
   readonly leases = new MemoryLeases(() => this.#assertOpen());
   readonly #entries = new Map<string, Update>();
   readonly #categories = new Map<string, SortedIndex>();
@@ -63,7 +84,11 @@ export class MemoryStore implements Store {
       this.#entries.set(entry.id, entry);
       if (!hidden) this.#index(entry);
     }
-    this.#bump(plan.touched);
+    const touched = this.#restory(
+      plan.indexed.map(({ next }) => next),
+      [],
+    );
+    this.#bump(new Set([...plan.touched, ...touched]));
     return plan.result;
   }
 
@@ -76,8 +101,21 @@ export class MemoryStore implements Store {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const before = query.before === undefined ? undefined : decodeCursor(query.before);
     const { category, source } = query;
-    const index = source === undefined ? this.#categories.get(category) : this.#sources.get(source);
+    const index = source === undefined ? this.#listingOf(category) : this.#sources.get(source);
     if (!index) return { items: [], next: null, previous: null };
+    // Merged listings name the other partners of each story (provenance).
+    const copy =
+      source === undefined && this.#storiesOn
+        ? (entry: Update) => {
+            const info = storyInfoOf(
+              this.#stories.get(this.#storyOf.get(entry.id) ?? ""),
+              entry.id,
+            );
+            const out = structuredClone(entry);
+            if (info) out.story = info;
+            return out;
+          }
+        : (entry: Update) => structuredClone(entry);
     // With a source, walk that source's (smaller) index and keep the category's entries.
     const wanted =
       source === undefined || category === ALL
@@ -102,7 +140,7 @@ export class MemoryStore implements Store {
       const last = items.at(-1);
       const older = last !== undefined && take(index.after(indexKeyOf(last)), 1).length > 0;
       return {
-        items: items.map((entry) => structuredClone(entry)),
+        items: items.map(copy),
         next: older && last ? cursorOf(last) : null,
         previous: found.length > limit && first ? cursorOf(first) : null,
       };
@@ -115,7 +153,7 @@ export class MemoryStore implements Store {
     const newer =
       after !== undefined && take(index.before(first ? indexKeyOf(first) : after), 1).length > 0;
     return {
-      items: items.map((entry) => structuredClone(entry)),
+      items: items.map(copy),
       next: found.length > limit && last ? cursorOf(last) : null,
       previous: newer ? (first ? cursorOf(first) : (query.cursor ?? null)) : null,
     };
@@ -129,7 +167,7 @@ export class MemoryStore implements Store {
 
   async count(category: string, source?: string): Promise<number> {
     this.#assertOpen();
-    if (source === undefined) return this.#categories.get(category)?.size ?? 0;
+    if (source === undefined) return this.#listingOf(category)?.size ?? 0;
     const index = this.#sources.get(source);
     if (!index || category === ALL) return index?.size ?? 0;
     let n = 0;
@@ -227,7 +265,8 @@ export class MemoryStore implements Store {
       this.#unindex(entry);
       this.#entries.delete(entry.id);
     }
-    this.#bump(categoriesOf(victims));
+    const touched = this.#restory([], victims);
+    this.#bump(new Set([...categoriesOf(victims), ...touched]));
     return victims.length;
   }
 
@@ -250,7 +289,8 @@ export class MemoryStore implements Store {
     this.#sources.delete(sourceId);
     this.#states.delete(sourceId);
     this.leases.forget(sourceId);
-    this.#bump(categoriesOf(removed));
+    const touched = this.#restory([], removed);
+    this.#bump(new Set([...categoriesOf(removed), ...touched]));
     return removed.length;
   }
 
@@ -261,7 +301,8 @@ export class MemoryStore implements Store {
     if (this.#hidden.has(id)) return true;
     this.#hidden.set(id, at.toISOString());
     this.#unindex(entry);
-    this.#bump(categoriesOf([entry]));
+    const touched = this.#restory([], [entry]);
+    this.#bump(new Set([...categoriesOf([entry]), ...touched]));
     return true;
   }
 
@@ -271,7 +312,8 @@ export class MemoryStore implements Store {
     const entry = this.#entries.get(id);
     if (entry) {
       this.#index(entry);
-      this.#bump(categoriesOf([entry]));
+      const touched = this.#restory([entry], []);
+      this.#bump(new Set([...categoriesOf([entry]), ...touched]));
     }
     return true;
   }
@@ -300,6 +342,61 @@ export class MemoryStore implements Store {
     this.#categories.clear();
     this.#sources.clear();
     this.#states.clear();
+    this.#merged.clear();
+    this.#stories.clear();
+    this.#storyOf.clear();
+    this.#keyOwners.clear();
+    this.#tokens.clear();
+  }
+
+  /** The index a listing without a source walks: stories merged, or every copy. */
+  #listingOf(category: string): SortedIndex | undefined {
+    return this.#storiesOn ? this.#merged.get(category) : this.#categories.get(category);
+  }
+
+  /** Moves entries into (upserts) and out of (removals) their stories; returns what it touched. */
+  #restory(upserts: readonly Update[], removals: readonly Update[]): Set<string> {
+    if (!this.#storiesOn || (upserts.length === 0 && removals.length === 0)) return new Set();
+    const plan = planStories(
+      {
+        storyOf: this.#storyOf,
+        stories: this.#stories,
+        keyOwners: this.#keyOwners,
+        tokens: this.#tokens,
+      },
+      upserts,
+      removals,
+    );
+    this.#applyStories(plan);
+    return plan.touched;
+  }
+
+  #applyStories(plan: StoryPlan): void {
+    const apply = <V>(map: Map<string, V>, changes: Map<string, V | undefined>) => {
+      for (const [key, value] of changes) {
+        if (value === undefined) map.delete(key);
+        else map.set(key, value);
+      }
+    };
+    apply(this.#stories, plan.stories);
+    apply(this.#storyOf, plan.storyOf);
+    apply(this.#keyOwners, plan.keyOwners);
+    for (const [token, id] of plan.tokenRemoves) {
+      const set = this.#tokens.get(token);
+      set?.delete(id);
+      if (set?.size === 0) this.#tokens.delete(token);
+    }
+    for (const [token, id] of plan.tokenAdds) {
+      const set = this.#tokens.get(token) ?? new Set<string>();
+      this.#tokens.set(token, set);
+      set.add(id);
+    }
+    for (const [name, keys] of plan.indexRemoves) {
+      for (const [ms, id] of keys) this.#merged.get(name)?.remove({ ms, id });
+    }
+    for (const [name, keys] of plan.indexAdds) {
+      for (const [ms, id] of keys) indexIn(this.#merged, name).insert({ ms, id });
+    }
   }
 
   #assertOpen(): void {
@@ -309,13 +406,19 @@ export class MemoryStore implements Store {
 
   #index(entry: Update): void {
     const key = indexKeyOf(entry);
-    for (const category of indexCategories(entry)) indexIn(this.#categories, category).insert(key);
+    // With stories on, the merged listings are the story indexes (#applyStories).
+    if (!this.#storiesOn) {
+      for (const category of indexCategories(entry))
+        indexIn(this.#categories, category).insert(key);
+    }
     indexIn(this.#sources, entry.sourceId).insert(key);
   }
 
   #unindex(entry: Update): void {
     const key = indexKeyOf(entry);
-    for (const category of indexCategories(entry)) this.#categories.get(category)?.remove(key);
+    if (!this.#storiesOn) {
+      for (const category of indexCategories(entry)) this.#categories.get(category)?.remove(key);
+    }
     this.#sources.get(entry.sourceId)?.remove(key);
   }
 

@@ -23,7 +23,7 @@ export interface UpsertPlan {
  * Every index an entry belongs to besides its source's: its categories and ALL — and, for an
  * entry in no category (its source has none and no rule gave one), UNCATEGORISED.
  */
-export function indexCategories(update: Update): string[] {
+export function indexCategories(update: Pick<Update, "categories" | "language">): string[] {
   if (update.categories.length === 0) return [ALL, UNCATEGORISED];
   return [...new Set([ALL, ...update.categories])];
 }

@@ -14,6 +14,13 @@
 //   <prefix>host:<hostName>   zset    member a fetch's holder id, score epoch ms its slot expires
 //   <prefix>hidden            hash    entry id → {"hiddenAt"} of entries an editor took down
 //   <prefix>rendered:<key>    string  a page's rendered text, shared by instances, with PX expiry
+//   <prefix>merged:<category> zset    a merged listing: each story once, member its earliest
+//                                     copy's entry id, score its published ms (stories.ts)
+//   <prefix>story:<storyId>   hash    "_rev" → revision; entry id → StoryMember JSON per copy
+//   <prefix>storyof           hash    entry id → its story id
+//   <prefix>storykey          hash    exact story key (canonical link, unique guid) → story id
+//   <prefix>tt:<token>        set     ["storyId","entryId"] JSON of entries whose title prefix
+//                                     holds the token in that time bucket (story-keys.ts)
 //   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
 //                             of each version bump, so instances drop their cached version
 
@@ -34,6 +41,11 @@ export interface RedisKeys {
   host(hostName: string): string;
   rendered(key: string): string;
   hidden(): string;
+  merged(category: string): string;
+  story(storyId: string): string;
+  storyOf(): string;
+  storyKeys(): string;
+  titleToken(token: string): string;
   /** The pub/sub channel of version bumps (see version-watch.ts). */
   versionsChannel(): string;
 }
@@ -54,6 +66,11 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     host: (hostName) => `${prefix}host:${hostName}`,
     rendered: (key) => `${prefix}rendered:${key}`,
     hidden: () => `${prefix}hidden`,
+    merged: (category) => `${prefix}merged:${category}`,
+    story: (storyId) => `${prefix}story:${storyId}`,
+    storyOf: () => `${prefix}storyof`,
+    storyKeys: () => `${prefix}storykey`,
+    titleToken: (token) => `${prefix}tt:${token}`,
     versionsChannel: () => `${prefix}versions`,
   };
 }

@@ -9,16 +9,27 @@ import { execChecked, type RedisClient } from "./redis-client.js";
 type Arg = string | number;
 
 /**
- * Runs ARGV[2..] as commands, each given as its argument count and then its arguments, if and
- * only if KEYS[1] (the source's fence) still holds ARGV[1] (the poll's token). The keys the
- * commands touch are not declared: they share the deployment's prefix, which in cluster mode is a
- * hash tag, so they live in the fence key's slot.
+ * Runs the commands after ARGV[2]'s expectations, each given as its argument count and then its
+ * arguments, if and only if
+ *  - ARGV[1] is empty, or KEYS[1] (the source's fence) still holds ARGV[1] (the poll's token);
+ *  - each of the ARGV[2] expectations (hash key, field, "" for absent or "=" + value) holds:
+ *    what the operation read and planned from (its stories) has not changed since.
+ * The keys the commands touch are not declared: they share the deployment's prefix, which in
+ * cluster mode is a hash tag, so they live in KEYS[1]'s slot.
  */
-const FENCED = new LuaScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+const CHECKED = new LuaScript(`
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LEASELOST the poll lost its lease')
 end
-local i = 2
+local i = 3
+for _ = 1, tonumber(ARGV[2]) do
+  local v = redis.call('HGET', ARGV[i], ARGV[i + 1])
+  local want = ARGV[i + 2]
+  if (want == '' and v) or (want ~= '' and (not v or ('=' .. v) ~= want)) then
+    return redis.error_reply('CONFLICT ' .. ARGV[i] .. ' changed meanwhile')
+  end
+  i = i + 3
+end
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
   redis.call(unpack(ARGV, i + 1, i + n))
@@ -30,8 +41,21 @@ return 1
 /** Lua's unpack() has a C stack limit of a few thousand values: long MSETs are split. */
 const MAX_PAIRS_PER_MSET = 500;
 
+/** What a checked write found changed since it was planned: the caller plans again. */
+export class WriteConflictError extends Error {
+  override name = "WriteConflictError";
+}
+
 export class RedisWrites {
   readonly commands: Arg[][] = [];
+  /** [hash key, field, value or undefined for absent] that must still hold. */
+  readonly #expected: [string, string, string | undefined][] = [];
+
+  /** Applies nothing (WriteConflictError) unless `field` of `key` still holds `value`. */
+  expect(key: string, field: string, value: string | undefined): this {
+    this.#expected.push([key, field, value]);
+    return this;
+  }
 
   get size(): number {
     return this.commands.length;
@@ -76,6 +100,22 @@ export class RedisWrites {
     return this;
   }
 
+  /** `pairs`: field, value, field, value… */
+  hsetMany(key: string, pairs: readonly string[]): this {
+    if (pairs.length > 0) this.commands.push(["HSET", key, ...pairs]);
+    return this;
+  }
+
+  sadd(key: string, members: readonly string[]): this {
+    if (members.length > 0) this.commands.push(["SADD", key, ...members]);
+    return this;
+  }
+
+  srem(key: string, members: readonly string[]): this {
+    if (members.length > 0) this.commands.push(["SREM", key, ...members]);
+    return this;
+  }
+
   hdel(key: string, fields: readonly string[]): this {
     if (fields.length > 0) this.commands.push(["HDEL", key, ...fields]);
     return this;
@@ -87,24 +127,32 @@ export class RedisWrites {
   }
 
   /**
-   * Sends the commands: as a MULTI, or as the fenced script when `fence` is given (its key and the
-   * poll's lease), rejecting with LeaseLostError when the token is no longer the newest.
+   * Sends the commands: as a MULTI, or as the checked script when `fence` is given (its key and
+   * the poll's lease) or expectations were set, rejecting with LeaseLostError when the token is
+   * no longer the newest and with WriteConflictError when an expectation no longer holds.
    */
   async exec(client: RedisClient, fence?: { key: string; lease: PollLease }): Promise<void> {
     if (this.commands.length === 0) return;
-    if (fence === undefined) {
+    const first = this.#expected[0];
+    if (fence === undefined && first === undefined) {
       // ioredis looks queued commands up by their method names, which are lower case.
       const queued = this.commands.map(([name, ...args]) => [String(name).toLowerCase(), ...args]);
       await execChecked(client.multi(queued));
       return;
     }
-    const args: Arg[] = [fence.lease.token];
+    const args: Arg[] = [fence?.lease.token ?? "", this.#expected.length];
+    for (const [key, field, value] of this.#expected) {
+      args.push(key, field, value === undefined ? "" : `=${value}`);
+    }
     for (const command of this.commands) args.push(command.length, ...command);
     try {
-      await FENCED.run(client, [fence.key], args);
+      await CHECKED.run(client, [fence?.key ?? first?.[0] ?? ""], args);
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith("LEASELOST")) {
+      if (error instanceof Error && error.message.startsWith("LEASELOST") && fence) {
         throw new LeaseLostError(fence.lease.sourceId);
+      }
+      if (error instanceof Error && error.message.startsWith("CONFLICT")) {
+        throw new WriteConflictError(error.message);
       }
       throw error;
     }

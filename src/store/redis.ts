@@ -29,7 +29,8 @@ import {
 } from "./redis-client.js";
 import { DEFAULT_REDIS_PREFIX, type RedisKeys, redisKeys } from "./redis-keys.js";
 import { RedisLeases } from "./redis-leases.js";
-import { RedisWrites } from "./redis-writes.js";
+import { RedisStories } from "./redis-stories.js";
+import { RedisWrites, WriteConflictError } from "./redis-writes.js";
 import {
   ALL,
   type CategoryVersion,
@@ -43,17 +44,22 @@ import {
   type UpsertOptions,
   type UpsertResult,
 } from "./store.js";
+import { planStories } from "./stories.js";
 import type { VersionFeed, VersionListener } from "./version-watch.js";
 
 export interface RedisStoreOptions extends RedisClientOptions {
   /** Prepended to every key; default "tributary:". */
   prefix?: string;
+  /** One entry per story in merged listings (stories.ts); default true. */
+  stories?: boolean;
 }
 
 /** Connects (rejecting with StoreUnavailableError when Redis does not answer in time). */
 export async function connectRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
   const { client, circuit } = await openRedisConnection(options);
-  return new RedisStore(client, redisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX), circuit);
+  return new RedisStore(client, redisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX), circuit, {
+    stories: options.stories ?? true,
+  });
 }
 
 /** Which way a walk goes from its position: down the listing (older) or up it (newer). */
@@ -64,6 +70,12 @@ const MIN_FILTERED_BATCH = 32;
 
 /** Entries removed per round trip by removeSource. */
 const REMOVE_BATCH = 500;
+
+/**
+ * Times an operation is planned again when another instance changed one of its stories between
+ * its read and its write (two partners' copies of one story written at once).
+ */
+const STORY_ATTEMPTS = 8;
 
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
@@ -85,15 +97,69 @@ export class RedisStore implements Store {
   /** Version watches of this process, told about its own bumps as soon as they are written. */
   readonly #listeners = new Set<VersionListener>();
 
+  /** Stories of merged listings (undefined: every copy is listed). */
+  readonly #stories: RedisStories | undefined;
+
   /** Takes an open client and the circuit guarding it; use connectRedisStore. */
-  constructor(client: RedisClient, keys: RedisKeys, circuit: Circuit) {
+  constructor(
+    client: RedisClient,
+    keys: RedisKeys,
+    circuit: Circuit,
+    options: { stories: boolean } = { stories: true },
+  ) {
     this.#client = client;
     this.#keys = keys;
     this.#circuit = circuit;
     this.leases = new RedisLeases(client, keys, (what, io) => this.#call(what, io));
+    if (options.stories) {
+      this.#stories = new RedisStories(client, keys, (what, io) => this.#call(what, io));
+    }
+  }
+
+  /**
+   * Runs a write that plans stories again when a story it read changed before it was applied.
+   * Every attempt reads afresh, so nothing planned from stale stories is written.
+   */
+  async #retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof WriteConflictError)) throw error;
+        if (n >= STORY_ATTEMPTS) {
+          throw new StoreUnavailableError(
+            `Redis store could not ${what}: its stories kept changing (${n} attempts)`,
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds to `writes` what moving `upserts` into and `removals` out of their stories writes;
+   * returns the merged listings it touches (none with stories off).
+   */
+  async #storyWrites(
+    writes: RedisWrites,
+    upserts: readonly Update[],
+    removals: readonly Update[],
+  ): Promise<Set<string>> {
+    const stories = this.#stories;
+    if (!stories || (upserts.length === 0 && removals.length === 0)) return new Set();
+    const snapshot = await stories.snapshot(upserts, removals);
+    return stories.write(planStories(snapshot, upserts, removals), snapshot, writes);
+  }
+
+  /** The index a listing without a source reads: stories merged, or every copy. */
+  #listing(category: string): string {
+    return this.#stories ? this.#keys.merged(category) : this.#keys.category(category);
   }
 
   async upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult> {
+    return this.#retrying("write entries", () => this.#upsertOnce(updates, options));
+  }
+
+  async #upsertOnce(updates: Update[], options: UpsertOptions): Promise<UpsertResult> {
     const batch = latestById(updates);
     if (batch.size === 0) return { added: 0, updated: 0, unchanged: 0 };
     const ids = [...batch.keys()];
@@ -132,8 +198,16 @@ export class RedisStore implements Store {
     const writes = new RedisWrites().mset(entries);
     for (const [key, members] of removes) writes.zrem(key, members);
     for (const [key, scoreMembers] of adds) writes.zadd(key, scoreMembers);
-    for (const category of plan.touched) bumpVersion(writes, this.#keys, category);
-    await this.#execBumping("write entries", writes, plan.touched, options.lease);
+    const touched = new Set([
+      ...plan.touched,
+      ...(await this.#storyWrites(
+        writes,
+        plan.indexed.map(({ next }) => next),
+        [],
+      )),
+    ]);
+    for (const category of touched) bumpVersion(writes, this.#keys, category);
+    await this.#execBumping("write entries", writes, touched, options.lease);
     return plan.result;
   }
 
@@ -145,7 +219,7 @@ export class RedisStore implements Store {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const before = query.before === undefined ? undefined : decodeCursor(query.before);
     const { category, source } = query;
-    const index = source === undefined ? this.#keys.category(category) : this.#keys.source(source);
+    const index = source === undefined ? this.#listing(category) : this.#keys.source(source);
     // With a source, walk that source's (smaller) index and keep the category's entries.
     const wanted =
       source === undefined || category === ALL
@@ -155,7 +229,7 @@ export class RedisStore implements Store {
     // one small read the other way tells whether one lies behind it.
     const exists = async (from: IndexKey, direction: Direction) =>
       (await this.#walk(index, from, 1, wanted, direction)).length > 0;
-    return this.#call("list entries", async () => {
+    const page = await this.#call("list entries", async (): Promise<Page> => {
       if (before) {
         // Walked up from the position, so the newest of the page comes last.
         const found = await this.#walk(index, before, limit + 1, wanted, "newer");
@@ -181,6 +255,15 @@ export class RedisStore implements Store {
         previous: newer ? (first ? encodeCursor(first.key) : (query.cursor ?? null)) : null,
       };
     });
+    // A merged listing names the other partners of each story (provenance).
+    if (this.#stories && source === undefined) {
+      const info = await this.#stories.infoFor(page.items.map((item) => item.id));
+      for (const item of page.items) {
+        const story = info.get(item.id);
+        if (story) item.story = story;
+      }
+    }
+    return page;
   }
 
   /**
@@ -292,6 +375,10 @@ export class RedisStore implements Store {
   }
 
   async hide(id: string, at: Date): Promise<boolean> {
+    return this.#retrying("hide an entry", () => this.#hideOnce(id, at));
+  }
+
+  async #hideOnce(id: string, at: Date): Promise<boolean> {
     const [json, already] = (await this.#call("read an entry", () =>
       execChecked(this.#client.multi().get(this.#keys.entry(id)).hexists(this.#keys.hidden(), id)),
     )) as [string | null, number];
@@ -301,14 +388,19 @@ export class RedisStore implements Store {
     const writes = new RedisWrites()
       .hset(this.#keys.hidden(), id, JSON.stringify({ hiddenAt: at.toISOString() }))
       .zrem(this.#keys.source(entry.sourceId), [id]);
-    const touched = categoriesOf([entry]);
-    for (const category of touched) writes.zrem(this.#keys.category(category), [id]);
+    const own = categoriesOf([entry]);
+    for (const category of own) writes.zrem(this.#keys.category(category), [id]);
+    const touched = new Set([...own, ...(await this.#storyWrites(writes, [], [entry]))]);
     for (const category of touched) bumpVersion(writes, this.#keys, category);
     await this.#execBumping("hide an entry", writes, touched);
     return true;
   }
 
   async unhide(id: string): Promise<boolean> {
+    return this.#retrying("unhide an entry", () => this.#unhideOnce(id));
+  }
+
+  async #unhideOnce(id: string): Promise<boolean> {
     const [flag, json] = (await this.#call("read an entry", () =>
       execChecked(this.#client.multi().hget(this.#keys.hidden(), id).get(this.#keys.entry(id))),
     )) as [string | null, string | null];
@@ -320,6 +412,7 @@ export class RedisStore implements Store {
       const ms = publishedMs(entry);
       for (const category of touched) writes.zadd(this.#keys.category(category), [ms, id]);
       writes.zadd(this.#keys.source(entry.sourceId), [ms, id]);
+      for (const c of await this.#storyWrites(writes, [entry], [])) touched.add(c);
       for (const category of touched) bumpVersion(writes, this.#keys, category);
     }
     await this.#execBumping("unhide an entry", writes, touched);
@@ -352,7 +445,7 @@ export class RedisStore implements Store {
 
   async count(category: string, source?: string): Promise<number> {
     return this.#call("count entries", async () => {
-      if (source === undefined) return this.#client.zcard(this.#keys.category(category));
+      if (source === undefined) return this.#client.zcard(this.#listing(category));
       if (category === ALL) return this.#client.zcard(this.#keys.source(source));
       // ZINTERCARD (Redis 7) counts on the server without materialising the intersection.
       return Number(
@@ -409,6 +502,18 @@ export class RedisStore implements Store {
     listed: ReadonlySet<string>,
     lease?: PollLease,
   ): Promise<number> {
+    return this.#retrying("remove entries", () =>
+      this.#applyRetentionOnce(sourceId, policy, now, listed, lease),
+    );
+  }
+
+  async #applyRetentionOnce(
+    sourceId: string,
+    policy: RetentionPolicy,
+    now: Date,
+    listed: ReadonlySet<string>,
+    lease?: PollLease,
+  ): Promise<number> {
     const index = this.#keys.source(sourceId);
     const [beyond, old] = (await this.#call("read the source index", () =>
       execChecked(
@@ -440,6 +545,7 @@ export class RedisStore implements Store {
       .zrem(index, victims);
     for (const [key, members] of removes) writes.zrem(key, members);
     const touched = categoriesOf(removed).add(ALL);
+    for (const c of await this.#storyWrites(writes, [], removed)) touched.add(c);
     for (const category of touched) bumpVersion(writes, this.#keys, category);
     await this.#execBumping("remove entries", writes, touched, lease);
     return victims.length;
@@ -472,13 +578,16 @@ export class RedisStore implements Store {
           removes.add(this.#keys.category(category), id);
         }
       });
-      const writes = new RedisWrites().del(gone).zrem(index, ids);
-      for (const [key, members] of removes) writes.zrem(key, members);
-      const touched = categoriesOf(entries);
-      if (entries.length < ids.length) touched.add(ALL);
-      for (const category of touched) bumpVersion(writes, this.#keys, category);
-      await this.#execBumping("remove entries", writes, touched);
-      removed += entries.length;
+      removed += await this.#retrying("remove entries", async () => {
+        const writes = new RedisWrites().del(gone).zrem(index, ids);
+        for (const [key, members] of removes) writes.zrem(key, members);
+        const touched = categoriesOf(entries);
+        if (entries.length < ids.length) touched.add(ALL);
+        for (const c of await this.#storyWrites(writes, [], entries)) touched.add(c);
+        for (const category of touched) bumpVersion(writes, this.#keys, category);
+        await this.#execBumping("remove entries", writes, touched);
+        return entries.length;
+      });
     }
     // Its hidden entries go with it: they are in no index, so the batches above did not see them.
     const hidden = (await this.hidden()).filter((h) => h.sourceId === sourceId).map((h) => h.id);
@@ -554,6 +663,8 @@ export class RedisStore implements Store {
     } catch (error) {
       // Not an outage: the poll lost its lease, and nothing was written (redis-writes.ts).
       if (error instanceof LeaseLostError) throw error;
+      // Not an outage either: a story changed meanwhile, and the caller plans again.
+      if (error instanceof WriteConflictError) throw error;
       // One timeout on an open connection is enough: the next calls must not wait as well.
       if (isCommandTimeout(error)) this.#circuit.open(error);
       if (error instanceof StoreUnavailableError) throw error;

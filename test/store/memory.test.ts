@@ -4,6 +4,7 @@ import { StoreUnavailableError } from "../../src/store/store.js";
 import { makeUpdate } from "../helpers/updates.js";
 import { storeContract } from "./contract.js";
 import { leaseContract } from "./lease-contract.js";
+import { storyContract } from "./story-contract.js";
 
 const open = async (t: ExecutionContext) => {
   const store = new MemoryStore();
@@ -11,6 +12,7 @@ const open = async (t: ExecutionContext) => {
   return store;
 };
 storeContract(test, "memory", open);
+storyContract(test, "memory", open);
 leaseContract(test, "memory", open);
 
 // peekVersion: categoryVersion without a promise, one frozen object per category and version.

@@ -21,10 +21,12 @@ import {
 import { makeUpdate } from "../helpers/updates.js";
 import { ARCHIVE_SOURCE, archive, pollArchive, storeContract } from "./contract.js";
 import { leaseContract } from "./lease-contract.js";
+import { storyContract } from "./story-contract.js";
 
 const plain = { fallbackDated: new Set<string>() };
 
 storeContract(test, "redis", (t) => redisStoreForTest(t));
+storyContract(test, "redis", (t) => redisStoreForTest(t));
 leaseContract(test, "redis", (t) => redisStoreForTest(t));
 
 /** Starts a TCP server on `port` (0 = any) with the given connection handler, closed in teardown. */
@@ -168,8 +170,13 @@ test("redis: every key lives under the prefix, in the documented layout", async 
     "changed:x",
     "entry:e1",
     "generation",
+    "merged:all",
+    "merged:x",
     "src:s1",
     "state:s1",
+    "story:e1",
+    "storykey",
+    "storyof",
     "version:all",
     "version:x",
   ]);

@@ -1,0 +1,149 @@
+// npm run bench (part: stories): what one entry per story costs at ingest (issue: "≤ 1.2× the
+// time"). The real-world corpus is ingested — decode → parse → normalise → store — as one
+// source per feed plus a syndicating partner per feed that republishes every entry under a
+// campaign-tagged http link and a " | Relief Hub" title tail, with stories on and off, on the
+// memory store and on Redis, alternating on and off each round; the median round is reported.
+// The store already holds a backlog of unrelated entries (stories on builds them too), so the
+// lookups run against a store that is not empty.
+import { existsSync, readFileSync } from "node:fs";
+import { ingestBytes } from "../src/ingest/ingest.js";
+import type { Update } from "../src/model/update.js";
+import { MemoryStore } from "../src/store/memory.js";
+import { connectRedisStore } from "../src/store/redis.js";
+import { ALL, type Store } from "../src/store/store.js";
+import { corpusPath, skipMessage } from "../test/helpers/corpus.js";
+import { makeUpdates } from "./bench-data.js";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const BACKLOG = Number(process.env.BENCH_DEDUP_BACKLOG ?? 20_000);
+const NOW = new Date("2026-01-01T00:00:00.000Z");
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const plain = { fallbackDated: new Set<string>() };
+
+interface Input {
+  name: string;
+  body: Buffer;
+}
+
+function loadInputs(): Input[] {
+  return readFileSync(corpusPath("real-world", "MANIFEST.tsv"), "utf8")
+    .split("\n")
+    .slice(1)
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      const input = line.split("\t")[0] ?? "";
+      return {
+        name: input.split("/").pop() ?? input,
+        body: readFileSync(corpusPath("real-world", input)),
+      };
+    })
+    .filter((input) => input.name !== "unrecognized.rss");
+}
+
+/** A partner republishing `update`: its own id and source, a tracked http link, a title tail. */
+function syndicated(update: Update): Update {
+  const link = update.link?.replace(/^https:/, "http:");
+  return {
+    ...update,
+    id: `relief-${update.id}`,
+    sourceId: `relief-${update.sourceId}`,
+    title: `${update.title} | Relief Hub`,
+    ...(link === undefined
+      ? {}
+      : { link: `${link}${link.includes("?") ? "&" : "?"}utm_source=relief&utm_medium=rss` }),
+  };
+}
+
+async function ingestAll(store: Store, inputs: Input[]): Promise<{ ms: number; entries: number }> {
+  const started = performance.now();
+  let entries = 0;
+  for (const [i, input] of inputs.entries()) {
+    const source = {
+      id: `feed-${i}`,
+      categories: ["bench"],
+      feedUrl: `https://corpus.example/${input.name}`,
+    };
+    const { updates } = await ingestBytes(input.body, undefined, source, NOW);
+    await store.upsert(updates, plain);
+    await store.upsert(updates.map(syndicated), plain);
+    entries += updates.length * 2;
+  }
+  return { ms: performance.now() - started, entries };
+}
+
+async function openStore(
+  kind: "memory" | "redis",
+  stories: boolean,
+  round: number,
+): Promise<{ store: Store; done: () => Promise<void> }> {
+  if (kind === "memory") {
+    const store = new MemoryStore({ stories });
+    return { store, done: () => store.close() };
+  }
+  const prefix = `tributary-bench-dedup:${process.pid}:${round}:${stories}:`;
+  const store = await connectRedisStore({ url: REDIS_URL, prefix, stories });
+  return {
+    store,
+    done: async () => {
+      const { Redis } = await import("ioredis");
+      const raw = new Redis(REDIS_URL);
+      let cursor = "0";
+      do {
+        const [next, keys] = await raw.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+        cursor = next;
+        if (keys.length > 0) await raw.del(...keys);
+      } while (cursor !== "0");
+      raw.disconnect();
+      await store.close();
+    },
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+async function measure(kind: "memory" | "redis", inputs: Input[]): Promise<void> {
+  const backlog = makeUpdates(BACKLOG);
+  const times = { on: [] as number[], off: [] as number[] };
+  let entries = 0;
+  let listedOn = 0;
+  let listedOff = 0;
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const stories of round % 2 === 0 ? [true, false] : [false, true]) {
+      const { store, done } = await openStore(kind, stories, round);
+      for (let i = 0; i < backlog.length; i += 1000)
+        await store.upsert(backlog.slice(i, i + 1000), plain);
+      const run = await ingestAll(store, inputs);
+      const listed = (await store.count(ALL)) - backlog.length;
+      await done();
+      if (round === 0) continue; // warm-up
+      entries = run.entries;
+      (stories ? times.on : times.off).push(run.ms);
+      if (stories) listedOn = listed;
+      else listedOff = listed;
+    }
+  }
+  const on = median(times.on);
+  const off = median(times.off);
+  console.log(
+    `  ${kind.padEnd(6)} stories on ${on.toFixed(0).padStart(6)} ms  off ${off.toFixed(0).padStart(6)} ms  ratio ${(on / off).toFixed(2)}  (${entries} entries; listed in all: ${listedOn} on, ${listedOff} off)`,
+  );
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(corpusPath("real-world", "MANIFEST.tsv"))) {
+    console.log(`stories benchmark skipped: ${skipMessage}`);
+    return;
+  }
+  const inputs = loadInputs();
+  console.log(
+    `stories at ingest: ${inputs.length} real-world feeds, each also republished by a partner, over a backlog of ${BACKLOG} entries; median of ${ROUNDS} rounds:`,
+  );
+  const kinds = (process.env.BENCH_DEDUP_STORES ?? "memory,redis").split(",");
+  if (kinds.includes("memory")) await measure("memory", inputs);
+  if (kinds.includes("redis")) await measure("redis", inputs);
+}
+
+await main();

@@ -1,0 +1,116 @@
+// What the store looks an entry's story up by (issue: one entry per story), as strings it can
+// index: exact keys — the canonical link (story-link.ts: tracking parameters, scheme, `www.`,
+// DOIs folded) and a globally unique partner id — and title tokens, so a retitled copy is found
+// among the few entries sharing a rare word of its title in the same time window, never by a
+// scan of every entry. Pure; the store keeps the indexes and decides with sameStoryTitle.
+import { storyLinkKey } from "./story-link.js";
+import { MIN_SIMILARITY, MIN_WORDS, type TitleWords, titleWords } from "./story-title.js";
+import type { Update } from "./update.js";
+
+/** Copies published further apart than this are never matched on their titles. */
+export const STORY_WINDOW_MS = 72 * 3_600_000;
+
+/**
+ * A partner id only counts as shared when it is globally unique by construction: a URL (then
+ * in the same canonical form as links, so one partner's guid meets another's link), a `tag:`
+ * or a `urn:` URI. "1234" or a CMS slug is unique inside one feed only.
+ */
+function guidKey(guid: string | undefined): string | undefined {
+  if (guid === undefined) return undefined;
+  const asLink = storyLinkKey(guid);
+  if (asLink !== undefined) return asLink;
+  if (/^doi:/i.test(guid)) return undefined;
+  return /^(?:tag|urn):\S{8,}$/i.test(guid) ? `guid:${guid}` : undefined;
+}
+
+/** The exact keys of an entry: copies sharing any one of them are one story. */
+export function exactStoryKeys(update: Pick<Update, "link" | "guid">): string[] {
+  const keys = new Set<string>();
+  const link = storyLinkKey(update.link);
+  if (link !== undefined) keys.add(link);
+  const guid = guidKey(update.guid);
+  if (guid !== undefined) keys.add(guid);
+  return [...keys];
+}
+
+/**
+ * Words too common to tell titles apart, ordered last so they rarely become tokens (any fixed
+ * order keeps the guarantee below; this one keeps the token buckets small).
+ */
+const COMMON = new Set(
+  (
+    "the a an of in on to for and or with by at from as is are be new un says after over " +
+    "de la le les des du et en el los las y del para por con un una di il e da em do dos " +
+    "в и на с по для о"
+  ).split(" "),
+);
+
+/** FNV-1a: a fixed, cheap order of words that needs no statistics of the corpus. */
+function fnv1a(word: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) {
+    hash ^= word.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * The prefix of a title's words under one global order (prefix filtering, Chaudhuri et al.):
+ * two titles with Jaccard similarity ≥ t share at least ⌈t·|x|⌉ of x's words, so they share a
+ * word among the first |x| − ⌈t·|x|⌉ + 1 of each in that order. Looking a title up by these
+ * finds every title sameStoryTitle could accept; titles too short to match have none.
+ */
+export function titlePrefix(words: TitleWords): string[] {
+  const n = words.words.size;
+  if (n < MIN_WORDS) return [];
+  const length = n - Math.ceil(MIN_SIMILARITY * n - 1e-9) + 1;
+  return [...words.words]
+    .map((word) => ({ word, common: COMMON.has(word) ? 1 : 0, hash: fnv1a(word) }))
+    .sort((a, b) => a.common - b.common || a.hash - b.hash || (a.word < b.word ? -1 : 1))
+    .slice(0, length)
+    .map(({ word }) => word);
+}
+
+/** Titles already folded into words, by title: one poll asks for each a few times. */
+const seen = new Map<string, TitleWords>();
+const SEEN_MAX = 20_000;
+
+/** titleWords, remembered for the last titles asked for (a bounded cache: it is pure). */
+export function wordsOfTitle(title: string): TitleWords {
+  let words = seen.get(title);
+  if (words === undefined) {
+    if (seen.size >= SEEN_MAX) seen.clear();
+    words = titleWords(title);
+    seen.set(title, words);
+  }
+  return words;
+}
+
+/** Copies within the window are at most one bucket apart. */
+const bucketOf = (publishedMs: number): number => Math.floor(publishedMs / STORY_WINDOW_MS);
+
+/** The token keys an entry is indexed under: its title prefix in its time bucket. */
+export function titleTokenKeys(title: string, publishedMs: number): string[] {
+  const bucket = bucketOf(publishedMs);
+  const words = wordsOfTitle(title);
+  return titlePrefix(words).map((word) => tokenKey(bucket, words, word));
+}
+
+/**
+ * A token names its numbers too: titles that may match have the same ones, and the parts of a
+ * series ("Situation report No. 12", "No. 13") then never share a bucket, however long it runs.
+ */
+const tokenKey = (bucket: number, words: TitleWords, word: string): string =>
+  `${bucket}:${words.numbers}:${word}`;
+
+/** The token keys to look a new entry's possible copies up by: its prefix, bucket ±1. */
+export function candidateTokenKeys(title: string, publishedMs: number): string[] {
+  const bucket = bucketOf(publishedMs);
+  const words = wordsOfTitle(title);
+  const keys: string[] = [];
+  for (const word of titlePrefix(words)) {
+    for (const b of [bucket - 1, bucket, bucket + 1]) keys.push(tokenKey(b, words, word));
+  }
+  return keys;
+}
