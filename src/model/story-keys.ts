@@ -28,7 +28,8 @@ export function exactStoryKeys(update: Pick<Update, "link" | "guid">): string[] 
   const keys = new Set<string>();
   const link = storyLinkKey(update.link);
   if (link !== undefined) keys.add(link);
-  const guid = guidKey(update.guid);
+  // An RSS permalink guid is the link itself: one key, parsed once.
+  const guid = update.guid === update.link ? undefined : guidKey(update.guid);
   if (guid !== undefined) keys.add(guid);
   return [...keys];
 }

@@ -50,8 +50,14 @@ export function doiOf(link: string | undefined): string | undefined {
   if (link === undefined) return undefined;
   const trimmed = link.trim();
   if (/^doi:/i.test(trimmed)) return clean(DOI.exec(trimmed.slice(4))?.[1]);
-  const url = parseUrl(trimmed);
+  return doiOfUrl(parseUrl(trimmed));
+}
+
+/** doiOf for a link already parsed (one parse per link: entries are keyed by the thousand). */
+function doiOfUrl(url: URL | undefined): string | undefined {
   if (url === undefined) return undefined;
+  // Every DOI form holds "10" (its "10." prefix, maybe encoded): most links can be passed over without decoding.
+  if (!url.href.includes("10")) return undefined;
   const path = safeDecode(url.pathname);
   if (DOI_HOSTS.has(url.hostname)) return clean(DOI.exec(path)?.[1]);
   const inPath = /\/doi\/(?:[a-z]+\/)*(10\.\d{4,9}\/[^\s"<>?#]+)/i.exec(path)?.[1];
@@ -79,9 +85,13 @@ function safeDecode(path: string): string {
  * absolute http(s) link (nothing to match on).
  */
 export function storyLinkKey(link: string | undefined): string | undefined {
-  const doi = doiOf(link);
-  if (doi !== undefined) return `doi:${doi}`;
+  if (link !== undefined && /^\s*doi:/i.test(link)) {
+    const doi = doiOf(link);
+    return doi === undefined ? undefined : `doi:${doi}`;
+  }
   const url = parseUrl(link);
+  const doi = doiOfUrl(url);
+  if (doi !== undefined) return `doi:${doi}`;
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
     return undefined;
   }
@@ -89,6 +99,7 @@ export function storyLinkKey(link: string | undefined): string | undefined {
   const host = url.hostname.replace(/^www\./, "");
   const port = url.port === "" || url.port === "80" || url.port === "443" ? "" : `:${url.port}`;
   const path = url.pathname.replace(/\/+$/, "");
+  if (url.search.length <= 1) return `url:${host}${port}${path}`;
   const kept = [...url.searchParams].filter(([name]) => !isTracking(name));
   kept.sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : av > bv ? 1 : 0) : a < b ? -1 : 1));
   const query = kept.length === 0 ? "" : `?${new URLSearchParams(kept).toString()}`;

@@ -28,7 +28,13 @@ import {
   type UpsertOptions,
   type UpsertResult,
 } from "./store.js";
-import { planStories, type StoryPlan, type StoryRecord, storyInfoOf } from "./stories.js";
+import {
+  lookupTokenKeys,
+  planStories,
+  type StoryPlan,
+  type StoryRecord,
+  storyInfoOf,
+} from "./stories.js";
 
 export interface MemoryStoreOptions {
   /**
@@ -362,7 +368,8 @@ export class MemoryStore implements Store {
         storyOf: this.#storyOf,
         stories: this.#stories,
         keyOwners: this.#keyOwners,
-        tokens: this.#tokens,
+        titleCandidates: (update) =>
+          lookupTokenKeys(update).flatMap((token) => [...(this.#tokens.get(token) ?? [])]),
       },
       upserts,
       removals,

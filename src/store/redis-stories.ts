@@ -5,6 +5,7 @@
 
 import { exactStoryKeys } from "../model/story-keys.js";
 import type { StoryInfo, Update } from "../model/update.js";
+import { LuaScript } from "./lua-script.js";
 import { execChecked, type RedisClient } from "./redis-client.js";
 import type { RedisKeys } from "./redis-keys.js";
 import type { RedisWrites } from "./redis-writes.js";
@@ -21,6 +22,66 @@ type Call = <T>(what: string, io: () => Promise<T>) => Promise<T>;
 
 const REV = "_rev";
 
+/**
+ * KEYS: storyof, storykey. ARGV: the story key prefix, the title token key prefix, then counted
+ * lists — entry ids; exact keys; and per entry looked up by title, its id and its token keys.
+ * Returns JSON: {storyOf, keyOwners, candidates: id → [[storyId, entryId]…], stories: id → hash}
+ * with every story named by any of them. Read-only: a plan made from it is written by a
+ * checked write that applies nothing if a story or key changed since.
+ */
+const SNAPSHOT = new LuaScript(`
+local storyPrefix, tokenPrefix = ARGV[1], ARGV[2]
+local out = { storyOf = {}, keyOwners = {}, candidates = {}, stories = {} }
+local sids = {}
+local i = 3
+local n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local id = ARGV[i]; i = i + 1
+  sids[id] = true
+  local sid = redis.call('HGET', KEYS[1], id)
+  if sid then out.storyOf[id] = sid; sids[sid] = true end
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local key = ARGV[i]; i = i + 1
+  local sid = redis.call('HGET', KEYS[2], key)
+  if sid then out.keyOwners[key] = sid; sids[sid] = true end
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local id, t = ARGV[i], tonumber(ARGV[i + 1]); i = i + 2
+  local tokens = {}
+  for j = 1, t do tokens[j] = tokenPrefix .. ARGV[i]; i = i + 1 end
+  local found = {}
+  for _, raw in ipairs(redis.call('SUNION', unpack(tokens))) do
+    local pair = cjson.decode(raw)
+    found[#found + 1] = pair
+    sids[pair[1]] = true
+  end
+  out.candidates[id] = found
+end
+for sid in pairs(sids) do
+  local flat = redis.call('HGETALL', storyPrefix .. sid)
+  if #flat > 0 then
+    local hash = {}
+    for j = 1, #flat, 2 do hash[flat[j]] = flat[j + 1] end
+    out.stories[sid] = hash
+  end
+end
+return cjson.encode(out)
+`);
+
+/** A story as stored (`_rev` and one field per copy), or undefined for an absent one. */
+function recordOf(sid: string, hash: Record<string, string>): StoryRecord | undefined {
+  const rev = hash[REV];
+  if (rev === undefined) return undefined;
+  const members = new Map<string, StoryMember>();
+  for (const [field, json] of Object.entries(hash)) {
+    if (field !== REV) members.set(field, JSON.parse(json) as StoryMember);
+  }
+  return { id: sid, rev: Number(rev), members };
+}
+
 export class RedisStories {
   readonly #client: RedisClient;
   readonly #keys: RedisKeys;
@@ -32,45 +93,60 @@ export class RedisStories {
     this.#call = call;
   }
 
-  /** What planStories needs to know about `upserts` and `removals`. */
+  /**
+   * What planStories needs to know about `upserts` and `removals`, in one round trip: the
+   * stories of the entries, the owners of their exact keys, their possible copies by title
+   * (one SUNION of each entry's token keys) and every story any of those belong to.
+   */
   async snapshot(upserts: readonly Update[], removals: readonly Update[]): Promise<StorySnapshot> {
     const ids = [...new Set([...upserts, ...removals].map((u) => u.id))];
     const keys = [...new Set(upserts.flatMap((u) => exactStoryKeys(u)))];
-    const tokens = [...new Set(upserts.flatMap((u) => lookupTokenKeys(u)))];
-    const storyOf = new Map<string, string>();
-    const keyOwners = new Map<string, string>();
-    const tokenMembers = new Map<string, Set<string>>();
-    await this.#call("read stories", async () => {
-      const multi = this.#client.multi();
-      if (ids.length > 0) multi.hmget(this.#keys.storyOf(), ...ids);
-      if (keys.length > 0) multi.hmget(this.#keys.storyKeys(), ...keys);
-      for (const token of tokens) multi.smembers(this.#keys.titleToken(token));
-      const replies =
-        ids.length + keys.length + tokens.length === 0 ? [] : await execChecked(multi);
-      let at = 0;
-      if (ids.length > 0) {
-        (replies[at++] as (string | null)[]).forEach((sid, i) => {
-          if (sid !== null) storyOf.set(ids[i] as string, sid);
-        });
-      }
-      if (keys.length > 0) {
-        (replies[at++] as (string | null)[]).forEach((sid, i) => {
-          if (sid !== null) keyOwners.set(keys[i] as string, sid);
-        });
-      }
-      for (const token of tokens) {
-        const members = new Set<string>();
-        for (const raw of replies[at++] as string[]) {
-          const [sid, id] = JSON.parse(raw) as [string, string];
-          members.add(id);
-          if (!storyOf.has(id)) storyOf.set(id, sid);
-        }
-        tokenMembers.set(token, members);
-      }
-    });
-    const sids = new Set([...storyOf.values(), ...keyOwners.values(), ...ids]);
-    const stories = await this.read([...sids]);
-    return { storyOf, stories, keyOwners, tokens: tokenMembers };
+    const args: (string | number)[] = [
+      this.#keys.story(""),
+      this.#keys.titleToken(""),
+      ids.length,
+      ...ids,
+      keys.length,
+      ...keys,
+    ];
+    const lookups = upserts
+      .map((u) => ({ id: u.id, tokens: lookupTokenKeys(u) }))
+      .filter((lookup) => lookup.tokens.length > 0);
+    args.push(lookups.length);
+    for (const { id, tokens } of lookups) args.push(id, tokens.length, ...tokens);
+    const reply = await this.#call("read stories", () =>
+      SNAPSHOT.run(this.#client, [this.#keys.storyOf(), this.#keys.storyKeys()], args),
+    );
+    const read = JSON.parse(String(reply)) as {
+      storyOf: Record<string, string>;
+      keyOwners: Record<string, string>;
+      candidates: Record<string, [string, string][] | Record<string, never>>;
+      stories: Record<string, Record<string, string>>;
+    };
+    const storyOf = new Map(Object.entries(read.storyOf));
+    const candidates = new Map<string, string[]>();
+    for (const [id, found] of Object.entries(read.candidates)) {
+      // Lua's cjson writes an empty list as {}.
+      if (!Array.isArray(found)) continue;
+      candidates.set(
+        id,
+        found.map(([sid, other]) => {
+          if (!storyOf.has(other)) storyOf.set(other, sid);
+          return other;
+        }),
+      );
+    }
+    const stories = new Map<string, StoryRecord>();
+    for (const [sid, hash] of Object.entries(read.stories)) {
+      const record = recordOf(sid, hash);
+      if (record) stories.set(sid, record);
+    }
+    return {
+      storyOf,
+      stories,
+      keyOwners: new Map(Object.entries(read.keyOwners)),
+      titleCandidates: (update) => candidates.get(update.id) ?? [],
+    };
   }
 
   /** The stored stories of `sids` (absent ones left out). */
@@ -83,14 +159,8 @@ export class RedisStories {
       return execChecked(multi);
     });
     sids.forEach((sid, i) => {
-      const hash = replies[i] as Record<string, string>;
-      const rev = hash[REV];
-      if (rev === undefined) return;
-      const members = new Map<string, StoryMember>();
-      for (const [field, json] of Object.entries(hash)) {
-        if (field !== REV) members.set(field, JSON.parse(json) as StoryMember);
-      }
-      stories.set(sid, { id: sid, rev: Number(rev), members });
+      const record = recordOf(sid, replies[i] as Record<string, string>);
+      if (record) stories.set(sid, record);
     });
     return stories;
   }
@@ -103,8 +173,11 @@ export class RedisStories {
     const k = this.#keys;
     for (const [sid, next] of plan.stories) {
       const read = snapshot.stories.get(sid);
-      writes.expect(k.story(sid), REV, read === undefined ? undefined : String(read.rev));
-      writes.del([k.story(sid)]);
+      // A new story is named by the new entry's id: only that entry's poll can create it (its
+      // lease), and a race between two partners is caught on the exact keys they both take.
+      if (read !== undefined) {
+        writes.expect(k.story(sid), REV, String(read.rev)).del([k.story(sid)]);
+      }
       if (next === undefined) continue;
       const fields = [REV, String(next.rev)];
       for (const [id, member] of next.members) fields.push(id, JSON.stringify(member));

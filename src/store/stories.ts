@@ -12,7 +12,7 @@ import {
   titleTokenKeys,
   wordsOfTitle,
 } from "../model/story-keys.js";
-import { sameStoryTitle } from "../model/story-title.js";
+import { MIN_WORDS, sameStoryTitle } from "../model/story-title.js";
 import type { StoryInfo, Update } from "../model/update.js";
 import { compareCodePoints, publishedMs } from "./compare.js";
 import { indexCategories } from "./plan.js";
@@ -45,8 +45,11 @@ export interface StorySnapshot {
   stories: ReadonlyMap<string, StoryRecord>;
   /** Exact key → the story holding it. */
   keyOwners: ReadonlyMap<string, string>;
-  /** Title token key → the entries indexed under it. */
-  tokens: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * The entries indexed under any of the token keys a new entry is looked up by
+   * (lookupTokenKeys): its possible copies, to check with sameStoryTitle.
+   */
+  titleCandidates(update: Update): Iterable<string>;
 }
 
 export interface StoryPlan {
@@ -218,8 +221,8 @@ export function planStories(
     const words = wordsOfTitle(update.title);
     const ms = msOf(member);
     const found = new Set<string>();
-    for (const token of lookupTokenKeys(update)) {
-      for (const other of snapshot.tokens.get(token) ?? []) {
+    if (words.words.size >= MIN_WORDS) {
+      for (const other of snapshot.titleCandidates(update)) {
         const sid = storyOf(other);
         const copy = sid === undefined ? undefined : story(sid)?.members.get(other);
         if (sid === undefined || copy === undefined || copy.sourceId === member.sourceId) continue;
