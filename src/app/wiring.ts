@@ -73,6 +73,12 @@ export async function openStore(
     },
   });
   logger.info({ store: "redis", redis }, "store: redis");
+  const built = await store.buildStories();
+  if (built > 0)
+    logger.info(
+      { entries: built },
+      "stories: entries stored before stories existed now in stories",
+    );
   // Category versions pushed by pub/sub: a cached feed or page request then needs no Redis
   // round trip. Until subscribed, and whenever the subscription is lost, reads are direct.
   return watchVersions(store, (listener) =>

@@ -150,6 +150,51 @@ export class RedisStore implements Store {
     return stories.write(planStories(snapshot, upserts, removals), snapshot, writes);
   }
 
+  /**
+   * Puts entries stored before stories existed into stories (an upgrade: their merged listings
+   * are empty until then, and a partner answering 304 would never rewrite them). Walks ALL's
+   * full index in batches, oldest first so the first copy of a story names it; entries already
+   * in a story are skipped, so instances starting at once, or a second run, change nothing.
+   * Returns how many entries it put in stories.
+   */
+  async buildStories(batchSize = REMOVE_BATCH): Promise<number> {
+    const stories = this.#stories;
+    if (!stories) return 0;
+    const all = this.#keys.category(ALL);
+    const [merged, stored] = (await this.#call("count entries", () =>
+      execChecked(this.#client.multi().exists(this.#keys.merged(ALL)).zcard(all)),
+    )) as [number, number];
+    if (merged === 1 || stored === 0) return 0;
+    let built = 0;
+    for (let start = 0; start < stored; start += batchSize) {
+      const ids = await this.#call("read the index", () =>
+        this.#client.zrange(all, String(start), String(start + batchSize - 1)),
+      );
+      if (ids.length === 0) break;
+      built += await this.#retrying("build stories", async () => {
+        const [raw, storyOf] = (await this.#call("read entries", () =>
+          execChecked(
+            this.#client
+              .multi()
+              .mget(ids.map((id) => this.#keys.entry(id)))
+              .hmget(this.#keys.storyOf(), ...ids),
+          ),
+        )) as [(string | null)[], (string | null)[]];
+        const loose: Update[] = [];
+        ids.forEach((id, i) => {
+          const json = raw[i];
+          if (json && storyOf[i] == null) loose.push(this.#parseEntry(json, id));
+        });
+        const writes = new RedisWrites();
+        const touched = await this.#storyWrites(writes, loose, []);
+        for (const category of touched) bumpVersion(writes, this.#keys, category);
+        await this.#execBumping("build stories", writes, touched);
+        return loose.length;
+      });
+    }
+    return built;
+  }
+
   /** The index a listing without a source reads: stories merged, or every copy. */
   #listing(category: string): string {
     return this.#stories ? this.#keys.merged(category) : this.#keys.category(category);

@@ -286,3 +286,31 @@ test("redis: a second poll of an unchanged 2017–2019 archive writes no key", a
   t.deepEqual(writes, []);
   t.is(await store.count(ALL, ARCHIVE_SOURCE), 3);
 });
+
+test("redis: entries stored before stories existed are put in stories once, at start-up", async (t) => {
+  const prefix = uniquePrefix();
+  const before = await connectRedisStore({ url: TEST_REDIS_URL, prefix, stories: false });
+  t.teardown(() => before.close());
+  const link = "https://agency.example/report";
+  const copies = ["agency", "relief", "news"].map((sourceId, i) =>
+    makeUpdate({
+      id: `old-${sourceId}`,
+      sourceId,
+      link,
+      published: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
+    }),
+  );
+  const other = makeUpdate({ id: "old-other", sourceId: "agency" });
+  for (const copy of [...copies, other]) await before.upsert([copy], plain);
+  // What an upgraded instance finds: every copy stored, no merged listing yet.
+  const store = await redisStoreForTest(t, prefix);
+  t.is((await store.list({ category: ALL, limit: 10 })).items.length, 0);
+  const version = await store.version(ALL);
+  t.is(await store.buildStories(2), 4);
+  const listed = (await store.list({ category: ALL, limit: 10 })).items;
+  t.deepEqual(listed.map((u) => u.id).sort(), ["old-agency", "old-other"]);
+  t.is(listed.find((u) => u.id === "old-agency")?.story?.copies.length, 3);
+  t.true((await store.version(ALL)) > version);
+  // A second start-up finds the stories built and does nothing.
+  t.is(await store.buildStories(), 0);
+});
