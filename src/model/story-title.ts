@@ -27,7 +27,8 @@ const WORDS = new Intl.Segmenter("und", { granularity: "word" });
 /** Scripts written without spaces between words: only these need the segmenter's dictionary. */
 const UNSPACED =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
-const SPACED_WORD = /[\p{L}\p{N}\p{M}]+(?:(?:\.(?=[\p{L}\p{N}])|,(?=\p{N}))[\p{L}\p{N}\p{M}]+)*/gu;
+const SPACED_WORD =
+  /[\p{L}\p{N}\p{M}]+(?:(?:\.(?=[\p{L}\p{N}])|(?<=\p{L}):(?=\p{L})|,(?=\p{N}))[\p{L}\p{N}\p{M}]+)*/gu;
 
 /** Numbers written out, which tell the parts of a series apart as digits do. */
 const NUMBER_WORDS = new Set(
@@ -52,6 +53,8 @@ export function titleWords(title: string | undefined): TitleWords {
   for (let round = 0; round < 2; round++) {
     const tail = TAIL.exec(text);
     if (!tail || tail.index === 0 || tail[0].trim().split(/\s+/).length > 6) break;
+    // A number makes it part of the title ("- Chapter 3", "– Day 4"), not a site's name.
+    if (/\p{N}/u.test(tail[0])) break;
     text = text.slice(0, tail.index);
   }
   const folded = text
@@ -67,7 +70,8 @@ export function titleWords(title: string | undefined): TitleWords {
   } else {
     // The same words as the segmenter finds for scripts that space their words, several times
     // faster: runs of letters and digits, kept whole across a "." between letters or digits
-    // ("u.s", "3.5") and a "," between digits ("1,000"), as UAX #29 keeps them.
+    // ("u.s", "3.5"), a ":" between letters and a "," between digits ("1,000"), as UAX #29
+    // keeps them.
     for (const word of folded.match(SPACED_WORD) ?? []) words.add(word);
   }
   // Every run of digits, wherever it is ("COVID-19", "1940s", "v1.2.3"), and the English number
