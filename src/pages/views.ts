@@ -36,6 +36,8 @@ export interface EntryView {
   cut: boolean;
   /** The entry's language, when the partner declared a valid one. */
   lang?: string;
+  /** The other partners that published the story ("Also published by …"), earliest first. */
+  alsoPublishedBy: { name: string; url?: string }[];
 }
 
 export interface SummaryOptions {
@@ -109,6 +111,13 @@ export function entryView(
     summary: summary.text,
     cut: summary.cut,
     ...(lang === undefined ? {} : { lang }),
+    alsoPublishedBy: (update.story?.copies ?? []).flatMap((copy) => {
+      const other = partners.get(copy.sourceId);
+      // The entry's own partner, and partners no longer configured, are not named.
+      if (copy.sourceId === update.sourceId || other === undefined) return [];
+      const link = httpUrl(copy.link);
+      return [{ name: other.title, ...(link === undefined ? {} : { url: link }) }];
+    }),
   };
 }
 

@@ -92,6 +92,27 @@ function jsonItem(entry: EntryView): JsonFeedItem {
           })),
     _tributary: {
       source: { id: entry.source.id, title: entry.source.title, url: entry.source.url },
+      // Every partner that published the story, this item's first (earliest publication).
+      ...(entry.alsoPublishedBy.length === 0
+        ? {}
+        : {
+            sources: [
+              {
+                id: entry.source.id,
+                title: entry.source.title,
+                url: entry.source.url,
+                link: entry.link,
+                published: entry.published.toISOString(),
+              },
+              ...entry.alsoPublishedBy.map((copy) => ({
+                id: copy.sourceId,
+                title: copy.title,
+                url: copy.url,
+                link: copy.link,
+                published: copy.published.toISOString(),
+              })),
+            ],
+          }),
     },
   };
 }

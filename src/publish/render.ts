@@ -7,7 +7,7 @@ import { publicSourceUrl } from "../model/public-url.js";
 import type { Update } from "../model/update.js";
 import { httpUrl, xmlSafeText } from "./clean.js";
 import { renderJsonFeed } from "./json-feed.js";
-import type { EntryView, FeedContext, FeedView } from "./view.js";
+import type { CopyView, EntryView, FeedContext, FeedView } from "./view.js";
 import { renderAtom, renderRss } from "./xml-feeds.js";
 
 export const EMPTY_FEED_DATE = new Date(0);
@@ -70,7 +70,9 @@ function entryView(ctx: FeedContext, update: Update): EntryView {
   const contentHtml = optionalText(update.contentHtml);
   const imageUrl = httpUrl(update.image?.url);
   return {
-    id: `${ENTRY_ID_PREFIX}${encodeURIComponent(update.id)}`,
+    // A story several partners carry is published under its first copy's id (Update.story), so
+    // readers do not see it again as new when another partner joins it.
+    id: `${ENTRY_ID_PREFIX}${encodeURIComponent(update.story?.id ?? update.id)}`,
     title: xmlSafeText(update.title),
     link: httpUrl(update.link),
     summary: xmlSafeText(update.summary),
@@ -113,7 +115,30 @@ function entryView(ctx: FeedContext, update: Update): EntryView {
       feedId: optionalText(update.sourceFeed?.id),
       feedUpdated: storedDate(update.sourceFeed?.updated),
     },
+    alsoPublishedBy: otherCopies(ctx, update),
   };
+}
+
+/** The story's copies of the other partners still configured, earliest first. */
+function otherCopies(ctx: FeedContext, update: Update): CopyView[] {
+  const copies = update.story?.copies ?? [];
+  return copies.flatMap((copy) => {
+    const source = ctx.sources.get(copy.sourceId);
+    if (copy.id === update.id || copy.sourceId === update.sourceId || source === undefined) {
+      return [];
+    }
+    const published = storedDate(copy.published);
+    if (published === undefined) return [];
+    return [
+      {
+        sourceId: xmlSafeText(copy.sourceId),
+        title: xmlSafeText(source.title),
+        url: httpUrl(publicSourceUrl(source)),
+        link: httpUrl(copy.link),
+        published,
+      },
+    ];
+  });
 }
 
 function storedDate(value: string | undefined): Date | undefined {

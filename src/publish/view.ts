@@ -58,6 +58,23 @@ export interface EntryView {
     feedId?: string;
     feedUpdated?: Date;
   };
+  /**
+   * The other partners that published this story (Update.story), earliest first: RSS
+   * `tributary:alsoPublishedBy`, Atom `<link rel="via">`, JSON Feed `_tributary.sources`.
+   * Partners no longer in the config are left out. Empty for an entry only one partner carried.
+   */
+  alsoPublishedBy: CopyView[];
+}
+
+/** Another partner's copy of the entry's story. */
+export interface CopyView {
+  sourceId: string;
+  title: string;
+  /** The partner's feed, as `source.url`. */
+  url?: string;
+  /** The partner's own link to the story. */
+  link?: string;
+  published: Date;
 }
 
 export interface FeedView {

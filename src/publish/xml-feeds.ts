@@ -30,6 +30,11 @@ const NS = {
   atom: "http://www.w3.org/2005/Atom",
   content: "http://purl.org/rss/1.0/modules/content/",
   dc: "http://purl.org/dc/elements/1.1/",
+  /**
+   * Tributary's own elements (the other partners of a story). A URN: the project names no
+   * domain of its own, and a namespace is an identifier, never fetched.
+   */
+  tributary: "urn:tributary:ns:1.0",
 } as const;
 
 // ---------------------------------------------------------------------------------- RSS 2.0
@@ -58,10 +63,12 @@ export function renderRss(view: FeedView): string {
     })) as unknown as Record<string, unknown>,
   });
   for (const entry of view.entries) feed.addItem(rssItem(view, entry));
+  const provenance = view.entries.some((entry) => entry.alsoPublishedBy.length > 0);
   return addRootAttributes(feed.rss2(), "rss", {
     "xmlns:atom": NS.atom,
     "xmlns:content": NS.content,
     "xmlns:dc": NS.dc,
+    ...(provenance ? { "xmlns:tributary": NS.tributary } : {}),
   });
 }
 
@@ -89,6 +96,25 @@ function rssItem(view: FeedView, entry: EntryView): Item {
         _attributes: { url: escapeXmlAttribute(entry.source.url) },
         _text: xmlJsText(entry.source.title),
       },
+    });
+  }
+  if (entry.alsoPublishedBy.length > 0) {
+    // RSS has one <source> per item: the other partners of the story get an element of ours,
+    // each with its own link to the story, its feed and when it published it.
+    extensions.push({
+      name: "tributary:alsoPublishedBy",
+      objects: entry.alsoPublishedBy.map((copy) => ({
+        _attributes: Object.fromEntries(
+          Object.entries({
+            url: copy.link,
+            source: copy.url,
+            published: copy.published.toISOString(),
+          })
+            .filter((pair): pair is [string, string] => pair[1] !== undefined)
+            .map(([key, value]) => [key, escapeXmlAttribute(value)]),
+        ),
+        _text: xmlJsText(copy.title),
+      })) as unknown as Record<string, unknown>,
     });
   }
   return {
@@ -217,6 +243,12 @@ function atomEntryExtras(view: FeedView, entry: EntryView): string[] {
         length: enclosure.length === undefined ? undefined : String(enclosure.length),
       }),
     );
+  }
+  // The other partners of the story: each one's own link to it (RFC 4287 §4.2.7.2, "via").
+  for (const copy of entry.alsoPublishedBy) {
+    if (copy.link !== undefined) {
+      lines.push(element("link", { rel: "via", href: copy.link, title: copy.title }));
+    }
   }
   lines.push(...atomSource(entry));
   return lines;

@@ -24,7 +24,8 @@ async function storedEntries(
   category: string,
 ): Promise<Map<string, Update>> {
   const page = await corpus.service.store.list({ category, limit: 1000 });
-  return new Map(page.items.map((u) => [`${ID_PREFIX}${u.id}`, u]));
+  // A story several feeds carry is published under its story id (Update.story).
+  return new Map(page.items.map((u) => [`${ID_PREFIX}${u.story?.id ?? u.id}`, u]));
 }
 
 async function fetchText(url: string): Promise<string> {

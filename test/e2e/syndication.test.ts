@@ -177,3 +177,46 @@ test("a later poll that edits one copy keeps the story whole and its published i
     "Rains keep falling on northern camps after floods displaced thousands | ReliefHub",
   );
 });
+
+test("every format names the other partners of a story and publishes it under one id", async (t) => {
+  const { service } = await start(t);
+  const get = async (path: string) => (await request(`${service.url}${path}`)).body.text();
+  const json = JSON.parse(await get("/feeds/emergencies.json")) as {
+    items: { id: string; url: string; _tributary: { sources?: { id: string; link: string }[] } }[];
+  };
+  const floods = json.items.find((i) => i.url === "https://agency.example.org/news/floods");
+  t.deepEqual(
+    floods?._tributary.sources?.map((s) => s.id),
+    ["agency", "relief"],
+  );
+  t.regex(floods?._tributary.sources?.[1]?.link ?? "", /^http:\/\/www\.agency\.example\.org\//);
+  const id = floods?.id ?? "";
+  t.regex(id, /^urn:tributary:/);
+
+  const rss = await get("/feeds/emergencies.rss");
+  t.true(rss.includes('xmlns:tributary="urn:tributary:ns:1.0"'));
+  t.regex(
+    rss,
+    /<tributary:alsoPublishedBy url="http:\/\/www\.agency\.example\.org\/news\/floods\/\?utm_source=reliefhub&amp;utm_medium=rss" source="[^"]+\/relief\.rss" published="2026-03-02T11:00:00\.000Z">ReliefHub<\/tributary:alsoPublishedBy>/,
+  );
+  t.true(rss.includes(`<guid isPermaLink="false">${id}</guid>`));
+  t.regex(rss, /<source url="[^"]+\/agency\.rss">Agency<\/source>/);
+
+  const atom = await get("/feeds/emergencies.atom");
+  t.regex(
+    atom,
+    /<link rel="via" href="http:\/\/www\.agency\.example\.org\/news\/floods\/\?utm_source=reliefhub&amp;utm_medium=rss" title="ReliefHub"\/>/,
+  );
+  t.true(atom.includes(`<id>${id}</id>`));
+
+  const page = await get("/categories/emergencies");
+  t.regex(
+    page,
+    /<p class="entry-also">Also published by <a href="http:\/\/www\.agency\.example\.org\/news\/floods\/\?utm_source=reliefhub&amp;utm_medium=rss">ReliefHub<\/a><\/p>/,
+  );
+  // A partner's own feed: its own entry, its own id, nobody else named.
+  const own = JSON.parse(await get("/feeds/emergencies.json?source=relief")) as {
+    items: { id: string; _tributary: { sources?: unknown } }[];
+  };
+  t.true(own.items.every((i) => i.id !== id && i._tributary.sources === undefined));
+});
