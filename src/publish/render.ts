@@ -4,10 +4,10 @@
 // identical bytes.
 import { ALL } from "../model/category.js";
 import { publicSourceUrl } from "../model/public-url.js";
-import type { Update } from "../model/update.js";
+import type { StoryCopy, Update } from "../model/update.js";
 import { httpUrl, xmlSafeText } from "./clean.js";
 import { renderJsonFeed } from "./json-feed.js";
-import type { EntryView, FeedContext, FeedView } from "./view.js";
+import type { CopyView, EntryView, FeedContext, FeedView } from "./view.js";
 import { renderAtom, renderRss } from "./xml-feeds.js";
 
 export const EMPTY_FEED_DATE = new Date(0);
@@ -70,7 +70,7 @@ function entryView(ctx: FeedContext, update: Update): EntryView {
   const contentHtml = optionalText(update.contentHtml);
   const imageUrl = httpUrl(update.image?.url);
   return {
-    id: `${ENTRY_ID_PREFIX}${encodeURIComponent(update.id)}`,
+    id: publishedEntryId(update),
     title: xmlSafeText(update.title),
     link: httpUrl(update.link),
     summary: xmlSafeText(update.summary),
@@ -113,6 +113,40 @@ function entryView(ctx: FeedContext, update: Update): EntryView {
       feedId: optionalText(update.sourceFeed?.id),
       feedUpdated: storedDate(update.sourceFeed?.updated),
     },
+    alsoPublishedBy: otherCopies(ctx, update),
+  };
+}
+
+/**
+ * The id an entry is published under: its story's (the first stored copy's id, kept when other
+ * partners join, so readers do not see the story again as new), else its own.
+ */
+export function publishedEntryId(update: Update): string {
+  return `${ENTRY_ID_PREFIX}${encodeURIComponent(update.story?.id ?? update.id)}`;
+}
+
+/** The story's copies other than this entry, for partners still configured (a partner that left takes its provenance with it). */
+function otherCopies(ctx: FeedContext, update: Update): CopyView[] {
+  const copies = update.story?.copies ?? [];
+  return copies
+    .filter((copy) => copy.id !== update.id)
+    .flatMap((copy): CopyView[] => {
+      const view = copyView(ctx, copy);
+      return view === undefined ? [] : [view];
+    })
+    .sort((a, b) => a.published.getTime() - b.published.getTime());
+}
+
+function copyView(ctx: FeedContext, copy: StoryCopy): CopyView | undefined {
+  const source = ctx.sources.get(copy.sourceId);
+  if (source === undefined) return undefined;
+  return {
+    sourceId: xmlSafeText(copy.sourceId),
+    title: xmlSafeText(source.title),
+    url: httpUrl(publicSourceUrl(source)),
+    homepage: httpUrl(source.homepage),
+    link: httpUrl(copy.link),
+    published: storedDate(copy.published) ?? EMPTY_FEED_DATE,
   };
 }
 

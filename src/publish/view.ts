@@ -32,7 +32,11 @@ export interface FeedContext {
 
 /** One entry with every string cleaned and every URL checked. */
 export interface EntryView {
-  /** `urn:tributary:<Update.id>`: the same id in every format, absolute as Atom requires. */
+  /**
+   * `urn:tributary:<id>`: the same id in every format, absolute as Atom requires. The id is
+   * `Update.story.id` when the entry stands for a story (merged feeds), else `Update.id`, so the
+   * id stays when a second partner joins the story.
+   */
   id: string;
   title: string;
   link?: string;
@@ -58,6 +62,26 @@ export interface EntryView {
     feedId?: string;
     feedUpdated?: Date;
   };
+  /**
+   * The other partners' copies of the same story (`Update.story`), earliest first, this entry's
+   * own copy excluded; copies whose partner is no longer configured are left out. Empty when the
+   * entry has no story or no other copy.
+   */
+  alsoPublishedBy: CopyView[];
+}
+
+/** One other partner's copy of a story, cleaned like the entry itself. */
+export interface CopyView {
+  /** The partner (`StoryCopy.sourceId`). */
+  sourceId: string;
+  /** The partner's configured title. */
+  title: string;
+  /** The partner feed's public URL, as `EntryView.source.url`. */
+  url?: string;
+  homepage?: string;
+  /** The partner's article. */
+  link?: string;
+  published: Date;
 }
 
 export interface FeedView {

@@ -30,6 +30,9 @@ const NS = {
   atom: "http://www.w3.org/2005/Atom",
   content: "http://purl.org/rss/1.0/modules/content/",
   dc: "http://purl.org/dc/elements/1.1/",
+  // Tributary's own RSS extension (provenance). A URN, not a URL: it names the vocabulary
+  // whatever host a deployment runs on, and nothing is meant to be fetched from it.
+  tributary: "urn:tributary:ns:1.0",
 } as const;
 
 // ---------------------------------------------------------------------------------- RSS 2.0
@@ -62,6 +65,7 @@ export function renderRss(view: FeedView): string {
     "xmlns:atom": NS.atom,
     "xmlns:content": NS.content,
     "xmlns:dc": NS.dc,
+    "xmlns:tributary": NS.tributary,
   });
 }
 
@@ -89,6 +93,26 @@ function rssItem(view: FeedView, entry: EntryView): Item {
         _attributes: { url: escapeXmlAttribute(entry.source.url) },
         _text: xmlJsText(entry.source.title),
       },
+    });
+  }
+  if (entry.alsoPublishedBy.length > 0) {
+    // RSS has one <source> per item (the entry's own partner); the other partners that carried
+    // the story are named in our namespace, which readers that do not know it skip.
+    extensions.push({
+      name: "tributary:alsoPublishedBy",
+      objects: entry.alsoPublishedBy.map((copy) => ({
+        _attributes: Object.fromEntries(
+          Object.entries({
+            partner: copy.sourceId,
+            url: copy.link,
+            source: copy.url,
+            published: copy.published.toISOString(),
+          })
+            .filter((pair): pair is [string, string] => pair[1] !== undefined)
+            .map(([key, value]) => [key, escapeXmlAttribute(value)]),
+        ),
+        _text: xmlJsText(copy.title),
+      })) as unknown as Record<string, unknown>,
     });
   }
   return {
@@ -217,6 +241,13 @@ function atomEntryExtras(view: FeedView, entry: EntryView): string[] {
         length: enclosure.length === undefined ? undefined : String(enclosure.length),
       }),
     );
+  }
+  for (const copy of entry.alsoPublishedBy) {
+    // Another partner carried the same story (RFC 4287 §4.2.7.2: "via" names where the
+    // information came from); the entry's own partner is its <source>.
+    if (copy.link !== undefined) {
+      lines.push(element("link", { rel: "via", href: copy.link, title: copy.title }));
+    }
   }
   lines.push(...atomSource(entry));
   return lines;
