@@ -77,6 +77,7 @@ a:focus-visible{outline:3px solid var(--tributary-link,var(--l));outline-offset:
 .meta,.note{color:var(--tributary-muted,var(--m));font-size:calc(var(--fs)*.875)}
 .meta,.summary,.more{margin-top:calc(var(--fs)*.25)}
 .note,.footer{padding:calc(var(--fs)*.75) 0}
+.note.also{padding:0;margin-top:calc(var(--fs)*.25)}
 .footer{border-top:1px solid var(--tributary-border,var(--r))}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 `;
@@ -177,6 +178,20 @@ a:focus-visible{outline:3px solid var(--tributary-link,var(--l));outline-offset:
       meta.append(el("span", { dir: "auto" }, partner));
     }
     if (meta.firstChild) li.append(meta);
+
+    // `_tributary.sources` lists every partner that carried the story, this entry's own first.
+    const others = Array.isArray(item._tributary?.sources) ? item._tributary.sources.slice(1) : [];
+    const names = others.filter((other) => string(other?.title));
+    if (names.length > 0) {
+      const also = el("p", { class: "note also" }, "Also published by ");
+      names.forEach((other, index) => {
+        if (index > 0) also.append(", ");
+        const link = httpUrl(string(other.link));
+        const name = el("span", { dir: "auto" }, string(other.title));
+        also.append(link ? wrap("a", { href: link }, name) : name);
+      });
+      li.append(also);
+    }
 
     const summary = string(item.summary) || string(item.content_text);
     if (summary) {
