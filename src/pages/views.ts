@@ -36,7 +36,10 @@ export interface EntryView {
   cut: boolean;
   /** The entry's language, when the partner declared a valid one. */
   lang?: string;
-  /** The other partners that published the story ("Also published by …"), earliest first. */
+  /**
+   * The other partners that carried the same story (Update.story), earliest first: "Also
+   * published by …". Partners no longer configured are left out.
+   */
   alsoPublishedBy: { name: string; url?: string }[];
 }
 
@@ -100,7 +103,8 @@ export function entryView(
   const homepage = httpUrl(partner?.homepage);
   const lang = languageOf(update.language);
   return {
-    id: update.id,
+    // The id merged feeds publish the entry under (see publish/render.ts publishedEntryId).
+    id: update.story?.id ?? update.id,
     title: title === "" ? "(untitled)" : title,
     ...(url === undefined ? {} : { url }),
     date: dateView(entryDate(update), site.language),
@@ -111,14 +115,22 @@ export function entryView(
     summary: summary.text,
     cut: summary.cut,
     ...(lang === undefined ? {} : { lang }),
-    alsoPublishedBy: (update.story?.copies ?? []).flatMap((copy) => {
-      const other = partners.get(copy.sourceId);
-      // The entry's own partner, and partners no longer configured, are not named.
-      if (copy.sourceId === update.sourceId || other === undefined) return [];
-      const link = httpUrl(copy.link);
-      return [{ name: other.title, ...(link === undefined ? {} : { url: link }) }];
-    }),
+    alsoPublishedBy: otherCopies(update, partners),
   };
+}
+
+/** Links to the other partners' copies of the story: the article when usable, else nothing. */
+function otherCopies(
+  update: Update,
+  partners: ReadonlyMap<string, PartnerInfo>,
+): EntryView["alsoPublishedBy"] {
+  const copies = (update.story?.copies ?? []).filter((copy) => copy.id !== update.id);
+  return copies.flatMap((copy) => {
+    const partner = partners.get(copy.sourceId);
+    if (partner === undefined) return [];
+    const url = httpUrl(copy.link);
+    return [url === undefined ? { name: partner.title } : { name: partner.title, url }];
+  });
 }
 
 function entryDate(update: Update): Date {

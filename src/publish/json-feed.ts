@@ -24,7 +24,19 @@ export interface JsonFeedItem {
   language?: string;
   attachments?: { url: string; mime_type: string; size_in_bytes?: number }[];
   /** Extension (keys starting with "_" are reserved for them by the spec). */
-  _tributary: { source: { id: string; title: string; url?: string } };
+  _tributary: { source: JsonFeedSource; sources?: JsonFeedCopy[] };
+}
+
+export interface JsonFeedSource {
+  id: string;
+  title: string;
+  url?: string;
+}
+
+/** One partner's copy of the story (provenance); `url` is the partner's feed, `link` its article. */
+export interface JsonFeedCopy extends JsonFeedSource {
+  link?: string;
+  published: string;
 }
 
 export interface JsonFeed {
@@ -92,27 +104,27 @@ function jsonItem(entry: EntryView): JsonFeedItem {
           })),
     _tributary: {
       source: { id: entry.source.id, title: entry.source.title, url: entry.source.url },
-      // Every partner that published the story, this item's first (earliest publication).
-      ...(entry.alsoPublishedBy.length === 0
-        ? {}
-        : {
-            sources: [
-              {
-                id: entry.source.id,
-                title: entry.source.title,
-                url: entry.source.url,
-                link: entry.link,
-                published: entry.published.toISOString(),
-              },
-              ...entry.alsoPublishedBy.map((copy) => ({
-                id: copy.sourceId,
-                title: copy.title,
-                url: copy.url,
-                link: copy.link,
-                published: copy.published.toISOString(),
-              })),
-            ],
-          }),
+      sources: entry.alsoPublishedBy.length === 0 ? undefined : storySources(entry),
     },
   };
+}
+
+/** Every partner that carried the story, this entry's own first (it is the earliest). */
+function storySources(entry: EntryView): JsonFeedCopy[] {
+  return [
+    {
+      id: entry.source.id,
+      title: entry.source.title,
+      url: entry.source.url,
+      link: entry.link,
+      published: entry.published.toISOString(),
+    },
+    ...entry.alsoPublishedBy.map((copy) => ({
+      id: copy.sourceId,
+      title: copy.title,
+      url: copy.url,
+      link: copy.link,
+      published: copy.published.toISOString(),
+    })),
+  ];
 }

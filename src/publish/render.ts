@@ -4,7 +4,7 @@
 // identical bytes.
 import { ALL } from "../model/category.js";
 import { publicSourceUrl } from "../model/public-url.js";
-import type { Update } from "../model/update.js";
+import type { StoryCopy, Update } from "../model/update.js";
 import { httpUrl, xmlSafeText } from "./clean.js";
 import { renderJsonFeed } from "./json-feed.js";
 import type { CopyView, EntryView, FeedContext, FeedView } from "./view.js";
@@ -70,9 +70,7 @@ function entryView(ctx: FeedContext, update: Update): EntryView {
   const contentHtml = optionalText(update.contentHtml);
   const imageUrl = httpUrl(update.image?.url);
   return {
-    // A story several partners carry is published under its first copy's id (Update.story), so
-    // readers do not see it again as new when another partner joins it.
-    id: `${ENTRY_ID_PREFIX}${encodeURIComponent(update.story?.id ?? update.id)}`,
+    id: publishedEntryId(update),
     title: xmlSafeText(update.title),
     link: httpUrl(update.link),
     summary: xmlSafeText(update.summary),
@@ -119,26 +117,37 @@ function entryView(ctx: FeedContext, update: Update): EntryView {
   };
 }
 
-/** The story's copies of the other partners still configured, earliest first. */
+/**
+ * The id an entry is published under: its story's (the first stored copy's id, kept when other
+ * partners join, so readers do not see the story again as new), else its own.
+ */
+export function publishedEntryId(update: Update): string {
+  return `${ENTRY_ID_PREFIX}${encodeURIComponent(update.story?.id ?? update.id)}`;
+}
+
+/** The story's copies other than this entry, for partners still configured (a partner that left takes its provenance with it). */
 function otherCopies(ctx: FeedContext, update: Update): CopyView[] {
   const copies = update.story?.copies ?? [];
-  return copies.flatMap((copy) => {
-    const source = ctx.sources.get(copy.sourceId);
-    if (copy.id === update.id || copy.sourceId === update.sourceId || source === undefined) {
-      return [];
-    }
-    const published = storedDate(copy.published);
-    if (published === undefined) return [];
-    return [
-      {
-        sourceId: xmlSafeText(copy.sourceId),
-        title: xmlSafeText(source.title),
-        url: httpUrl(publicSourceUrl(source)),
-        link: httpUrl(copy.link),
-        published,
-      },
-    ];
-  });
+  return copies
+    .filter((copy) => copy.id !== update.id)
+    .flatMap((copy): CopyView[] => {
+      const view = copyView(ctx, copy);
+      return view === undefined ? [] : [view];
+    })
+    .sort((a, b) => a.published.getTime() - b.published.getTime());
+}
+
+function copyView(ctx: FeedContext, copy: StoryCopy): CopyView | undefined {
+  const source = ctx.sources.get(copy.sourceId);
+  if (source === undefined) return undefined;
+  return {
+    sourceId: xmlSafeText(copy.sourceId),
+    title: xmlSafeText(source.title),
+    url: httpUrl(publicSourceUrl(source)),
+    homepage: httpUrl(source.homepage),
+    link: httpUrl(copy.link),
+    published: storedDate(copy.published) ?? EMPTY_FEED_DATE,
+  };
 }
 
 function storedDate(value: string | undefined): Date | undefined {

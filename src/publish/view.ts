@@ -32,7 +32,11 @@ export interface FeedContext {
 
 /** One entry with every string cleaned and every URL checked. */
 export interface EntryView {
-  /** `urn:tributary:<Update.id>`: the same id in every format, absolute as Atom requires. */
+  /**
+   * `urn:tributary:<id>`: the same id in every format, absolute as Atom requires. The id is
+   * `Update.story.id` when the entry stands for a story (merged feeds), else `Update.id`, so the
+   * id stays when a second partner joins the story.
+   */
   id: string;
   title: string;
   link?: string;
@@ -59,20 +63,23 @@ export interface EntryView {
     feedUpdated?: Date;
   };
   /**
-   * The other partners that published this story (Update.story), earliest first: RSS
-   * `tributary:alsoPublishedBy`, Atom `<link rel="via">`, JSON Feed `_tributary.sources`.
-   * Partners no longer in the config are left out. Empty for an entry only one partner carried.
+   * The other partners' copies of the same story (`Update.story`), earliest first, this entry's
+   * own copy excluded; copies whose partner is no longer configured are left out. Empty when the
+   * entry has no story or no other copy.
    */
   alsoPublishedBy: CopyView[];
 }
 
-/** Another partner's copy of the entry's story. */
+/** One other partner's copy of a story, cleaned like the entry itself. */
 export interface CopyView {
+  /** The partner (`StoryCopy.sourceId`). */
   sourceId: string;
+  /** The partner's configured title. */
   title: string;
-  /** The partner's feed, as `source.url`. */
+  /** The partner feed's public URL, as `EntryView.source.url`. */
   url?: string;
-  /** The partner's own link to the story. */
+  homepage?: string;
+  /** The partner's article. */
   link?: string;
   published: Date;
 }

@@ -30,10 +30,8 @@ const NS = {
   atom: "http://www.w3.org/2005/Atom",
   content: "http://purl.org/rss/1.0/modules/content/",
   dc: "http://purl.org/dc/elements/1.1/",
-  /**
-   * Tributary's own elements (the other partners of a story). A URN: the project names no
-   * domain of its own, and a namespace is an identifier, never fetched.
-   */
+  // Tributary's own RSS extension (provenance). A URN, not a URL: it names the vocabulary
+  // whatever host a deployment runs on, and nothing is meant to be fetched from it.
   tributary: "urn:tributary:ns:1.0",
 } as const;
 
@@ -63,12 +61,11 @@ export function renderRss(view: FeedView): string {
     })) as unknown as Record<string, unknown>,
   });
   for (const entry of view.entries) feed.addItem(rssItem(view, entry));
-  const provenance = view.entries.some((entry) => entry.alsoPublishedBy.length > 0);
   return addRootAttributes(feed.rss2(), "rss", {
     "xmlns:atom": NS.atom,
     "xmlns:content": NS.content,
     "xmlns:dc": NS.dc,
-    ...(provenance ? { "xmlns:tributary": NS.tributary } : {}),
+    "xmlns:tributary": NS.tributary,
   });
 }
 
@@ -99,13 +96,14 @@ function rssItem(view: FeedView, entry: EntryView): Item {
     });
   }
   if (entry.alsoPublishedBy.length > 0) {
-    // RSS has one <source> per item: the other partners of the story get an element of ours,
-    // each with its own link to the story, its feed and when it published it.
+    // RSS has one <source> per item (the entry's own partner); the other partners that carried
+    // the story are named in our namespace, which readers that do not know it skip.
     extensions.push({
       name: "tributary:alsoPublishedBy",
       objects: entry.alsoPublishedBy.map((copy) => ({
         _attributes: Object.fromEntries(
           Object.entries({
+            partner: copy.sourceId,
             url: copy.link,
             source: copy.url,
             published: copy.published.toISOString(),
@@ -244,8 +242,9 @@ function atomEntryExtras(view: FeedView, entry: EntryView): string[] {
       }),
     );
   }
-  // The other partners of the story: each one's own link to it (RFC 4287 §4.2.7.2, "via").
   for (const copy of entry.alsoPublishedBy) {
+    // Another partner carried the same story (RFC 4287 §4.2.7.2: "via" names where the
+    // information came from); the entry's own partner is its <source>.
     if (copy.link !== undefined) {
       lines.push(element("link", { rel: "via", href: copy.link, title: copy.title }));
     }

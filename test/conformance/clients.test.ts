@@ -113,7 +113,6 @@ const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 /** Every entry the client saw is one the store holds, with its title, link and a date of it. */
 function compare(t: ExecutionContext, client: string, seen: Seen[], stored: Update[]) {
   t.is(seen.length, stored.length, `${client}: entry count`);
-  // A story several feeds carry is published under its story id (Update.story).
   const byId = new Map(stored.map((u) => [`${ID_PREFIX}${u.story?.id ?? u.id}`, u]));
   const problems: string[] = [];
   for (const entry of seen) {

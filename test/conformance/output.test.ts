@@ -18,13 +18,12 @@ const RFC_822 =
 const RFC_3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 const ID_PREFIX = "urn:tributary:";
 
-/** Every entry of the category, newest first, as the store holds them. */
+/** Every entry of the category, newest first, as the store holds them, by published id (a story's id when it has one). */
 async function storedEntries(
   corpus: CorpusService,
   category: string,
 ): Promise<Map<string, Update>> {
   const page = await corpus.service.store.list({ category, limit: 1000 });
-  // A story several feeds carry is published under its story id (Update.story).
   return new Map(page.items.map((u) => [`${ID_PREFIX}${u.story?.id ?? u.id}`, u]));
 }
 

@@ -197,7 +197,7 @@ test("every format names the other partners of a story and publishes it under on
   t.true(rss.includes('xmlns:tributary="urn:tributary:ns:1.0"'));
   t.regex(
     rss,
-    /<tributary:alsoPublishedBy url="http:\/\/www\.agency\.example\.org\/news\/floods\/\?utm_source=reliefhub&amp;utm_medium=rss" source="[^"]+\/relief\.rss" published="2026-03-02T11:00:00\.000Z">ReliefHub<\/tributary:alsoPublishedBy>/,
+    /<tributary:alsoPublishedBy partner="relief" url="http:\/\/www\.agency\.example\.org\/news\/floods\/\?utm_source=reliefhub&amp;utm_medium=rss" source="[^"]+\/relief\.rss" published="2026-03-02T11:00:00\.000Z">ReliefHub<\/tributary:alsoPublishedBy>/,
   );
   t.true(rss.includes(`<guid isPermaLink="false">${id}</guid>`));
   t.regex(rss, /<source url="[^"]+\/agency\.rss">Agency<\/source>/);

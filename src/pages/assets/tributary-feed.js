@@ -74,9 +74,10 @@ p{display:block;margin:0}
 a{color:var(--tributary-link,var(--l));text-decoration:underline;text-underline-offset:.15em;cursor:pointer}
 a:focus-visible{outline:3px solid var(--tributary-link,var(--l));outline-offset:2px;border-radius:2px}
 .title{font-size:calc(var(--fs)*1.125);font-weight:600;line-height:1.35}
-.meta,.note,.also{color:var(--tributary-muted,var(--m));font-size:calc(var(--fs)*.875)}
-.meta,.also,.summary,.more{margin-top:calc(var(--fs)*.25)}
+.meta,.note{color:var(--tributary-muted,var(--m));font-size:calc(var(--fs)*.875)}
+.meta,.summary,.more{margin-top:calc(var(--fs)*.25)}
 .note,.footer{padding:calc(var(--fs)*.75) 0}
+.note.also{padding:0;margin-top:calc(var(--fs)*.25)}
 .footer{border-top:1px solid var(--tributary-border,var(--r))}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 `;
@@ -178,16 +179,16 @@ a:focus-visible{outline:3px solid var(--tributary-link,var(--l));outline-offset:
     }
     if (meta.firstChild) li.append(meta);
 
-    // The other partners of the story (JSON Feed `_tributary.sources`, this item's first).
+    // `_tributary.sources` lists every partner that carried the story, this entry's own first.
     const others = Array.isArray(item._tributary?.sources) ? item._tributary.sources.slice(1) : [];
-    const named = others.filter((other) => string(other?.title));
-    if (named.length > 0) {
-      const also = el("p", { class: "also" }, "Also published by ");
-      named.forEach((other, i) => {
-        if (i > 0) also.append(", ");
+    const names = others.filter((other) => string(other?.title));
+    if (names.length > 0) {
+      const also = el("p", { class: "note also" }, "Also published by ");
+      names.forEach((other, index) => {
+        if (index > 0) also.append(", ");
         const link = httpUrl(string(other.link));
-        const name = string(other.title);
-        also.append(link ? el("a", { href: link }, name) : el("span", { dir: "auto" }, name));
+        const name = el("span", { dir: "auto" }, string(other.title));
+        also.append(link ? wrap("a", { href: link }, name) : name);
       });
       li.append(also);
     }
