@@ -7,6 +7,7 @@ import { checkSourceCommand } from "./cli/check-source.js";
 import { importOpmlCommand } from "./cli/import-opml.js";
 import { pollCommand, remotePollCommand } from "./cli/poll.js";
 import { pruneCommand } from "./cli/prune.js";
+import { rulesCommand } from "./cli/rules.js";
 import { roleProblem, serveCommand } from "./cli/serve.js";
 import { sourcesCommand } from "./cli/sources.js";
 import { ConfigError } from "./config/errors.js";
@@ -78,6 +79,8 @@ async function main(argv: string[]): Promise<number | undefined> {
       );
     case "prune":
       return pruneCommand(config, command, commandLogger(), process);
+    case "rules":
+      return rulesCommand(config, command, commandLogger(), process);
   }
   const problem = roleProblem(command.role, config);
   if (problem) {

@@ -8,8 +8,10 @@ import {
   type ReloadResult,
   type SourceChanges,
   sourcesToPollNow,
+  sourcesWithNewRules,
 } from "../config/reload.js";
 import type { Config, SourceConfig } from "../config/types.js";
+import type { Recategorised } from "../ingest/recategorise.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { OperatorPoll, PollOutcome } from "../model/poll.js";
@@ -48,6 +50,11 @@ export interface LiveRuntimeDeps {
    * nothing; the schedule only answers when a source is next due. Default true.
    */
   polls?: boolean;
+  /**
+   * Files a source's stored entries again under `config`'s rules and categories
+   * (ingest/recategorise.ts), when a reload changed them. Without it a reload re-files nothing.
+   */
+  refile?: (source: SourceConfig, config: Config) => Promise<Recategorised>;
   now?: () => Date;
 }
 
@@ -251,7 +258,41 @@ export class LiveRuntime {
       );
     }
     this.#pollInBackground(pollNow);
-    return { reloaded: true, ...changes, restartRequired };
+    const rules = await this.#refile(before, config, trigger);
+    return { reloaded: true, ...changes, restartRequired, ...(rules ? { rules } : {}) };
+  }
+
+  /**
+   * Re-applies changed category rules to the stored entries of the sources they concern, no
+   * fetch needed. Only an instance that polls does it (role api leaves the store to workers);
+   * several workers reloading the same file write it once: the second finds nothing to change.
+   * A failure (the store down) is logged and leaves the entries as they were until the next
+   * reload or poll.
+   */
+  async #refile(before: Config, config: Config, trigger: string) {
+    const { refile, logger } = this.#deps;
+    if (refile === undefined || this.#deps.polls === false) return undefined;
+    const results: NonNullable<Extract<ReloadResult, { reloaded: true }>["rules"]> = [];
+    for (const source of sourcesWithNewRules(before, config)) {
+      try {
+        const { recategorised, dropped, unchanged } = await refile(source, config);
+        results.push({ source: source.id, recategorised, dropped, unchanged });
+        logger.info(
+          { trigger, source: source.id, recategorised, dropped, unchanged },
+          "category rules re-applied to stored entries",
+        );
+      } catch (error) {
+        logger.error(
+          {
+            trigger,
+            source: source.id,
+            error: error instanceof Error ? error.message : String(error),
+          },
+          "category rules could not be re-applied to stored entries; they keep their categories",
+        );
+      }
+    }
+    return results;
   }
 
   /** Keeps the staleness bookkeeping in line with a new config. */

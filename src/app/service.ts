@@ -7,6 +7,7 @@ import type { Config } from "../config/types.js";
 import { createApp } from "../http/app.js";
 import { answerClientError } from "../http/client-error.js";
 import { withFeedFastPath } from "../http/fast-path.js";
+import { reapplyRules } from "../ingest/recategorise.js";
 import type { IngestFn, IngestPool } from "../ingest/worker/pool.js";
 import type { Logger } from "../log.js";
 import { Metrics } from "../metrics.js";
@@ -26,6 +27,7 @@ import {
   createPagePublisher,
   createPoller,
   openStore,
+  rulesOfSource,
 } from "./wiring.js";
 
 export interface ServiceOptions {
@@ -120,6 +122,8 @@ export async function startService(
       ),
     loadConfig: options.reloadConfig,
     polls,
+    refile: (source, current) =>
+      reapplyRules(store, source.id, source.categories, rulesOfSource(current, source)),
   });
   const { poller, scheduler } = live;
   const enabled = live.enabledSources();

@@ -2,7 +2,7 @@
 // commands call this; every module below receives plain values and collaborators.
 import { ConfigError, problemLine } from "../config/errors.js";
 import { parseRedisUrl } from "../config/schema.js";
-import type { Config } from "../config/types.js";
+import type { Config, SourceConfig } from "../config/types.js";
 import { SourceRules } from "../ingest/categorise.js";
 import { SharedConnections } from "../ingest/fetch/connections.js";
 import type { FetchOptions } from "../ingest/fetch/fetch.js";
@@ -125,8 +125,7 @@ export function createPoller(
     if (rulesOf.config !== c) rulesOf = { config: c, bySource: new Map() };
     let rules = rulesOf.bySource.get(sourceId);
     if (rules === undefined) {
-      const own = c.sources.find((s) => s.id === sourceId)?.rules ?? [];
-      rules = new SourceRules(c.rules, own);
+      rules = new SourceRules(c.rules, c.sources.find((s) => s.id === sourceId)?.rules ?? []);
       rulesOf.bySource.set(sourceId, rules);
     }
     return rules.empty ? undefined : rules;
@@ -226,4 +225,10 @@ export function createPagePublisher(
   gate: RenderGate = new RenderGate(),
 ): PagePublisher {
   return createPages({ config, store, templates: loadTemplates(config.pages), gate, sourceStatus });
+}
+
+/** A source's category rules under `config` (global, then its own), or undefined for none. */
+export function rulesOfSource(config: Config, source: SourceConfig): SourceRules | undefined {
+  const rules = new SourceRules(config.rules, source.rules ?? []);
+  return rules.empty ? undefined : rules;
 }

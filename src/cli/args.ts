@@ -15,6 +15,13 @@ export type Command =
     }
   | { name: "sources"; configPath?: string; json: boolean; url?: string }
   | { name: "prune"; configPath?: string; source: string; force: boolean }
+  | {
+      name: "rules";
+      configPath?: string;
+      sources: string[];
+      apply: boolean;
+      json: boolean;
+    }
   | { name: "help" }
   | { name: "version" };
 
@@ -30,6 +37,7 @@ export const USAGE = `Usage:
   tributary import-opml FILE [--config PATH] [--category ID ...] [--dry-run]
   tributary sources [--config PATH] [--json] [--url http://host:port]
   tributary prune --source ID [--config PATH] [--force]
+  tributary rules --dry-run|--apply [--config PATH] [--source ID ...] [--json]
 
 Commands:
   serve          run the HTTP server and the polling schedule
@@ -40,6 +48,8 @@ Commands:
   import-opml    append the feeds of an OPML reading list to the config's sources
   sources        print every source's status, read from the store or a running server
   prune          remove the stored entries of a source that left the config
+  rules          show (--dry-run) or make (--apply) what the config's category rules change
+                 in the stored entries' categories, no fetch needed
 
 Options:
   --config PATH   configuration file (default: $TRIBUTARY_CONFIG or config/tributary.yaml)
@@ -47,10 +57,12 @@ Options:
   --role ROLE     serve: all (default) serves HTTP and polls; api serves HTTP and never polls;
                   worker polls and serves only /healthz, /readyz, /metrics and /admin.
                   api and worker need REDIS_URL: they share one Redis with each other
-  --source ID     poll: only this source (repeatable); prune: the source to remove
+  --source ID     poll, rules: only this source (repeatable); prune: the source to remove
   --json          print JSON instead of text
   --category ID   import-opml: put every imported feed in this category (repeatable)
-  --dry-run       import-opml: print the new source entries instead of writing the file
+  --dry-run       import-opml: print the new source entries instead of writing the file;
+                  rules: print what would change, write nothing
+  --apply         rules: re-file the stored entries (what a reload of changed rules does)
   --url URL       sources: ask the server running at URL (GET /api/sources);
                   poll: make the server running at URL poll (admin API, needs ADMIN_TOKEN)
   --force         prune: even when the source is still in the config
@@ -93,6 +105,16 @@ const SPECS: Record<string, CommandSpec> = {
   },
   prune: {
     flags: { "--config": "value", "--source": "value", "--force": "switch" },
+    positional: [],
+  },
+  rules: {
+    flags: {
+      "--config": "value",
+      "--source": "list",
+      "--dry-run": "switch",
+      "--apply": "switch",
+      "--json": "switch",
+    },
     positional: [],
   },
 };
@@ -170,6 +192,19 @@ export function parseArgs(argv: readonly string[]): Command {
       const source = values.get("--source");
       if (source === undefined) throw new UsageError("prune: --source ID is required");
       return { name, configPath, source, force: switches.has("--force") };
+    }
+    case "rules": {
+      const dryRun = switches.has("--dry-run");
+      const apply = switches.has("--apply");
+      if (dryRun === apply)
+        throw new UsageError("rules: give exactly one of --dry-run and --apply");
+      return {
+        name,
+        configPath,
+        sources: lists.get("--source") ?? [],
+        apply,
+        json: switches.has("--json"),
+      };
     }
     default:
       throw new UsageError(`unknown command "${name}"`);

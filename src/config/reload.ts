@@ -15,6 +15,11 @@ export type ReloadResult =
       reloaded: true;
       /** Settings that changed in the file but keep their running value until a restart. */
       restartRequired: string[];
+      /**
+       * Sources whose category rules or default categories changed, with what re-applying them
+       * to the stored entries did (absent on an instance that does not poll, role api).
+       */
+      rules?: { source: string; recategorised: number; dropped: number; unchanged: number }[];
     } & SourceChanges)
   | { reloaded: false; problems: string[] };
 
@@ -91,4 +96,23 @@ export function applicableConfig(
   if (running.redisCommandTimeoutMs === undefined) delete config.redisCommandTimeoutMs;
   else config.redisCommandTimeoutMs = running.redisCommandTimeoutMs;
   return { config, restartRequired };
+}
+
+/**
+ * The sources kept by a reload whose entries the category rules file differently now: the
+ * global rules changed (every source), or the source's own rules or default categories did.
+ * Sources added by the reload have nothing stored yet; removed ones are pruned, not re-filed.
+ */
+export function sourcesWithNewRules(before: Config, after: Config): SourceConfig[] {
+  const globalChanged = JSON.stringify(before.rules) !== JSON.stringify(after.rules);
+  const old = new Map(before.sources.map((source) => [source.id, source]));
+  return after.sources.filter((source) => {
+    const was = old.get(source.id);
+    if (was === undefined) return false;
+    return (
+      globalChanged ||
+      JSON.stringify(was.rules ?? []) !== JSON.stringify(source.rules ?? []) ||
+      JSON.stringify(was.categories) !== JSON.stringify(source.categories)
+    );
+  });
 }

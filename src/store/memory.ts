@@ -300,6 +300,24 @@ export class MemoryStore implements Store {
     return removed.length;
   }
 
+  async removeEntries(ids: readonly string[]): Promise<number> {
+    this.#assertOpen();
+    const removed: Update[] = [];
+    for (const id of new Set(ids)) {
+      const entry = this.#entries.get(id);
+      if (!entry) continue;
+      // A hidden entry is in no index and no story: it only has to go.
+      if (!this.#hidden.delete(id)) {
+        this.#unindex(entry);
+        removed.push(entry);
+      }
+      this.#entries.delete(id);
+    }
+    const touched = this.#restory([], removed);
+    this.#bump(new Set([...categoriesOf(removed), ...touched]));
+    return removed.length;
+  }
+
   async hide(id: string, at: Date): Promise<boolean> {
     this.#assertOpen();
     const entry = this.#entries.get(id);

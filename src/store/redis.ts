@@ -657,6 +657,44 @@ export class RedisStore implements Store {
     return removed;
   }
 
+  async removeEntries(ids: readonly string[]): Promise<number> {
+    const distinct = [...new Set(ids)];
+    let removed = 0;
+    for (let i = 0; i < distinct.length; i += REMOVE_BATCH) {
+      const batch = distinct.slice(i, i + REMOVE_BATCH);
+      removed += await this.#retrying("remove entries", () => this.#removeEntriesOnce(batch));
+    }
+    return removed;
+  }
+
+  async #removeEntriesOnce(ids: string[]): Promise<number> {
+    const { entries: raw, hidden } = await this.#call("read entries", () => this.#readEntries(ids));
+    const listed: Update[] = [];
+    const gone: string[] = [];
+    const removes = new Grouped<string>();
+    ids.forEach((id, i) => {
+      const json = raw[i];
+      if (!json) return;
+      const entry = this.#parseEntry(json, id);
+      gone.push(id);
+      // A hidden entry is in no index and no story: it only has to go.
+      if (hidden.has(id)) return;
+      listed.push(entry);
+      removes.add(this.#keys.source(entry.sourceId), id);
+      for (const category of indexCategories(entry)) removes.add(this.#keys.category(category), id);
+    });
+    if (gone.length === 0) return 0;
+    const writes = new RedisWrites()
+      .del(gone.map((id) => this.#keys.entry(id)))
+      .hdel(this.#keys.hidden(), gone);
+    for (const [key, members] of removes) writes.zrem(key, members);
+    const touched = categoriesOf(listed);
+    for (const c of await this.#storyWrites(writes, [], listed)) touched.add(c);
+    for (const category of touched) bumpVersion(writes, this.#keys, category);
+    await this.#execBumping("remove entries", writes, touched);
+    return listed.length;
+  }
+
   /**
    * Announces every version bump to `listener` (see version-watch.ts): a bump by any instance
    * through a dedicated subscriber connection on `<prefix>versions`, and this store's own bumps

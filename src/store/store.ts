@@ -140,6 +140,12 @@ export interface Store {
    */
   removeSource(sourceId: string): Promise<number>;
   /**
+   * Removes these entries (ids not stored are ignored) from every index and their stories, and
+   * bumps the versions of the categories that lost one. Returns how many went. Used when a new
+   * category rule drops entries already stored.
+   */
+  removeEntries(ids: readonly string[]): Promise<number>;
+  /**
    * Takes a stored entry out of every listing at once (feeds, pages, API; on every instance, as
    * a version bump) and keeps it out when a later poll brings it again: it stays stored, so
    * `unhide` shows the partner's latest copy. False when no such entry is stored. Hiding a

@@ -217,6 +217,8 @@ test("POST /admin/reload applies a changed file: 200 with the changes, the new s
     removed: ["b", "off"],
     changed: ["a"],
     restartRequired: [],
+    // a's default categories changed: its stored entries (none yet) are filed again.
+    rules: [{ source: "a", recategorised: 0, dropped: 0, unchanged: 0 }],
   });
   // The reload starts its polls before it answers.
   await ops.service.poller.drain();

@@ -59,3 +59,71 @@ sources:
   // The uncategorised view is an API filter, not a feed.
   t.is((await call(`${ops.url}/feeds/uncategorised.rss`)).status, 404);
 });
+
+const rulesYaml = (
+  url: string,
+  sourceRules: string,
+  globalRules = "[]",
+) => `service: { port: 0, host: 127.0.0.1, baseUrl: "http://tributary.test" }
+polling: { allowPrivateNetworks: true, timeoutMs: 3000, schedule: "0 0 1 1 *" }
+categories: [{ id: trafficking, title: Trafficking }, { id: migration, title: Migration }, { id: finance, title: Finance }]
+rules: ${globalRules}
+sources:
+  - id: rw
+    title: ReliefWeb
+    url: "${url}"
+    categories: []
+    rules: ${sourceRules}
+`;
+
+test("a reload with changed rules files the stored entries again, without a fetch, moving only the versions that changed", async (t) => {
+  const partner = await startFixtureServer(t, { "/all.rss": { body: FEED } });
+  const url = partner.url("/all.rss");
+  const first = `[{ when: { words: ["human trafficking"] }, add: [trafficking] }, { when: { tags: [migration] }, add: [migration] }]`;
+  const ops = await startOpsService(t, rulesYaml(url, first));
+  await ops.service.poller.pollMany(ops.service.getConfig().sources, { force: true });
+  const store = ops.service.store;
+  const fetches = partner.requests.length;
+  const trafficking = await store.version("trafficking");
+  const titles = async (query: string) =>
+    (
+      (await call(`${ops.url}/api/updates?${query}`)).json() as { items: { title: string }[] }
+    ).items.map((i) => i.title);
+  t.deepEqual((await titles("category=uncategorised")).sort(), [
+    "Quarterly financial statement",
+    "Vacancy: protection officer",
+  ]);
+
+  // A new rule files the statement under finance; a new global rule drops job ads.
+  ops.rewrite(
+    rulesYaml(
+      url,
+      `[{ when: { words: ["human trafficking"] }, add: [trafficking] }, { when: { tags: [migration] }, add: [migration] }, { when: { words: [financial] }, add: [finance] }]`,
+      `[{ when: { words: [vacancy] }, drop: true }]`,
+    ),
+  );
+  const result = await ops.service.reload("test");
+  t.like(result, { reloaded: true });
+  t.deepEqual(result.reloaded && result.rules, [
+    { source: "rw", recategorised: 1, dropped: 1, unchanged: 2 },
+  ]);
+  t.is(partner.requests.length, fetches, "nothing fetched");
+  t.deepEqual(await titles("category=finance"), ["Quarterly financial statement"]);
+  t.deepEqual(await titles("category=uncategorised"), []);
+  t.false((await titles("category=all")).includes("Vacancy: protection officer"));
+  // Trafficking's entries are filed as before: its feeds keep their version and ETag.
+  t.is(await store.version("trafficking"), trafficking);
+
+  // The same rules again: nothing to change, nothing written.
+  const finance = await store.version("finance");
+  ops.rewrite(
+    rulesYaml(
+      url,
+      `[{ when: { words: ["human trafficking"] }, add: [trafficking] }, { when: { tags: [migration] }, add: [migration] }, { when: { words: [financial] }, add: [finance] }]`,
+      `[{ when: { words: [vacancy] }, drop: true }]`,
+    ),
+  );
+  const again = await ops.service.reload("test");
+  t.true(again.reloaded && (again.rules ?? []).length === 0);
+  t.is(await store.version("finance"), finance);
+});

@@ -245,4 +245,22 @@ export function storyContract(test: TestFn, name: string, open: StoreFactory): v
     await store.upsert([c], plain);
     t.deepEqual(ids(await listed(store, ALL)).sort(), ["ga", "gc"]);
   });
+
+  test(`${name}: removeEntries removes entries from every listing and story, bumping what changed`, async (t) => {
+    const store = await open(t);
+    const { agency, aggregator } = copies();
+    const other = makeUpdate({ id: "other", sourceId: "agency", categories: ["displacement"] });
+    await store.upsert([agency, other], plain);
+    await store.upsert([aggregator], plain);
+    const version = await store.version("emergencies");
+    t.is(await store.removeEntries(["relief-1", "never-stored"]), 1);
+    t.is(await store.get("relief-1"), undefined);
+    t.deepEqual(ids(await listed(store, "emergencies")), []);
+    t.deepEqual(ids(await listed(store, ALL, "relief")), []);
+    const all = await listed(store, ALL);
+    t.deepEqual(ids(all).sort(), ["agency-1", "other"]);
+    t.true(all.every((u) => u.story === undefined));
+    t.true((await store.version("emergencies")) > version);
+    t.is(await store.removeEntries([]), 0);
+  });
 }
