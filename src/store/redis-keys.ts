@@ -14,6 +14,8 @@
 //   <prefix>host:<hostName>   zset    member a fetch's holder id, score epoch ms its slot expires
 //   <prefix>hidden            hash    entry id → {"hiddenAt"} of entries an editor took down
 //   <prefix>rendered:<key>    string  a page's rendered text, shared by instances, with PX expiry
+//   A <category> may be a per-language index, `<category>@<primary subtag>` (`migration@fr`,
+//   model/language.ts): cat:, version: and changed: exist for it like for any category.
 //   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
 //                             of each version bump, so instances drop their cached version
 
