@@ -3,6 +3,7 @@
 // and the same ETag. Every string here is plain text; the template engine escapes it. The
 // only URLs handed out are http(s) ones, so no template can produce a `javascript:` link.
 
+import { isRightToLeft } from "../model/language.js";
 import type { Update } from "../model/update.js";
 import { httpUrl, xmlSafeText } from "../publish/clean.js";
 
@@ -36,6 +37,8 @@ export interface EntryView {
   cut: boolean;
   /** The entry's language, when the partner declared a valid one. */
   lang?: string;
+  /** "rtl" for an entry in a right-to-left script (Arabic, Hebrew, Persian, Urdu…). */
+  dir?: "rtl";
 }
 
 export interface SummaryOptions {
@@ -109,6 +112,7 @@ export function entryView(
     summary: summary.text,
     cut: summary.cut,
     ...(lang === undefined ? {} : { lang }),
+    ...(lang !== undefined && isRightToLeft(lang) ? { dir: "rtl" as const } : {}),
   };
 }
 

@@ -120,3 +120,20 @@ test("ETag and paging work per language: a change in one language leaves another
   };
   t.true(frNow.items.some((item) => item.title === "Titre modifié"));
 });
+
+test("category pages: ?lang= filters, entries carry lang (and dir=rtl for Arabic), paging keeps lang", async (t) => {
+  const { url } = await seeded(t);
+  const page = (await call(`${url}/categories/migration`)).body.toString();
+  t.regex(page, /<article class="entry" lang="ar" dir="rtl">/);
+  t.regex(page, /<article class="entry" lang="zh">/);
+  t.regex(page, /<article class="entry" lang="ru">/);
+  const arabic = await call(`${url}/categories/migration?lang=ar`);
+  t.is(arabic.status, 200);
+  const html = arabic.body.toString();
+  t.true(html.includes(UN_LANGUAGES[0]?.title ?? "?"));
+  t.false(html.includes(UN_LANGUAGES[1]?.title ?? "?"), "no Chinese entry on the Arabic page");
+  t.regex(html, /href="[^"]*\/feeds\/migration\.rss\?lang=ar"/);
+  const bad = await call(`${url}/categories/migration?lang=en_US!`);
+  t.is(bad.status, 400);
+  t.regex(bad.body.toString(), /lang: must be a BCP 47 language tag/);
+});
