@@ -33,7 +33,7 @@ const MAX_URLS = 1024;
 const FEED_PATH = /^\/feeds\/([A-Za-z0-9._-]+)$/;
 
 /** The query parameters the feed route reads; any other one sends the request to Koa. */
-const PAGE_PARAMETERS = new Set(["limit", "source", "cursor"]);
+const PAGE_PARAMETERS = new Set(["limit", "source", "cursor", "lang"]);
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 

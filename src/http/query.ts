@@ -6,6 +6,7 @@
 // since silently picking one would hide a bug in the caller's URL.
 import type { Config, SourceConfig } from "../config/types.js";
 import { UNCATEGORISED } from "../model/category.js";
+import { canonicalLanguage } from "../model/language.js";
 import { ALL } from "../store/store.js";
 import { badRequest } from "./errors.js";
 
@@ -15,6 +16,8 @@ export type RawValue = string | string[] | undefined;
 export interface PageQuery {
   limit: number;
   source?: string;
+  /** `lang`: a canonical BCP 47 range, matched by RFC 4647 basic filtering. */
+  language?: string;
   cursor?: string;
 }
 
@@ -30,6 +33,8 @@ export function parsePageQuery(
   const page: PageQuery = { limit: parseLimit(query.limit, config) };
   const source = parseSource(query.source, config, category);
   if (source !== undefined) page.source = source;
+  const language = parseLanguage(query.lang);
+  if (language !== undefined) page.language = language;
   const cursor = parseCursor(query.cursor);
   if (cursor !== undefined) page.cursor = cursor;
   return page;
@@ -68,6 +73,22 @@ export function parseSource(raw: RawValue, config: Config, category: string): st
     );
   }
   return value;
+}
+
+/**
+ * `lang`: one well-formed BCP 47 tag (`fr`, `fr-CA`, `zh-Hans`), in its canonical spelling, so
+ * `?lang=FR` and `?lang=fr` are one page (and one cache entry).
+ */
+export function parseLanguage(raw: RawValue): string | undefined {
+  const value = singleValue("lang", raw);
+  if (value === undefined) return undefined;
+  const language = canonicalLanguage(value);
+  if (language === undefined) {
+    throw badRequest(
+      `lang: must be a BCP 47 language tag such as fr, fr-CA, ar or zh-Hans, got ${quote(value)}`,
+    );
+  }
+  return language;
 }
 
 /** Opaque to HTTP: the store decides validity (and rejects with InvalidCursorError). */

@@ -115,7 +115,14 @@ export async function refreshSource(
       fetched.body,
       fetched.contentType,
       // Relative links are resolved against it and published: `#frag` would keep an ?apikey=.
-      { id: source.id, categories: source.categories, feedUrl: redactUrl(fetched.finalUrl) },
+      {
+        id: source.id,
+        categories: source.categories,
+        feedUrl: redactUrl(fetched.finalUrl),
+        ...(fetched.contentLanguage === undefined
+          ? {}
+          : { contentLanguage: fetched.contentLanguage }),
+      },
       started,
     );
   } catch (error) {

@@ -201,6 +201,7 @@ export function homePage(
 export interface CategoryPageInput {
   category: string;
   source?: string;
+  language?: string;
   updates: Update[];
   count: number;
   /** `before` cursor of the newer page; null on the newest page. */
@@ -218,13 +219,14 @@ export function categoryPage(config: Config, input: CategoryPageInput): Category
   const pageUrl = (query: Record<string, string | undefined>): string => {
     const params = new URLSearchParams();
     if (input.source !== undefined) params.set("source", input.source);
+    if (input.language !== undefined) params.set("lang", input.language);
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) params.set(name, value);
     }
     const search = params.toString();
     return search === "" ? category.url : `${category.url}?${search}`;
   };
-  const filtered = { source: input.source };
+  const filtered = { source: input.source, lang: input.language };
   const alternates = feedLinks({
     rss: feedUrl(baseUrl, input.category, "rss", filtered),
     atom: feedUrl(baseUrl, input.category, "atom", filtered),

@@ -5,9 +5,11 @@
 // - the partners page: a digest of what it shows, since statuses move with every poll whether
 //   entries changed or not — the view is read per request, the page rendered only on a change.
 // One PagePublisher serves one config (a reload builds a new one, with new templates).
+
 import { createHash } from "node:crypto";
 import type { Config } from "../config/types.js";
 import { ALL } from "../model/category.js";
+import { languageIndex, primaryLanguage } from "../model/language.js";
 import type { RenderGate } from "../publish/render-gate.js";
 import type { Representation } from "../publish/types.js";
 import { type PageSource, type PageStamp, VersionedCache } from "../publish/version-cache.js";
@@ -41,6 +43,8 @@ export interface PagesDeps {
 export interface CategoryPageRequest {
   category: string;
   source?: string;
+  /** `?lang=`: a canonical BCP 47 range; the page lists that language's index. */
+  language?: string;
   /** Older entries, after this position. */
   cursor?: string;
   /** Newer entries, before this position. */
@@ -119,25 +123,41 @@ export function createPages(deps: PagesDeps): PagePublisher {
       }),
 
     category: (request) =>
-      get(["category", request.category, request.source, request.cursor, request.before], {
-        stamp: () => versionOf(request.category),
-        view: async () => {
-          const [page, count] = await Promise.all([
-            readPage(store, request, perPage),
-            store.count(request.category, request.source),
-          ]);
-          return categoryPage(config, {
-            category: request.category,
-            ...(request.source === undefined ? {} : { source: request.source }),
-            updates: page.items,
-            count,
-            previous: page.previous,
-            next: page.next,
-            paged: request.cursor !== undefined || request.before !== undefined,
-          });
+      get(
+        [
+          "category",
+          request.category,
+          request.source,
+          request.language,
+          request.cursor,
+          request.before,
+        ],
+        {
+          stamp: () =>
+            versionOf(
+              request.language === undefined
+                ? request.category
+                : languageIndex(request.category, request.language),
+            ),
+          view: async () => {
+            const [page, count] = await Promise.all([
+              readPage(store, request, perPage),
+              countOf(store, request),
+            ]);
+            return categoryPage(config, {
+              category: request.category,
+              ...(request.language === undefined ? {} : { language: request.language }),
+              ...(request.source === undefined ? {} : { source: request.source }),
+              updates: page.items,
+              count,
+              previous: page.previous,
+              next: page.next,
+              paged: request.cursor !== undefined || request.before !== undefined,
+            });
+          },
+          render: render("category"),
         },
-        render: render("category"),
-      }),
+      ),
 
     sources: () =>
       get(["sources"], {
@@ -172,11 +192,28 @@ export function createPages(deps: PagesDeps): PagePublisher {
   };
 }
 
+/**
+ * How many entries the page's listing has. A primary language (`fr`) is its index's size; a
+ * longer range (`fr-CA`) filters the `@fr` index, so it is counted by reading, up to a bound.
+ */
+const MAX_COUNTED = 1000;
+
+function countOf(store: Store, request: CategoryPageRequest): Promise<number> {
+  const { language, source } = request;
+  if (language === undefined) return store.count(request.category, source);
+  if (source === undefined && language === primaryLanguage(language)) {
+    return store.count(languageIndex(request.category, language));
+  }
+  const { cursor: _cursor, before: _before, ...first } = request;
+  return readPage(store, first, MAX_COUNTED).then((page) => page.items.length);
+}
+
 function readPage(store: Store, request: CategoryPageRequest, limit: number): Promise<Page> {
   return store.list({
     category: request.category,
     limit,
     ...(request.source === undefined ? {} : { source: request.source }),
+    ...(request.language === undefined ? {} : { language: request.language }),
     ...(request.cursor === undefined ? {} : { cursor: request.cursor }),
     ...(request.before === undefined ? {} : { before: request.before }),
   });

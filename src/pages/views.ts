@@ -3,6 +3,7 @@
 // and the same ETag. Every string here is plain text; the template engine escapes it. The
 // only URLs handed out are http(s) ones, so no template can produce a `javascript:` link.
 
+import { isRightToLeft } from "../model/language.js";
 import type { Update } from "../model/update.js";
 import { httpUrl, xmlSafeText } from "../publish/clean.js";
 
@@ -41,6 +42,8 @@ export interface EntryView {
    * published by …". Partners no longer configured are left out.
    */
   alsoPublishedBy: { name: string; url?: string }[];
+  /** "rtl" for an entry in a right-to-left script (Arabic, Hebrew, Persian, Urdu…). */
+  dir?: "rtl";
 }
 
 export interface SummaryOptions {
@@ -116,6 +119,7 @@ export function entryView(
     cut: summary.cut,
     ...(lang === undefined ? {} : { lang }),
     alsoPublishedBy: otherCopies(update, partners),
+    ...(lang !== undefined && isRightToLeft(lang) ? { dir: "rtl" as const } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { FEED_FORMATS, type FeedFormat } from "./types.js";
 export interface FeedQuery {
   limit?: string;
   source?: string;
+  lang?: string;
   cursor?: string;
 }
 
@@ -22,7 +23,7 @@ export function feedUrl(
   query: FeedQuery = {},
 ): string {
   const params = new URLSearchParams();
-  for (const name of ["limit", "source", "cursor"] as const) {
+  for (const name of ["limit", "source", "lang", "cursor"] as const) {
     const value = query[name];
     if (value !== undefined) params.set(name, value);
   }

@@ -5,6 +5,7 @@
 // Renders pass a RenderGate, so uncached requests can never starve cached ones. When the
 // store is unreachable, or is being refilled after it lost its data, the last bytes rendered
 // for that page are served, marked stale, rather than an error or an empty feed.
+import { languageIndex } from "../model/language.js";
 import { indexKeyOf } from "../store/compare.js";
 import { encodeCursor } from "../store/cursor.js";
 import {
@@ -129,7 +130,12 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
 
   /** The entries of the page of `limit` at `version`, from the window's read when it has them. */
   const entries = async (request: Omit<FeedRequest, "format">, version: number): Promise<Page> => {
-    const key = JSON.stringify([request.category, request.source ?? null, request.cursor ?? null]);
+    const key = JSON.stringify([
+      request.category,
+      request.source ?? null,
+      request.language ?? null,
+      request.cursor ?? null,
+    ]);
     let window = windows.get(key);
     if (
       window === undefined ||
@@ -140,6 +146,7 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
       const read = deps.store.list({
         category: request.category,
         source: request.source,
+        language: request.language,
         limit: size,
         cursor: request.cursor,
       });
@@ -184,6 +191,7 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
           request.format,
           request.limit,
           request.source ?? null,
+          request.language ?? null,
           request.cursor ?? null,
         ]);
 
@@ -277,11 +285,11 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
   ): Representation | Promise<Representation | undefined> | undefined => {
     const key = peekKey(request);
     if (!cache.has(key)) return undefined;
-    const known = peekVersion?.(request.category);
+    const known = peekVersion?.(listingOf(request));
     if (known !== undefined) return currentBytes(key, known);
     // A `then`, not an async function: this runs for every cached feed request the store
     // cannot answer from memory.
-    return deps.store.categoryVersion(request.category).then(
+    return deps.store.categoryVersion(listingOf(request)).then(
       (stamp) => currentBytes(key, stamp),
       () => undefined,
     );
@@ -312,7 +320,7 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
       const cached = cache.get(key);
       let stamp: CategoryVersion;
       try {
-        stamp = await deps.store.categoryVersion(request.category);
+        stamp = await deps.store.categoryVersion(listingOf(request));
       } catch (error) {
         if (cached && error instanceof StoreUnavailableError) return staleCopy(cached);
         throw error;
@@ -383,6 +391,16 @@ function peekKey(request: FeedRequest): string {
   return key;
 }
 
+/**
+ * The index whose version a page follows: its category's, or for `?lang=` that category's
+ * per-language index, which moves exactly when that language's listing changes.
+ */
+function listingOf(request: Pick<FeedRequest, "category" | "language">): string {
+  return request.language === undefined
+    ? request.category
+    : languageIndex(request.category, request.language);
+}
+
 /** Unambiguous key of one page (JSON of the fields, absent ones as null). */
 function pageKey(request: FeedRequest): string {
   return JSON.stringify([
@@ -390,6 +408,7 @@ function pageKey(request: FeedRequest): string {
     request.format,
     request.limit,
     request.source ?? null,
+    request.language ?? null,
     request.cursor ?? null,
   ]);
 }
@@ -408,6 +427,7 @@ function feedContext(
     feedUrl(baseUrl, request.category, request.format, {
       limit: request.limit === deps.defaultLimit ? undefined : String(request.limit),
       source: request.source,
+      lang: request.language,
       cursor,
     });
   const first = url(undefined);
@@ -425,5 +445,7 @@ function feedContext(
     },
     sources: deps.sources,
     categories: deps.categories,
+    // A feed declares a language only when filtered to one; its entries carry their own.
+    ...(request.language === undefined ? {} : { language: request.language }),
   };
 }

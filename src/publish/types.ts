@@ -52,6 +52,8 @@ export interface FeedRequest {
   format: FeedFormat;
   limit: number;
   source?: string;
+  /** Only entries in this language (a canonical BCP 47 range); the feed then declares it. */
+  language?: string;
   /** Opaque paging cursor (from a previous page's next link). */
   cursor?: string;
 }

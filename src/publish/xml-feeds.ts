@@ -86,6 +86,12 @@ function rssItem(view: FeedView, entry: EntryView): Item {
       })) as unknown as Record<string, unknown>,
     });
   }
+  const language = ownLanguage(view, entry);
+  if (language !== undefined) {
+    // RSS 2.0 has no item language and feed writes no attributes on <item>: Dublin Core's
+    // element is what RSS readers know for it (the channel declares xmlns:dc already).
+    extensions.push({ name: "dc:language", objects: { _text: xmlJsText(language) } });
+  }
   if (entry.source.url !== undefined) {
     extensions.push({
       name: "source",
@@ -204,7 +210,21 @@ function atomEntry(view: FeedView, entry: EntryView): string[] {
   }
   inner.push(`<published>${entry.published.toISOString()}</published>`);
   inner.push(...atomEntryExtras(view, entry));
-  return ["<entry>", ...inner.map((line) => INDENT + line), "</entry>"];
+  const open =
+    ownLanguage(view, entry) === undefined
+      ? "<entry>"
+      : `<entry xml:lang="${escapeXmlAttribute(entry.language ?? "")}">`;
+  return [open, ...inner.map((line) => INDENT + line), "</entry>"];
+}
+
+/**
+ * The entry's language when it must be said on the entry: it has one and it is not the feed's
+ * (a feed declares one only when filtered by `?lang=`).
+ */
+function ownLanguage(view: FeedView, entry: EntryView): string | undefined {
+  const language = entry.language;
+  if (language === undefined || language === view.language) return undefined;
+  return language;
 }
 
 function atomFeedLinks(view: FeedView): string[] {

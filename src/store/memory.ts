@@ -10,6 +10,7 @@ import {
   categoriesOf,
   indexCategories,
   latestById,
+  listingPlan,
   newestHiddenFirst,
   planUpsert,
   retentionCutoffMs,
@@ -106,9 +107,7 @@ export class MemoryStore implements Store {
     }
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const before = query.before === undefined ? undefined : decodeCursor(query.before);
-    const { category, source } = query;
-    const index = source === undefined ? this.#listingOf(category) : this.#sources.get(source);
-    if (!index) return { items: [], next: null, previous: null };
+    const { source } = query;
     // Merged listings name the other partners of each story (provenance).
     const copy =
       source === undefined && this.#storiesOn
@@ -123,10 +122,13 @@ export class MemoryStore implements Store {
           }
         : (entry: Update) => structuredClone(entry);
     // With a source, walk that source's (smaller) index and keep the category's entries.
-    const wanted =
-      source === undefined || category === ALL
-        ? () => true
-        : (entry: Update) => entry.categories.includes(category);
+    const plan = listingPlan(query);
+    const index =
+      "source" in plan.index
+        ? this.#sources.get(plan.index.source)
+        : this.#listingOf(plan.index.category);
+    if (!index) return { items: [], next: null, previous: null };
+    const wanted = plan.wanted ?? (() => true);
     /** Up to `n` wanted entries of a walk, in the walk's order. */
     const take = (keys: Iterable<IndexKey>, n: number): Update[] => {
       const found: Update[] = [];

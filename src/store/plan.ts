@@ -2,6 +2,7 @@
 // which category versions move. Both stores compute this the same way and only differ in
 // how they read the stored entries and apply the result.
 import { UNCATEGORISED } from "../model/category.js";
+import { languageIndex, matchesLanguage, primaryLanguage } from "../model/language.js";
 import type { Update } from "../model/update.js";
 import { compareNewestFirst, indexKeyOf, publishedMs, sameUpdate } from "./compare.js";
 import { ALL, type HiddenEntry, type RetentionPolicy, type UpsertResult } from "./store.js";
@@ -21,11 +22,46 @@ export interface UpsertPlan {
 
 /**
  * Every index an entry belongs to besides its source's: its categories and ALL — and, for an
- * entry in no category (its source has none and no rule gave one), UNCATEGORISED.
+ * entry in no category (its source has none and no rule gave one), UNCATEGORISED. An entry
+ * with a language is also listed under each of those per language (`migration@fr`,
+ * model/language.ts), so both stores list, count and version a language's listing like any
+ * category's, and a language's version moves exactly when its listing changes.
  */
 export function indexCategories(update: Pick<Update, "categories" | "language">): string[] {
-  if (update.categories.length === 0) return [ALL, UNCATEGORISED];
-  return [...new Set([ALL, ...update.categories])];
+  const names =
+    update.categories.length === 0
+      ? [ALL, UNCATEGORISED]
+      : [...new Set([ALL, ...update.categories])];
+  const { language } = update;
+  if (language === undefined) return names;
+  return [...names, ...names.map((name) => languageIndex(name, language))];
+}
+
+/**
+ * Which index a listing walks and which of its entries it keeps, the same for both stores:
+ * a source's own index filtered to the category, else the category's — per language when
+ * `language` is given. A range longer than a primary subtag (`fr-CA`) walks the `@fr` index and
+ * keeps the entries it matches (RFC 4647 basic filtering). `wanted` is undefined when every
+ * entry of the index is wanted.
+ */
+export function listingPlan(query: { category: string; source?: string; language?: string }): {
+  index: { source: string } | { category: string };
+  wanted?: (entry: Update) => boolean;
+} {
+  const { category, source, language } = query;
+  const checks: ((entry: Update) => boolean)[] = [];
+  if (source !== undefined && category !== ALL) {
+    checks.push((entry) => entry.categories.includes(category));
+  }
+  if (language !== undefined && (source !== undefined || language !== primaryLanguage(language))) {
+    checks.push((entry) => matchesLanguage(language, entry.language));
+  }
+  const index =
+    source !== undefined
+      ? { source }
+      : { category: language === undefined ? category : languageIndex(category, language) };
+  if (checks.length === 0) return { index };
+  return { index, wanted: (entry) => checks.every((check) => check(entry)) };
 }
 
 /** The distinct ids of a batch, the last occurrence of a repeated id winning. */

@@ -21,6 +21,8 @@
 //   <prefix>storykey          hash    exact story key (canonical link, unique guid) → story id
 //   <prefix>tt:<token>        set     ["storyId","entryId"] JSON of entries whose title prefix
 //                                     holds the token in that time bucket (story-keys.ts)
+//   A <category> may be a per-language index, `<category>@<primary subtag>` (`migration@fr`,
+//   model/language.ts): cat:, merged:, version: and changed: exist for it like for any category.
 //   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
 //                             of each version bump, so instances drop their cached version
 

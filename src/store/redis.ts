@@ -12,6 +12,7 @@ import {
   categoriesOf,
   indexCategories,
   latestById,
+  listingPlan,
   newestHiddenFirst,
   planUpsert,
   retentionCutoffMs,
@@ -263,13 +264,14 @@ export class RedisStore implements Store {
     }
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const before = query.before === undefined ? undefined : decodeCursor(query.before);
-    const { category, source } = query;
-    const index = source === undefined ? this.#listing(category) : this.#keys.source(source);
+    const { source } = query;
     // With a source, walk that source's (smaller) index and keep the category's entries.
-    const wanted =
-      source === undefined || category === ALL
-        ? undefined
-        : (entry: Update) => entry.categories.includes(category);
+    const plan = listingPlan(query);
+    const index =
+      "source" in plan.index
+        ? this.#keys.source(plan.index.source)
+        : this.#listing(plan.index.category);
+    const { wanted } = plan;
     // One entry more than the page in the direction read tells whether a page lies beyond it;
     // one small read the other way tells whether one lies behind it.
     const exists = async (from: IndexKey, direction: Direction) =>

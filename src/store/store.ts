@@ -26,6 +26,11 @@ export interface ListQuery {
   category: string;
   /** Only entries of this source. */
   source?: string;
+  /**
+   * Only entries in this language: a canonical BCP 47 range (model/language.ts), matched by
+   * RFC 4647 basic filtering, read from the category's per-language index.
+   */
+  language?: string;
   limit: number;
   /** Opaque keyset cursor from a page's `next` (or `previous`): lists the entries after it. */
   cursor?: string;

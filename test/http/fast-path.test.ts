@@ -198,6 +198,10 @@ async function cases(base: string): Promise<Case[]> {
     { name: "limit and source", path: "/feeds/trafficking.rss?limit=1&source=atr", fast: true },
     { name: "empty value", path: "/feeds/all.json?limit=2&source=", fast: true },
     { name: "cursor page", path: cursorPath, fast: true },
+    { name: "lang", path: "/feeds/all.json?lang=fr", fast: true },
+    { name: "lang with region", path: "/feeds/trafficking.atom?lang=fr-CA", fast: true },
+    { name: "lang and source", path: "/feeds/trafficking.rss?lang=fr&source=atr", fast: true },
+    { name: "lang, bad tag", path: "/feeds/all.rss?lang=en_US!", fast: false },
     {
       name: "If-None-Match current",
       path: "/feeds/migration.rss",

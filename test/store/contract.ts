@@ -131,6 +131,49 @@ export function storeContract(test: TestFn, name: string, open: StoreFactory): v
     t.is(store.kind, name as Store["kind"]);
   });
 
+  it("lists, counts and versions each language through its own index", async (t, store) => {
+    const fr = makeUpdate({
+      categories: ["migration"],
+      language: "fr",
+      published: minutesAfterEpoch(3),
+    });
+    const frCa = makeUpdate({
+      categories: ["migration"],
+      language: "fr-CA",
+      published: minutesAfterEpoch(2),
+    });
+    const ar = makeUpdate({
+      categories: ["migration"],
+      language: "ar",
+      published: minutesAfterEpoch(1),
+    });
+    const none = makeUpdate({ categories: ["migration"], published: minutesAfterEpoch(0) });
+    await store.upsert([fr, frCa, ar, none], plain);
+    const list = async (query: Omit<ListQuery, "limit">) =>
+      ids((await store.list({ limit: 10, ...query })).items);
+    t.deepEqual(await list({ category: "migration", language: "fr" }), [fr.id, frCa.id]);
+    t.deepEqual(await list({ category: ALL, language: "fr-CA" }), [frCa.id]);
+    t.deepEqual(await list({ category: "migration", language: "ar" }), [ar.id]);
+    t.deepEqual(await list({ category: "migration", language: "zh" }), []);
+    t.deepEqual(await list({ category: "migration", source: fr.sourceId, language: "fr" }), [
+      fr.id,
+      frCa.id,
+    ]);
+    t.deepEqual(await list({ category: "migration" }), [fr.id, frCa.id, ar.id, none.id]);
+    t.is(await store.count("migration@fr"), 2);
+    t.is(await store.count("all@ar"), 1);
+    // Cursors of a language listing are cursors of its index.
+    t.deepEqual(await pageThrough(store, { category: "migration", language: "fr", limit: 1 }), [
+      fr.id,
+      frCa.id,
+    ]);
+    const arVersion = await store.version("migration@ar");
+    const frVersion = await store.version("migration@fr");
+    await store.upsert([{ ...fr, title: "Nouveau titre" }], plain);
+    t.is(await store.version("migration@ar"), arVersion, "another language's version stays");
+    t.true((await store.version("migration@fr")) > frVersion);
+  });
+
   it("upsert adds new entries and get returns them", async (t, store) => {
     const a = makeUpdate({ image: { url: "https://partner.example/a.png", type: "image/png" } });
     const b = makeUpdate({

@@ -163,22 +163,31 @@ test("redis: every key lives under the prefix, in the documented layout", async 
   await store.upsert([makeUpdate({ id: "e1", sourceId: "s1", categories: ["x"] })], plain);
   await store.setSourceState("s1", { status: "ok", consecutiveFailures: 0 });
   const keys = (await keysUnder(raw, prefix)).map((key) => key.slice(prefix.length)).sort();
+  // The entry is in English (makeUpdate's default), so it is listed per language too.
   t.deepEqual(keys, [
     "cat:all",
+    "cat:all@en",
     "cat:x",
+    "cat:x@en",
     "changed:all",
+    "changed:all@en",
     "changed:x",
+    "changed:x@en",
     "entry:e1",
     "generation",
     "merged:all",
+    "merged:all@en",
     "merged:x",
+    "merged:x@en",
     "src:s1",
     "state:s1",
     "story:e1",
     "storykey",
     "storyof",
     "version:all",
+    "version:all@en",
     "version:x",
+    "version:x@en",
   ]);
   t.is(await raw.type(`${prefix}cat:x`), "zset");
   t.is(await raw.type(`${prefix}entry:e1`), "string");

@@ -4,6 +4,7 @@
 
 import type Router from "@koa/router";
 import type { Config } from "../../config/types.js";
+import { languageIndex } from "../../model/language.js";
 import { RenderBusyError, RenderGate } from "../../publish/render-gate.js";
 import type { Representation } from "../../publish/types.js";
 import { type PageSource, VersionedCache } from "../../publish/version-cache.js";
@@ -76,7 +77,11 @@ function updatesSource(store: Store, query: UpdatesQuery): PageSource<UpdatesBod
     contentType: JSON_TYPE,
     serveStale: false,
     stamp: async () => {
-      const stamp = await store.categoryVersion(query.category);
+      const listing =
+        query.language === undefined
+          ? query.category
+          : languageIndex(query.category, query.language);
+      const stamp = await store.categoryVersion(listing);
       return { version: String(stamp.version), changedAt: stamp.changedAt };
     },
     view: async () => {

@@ -28,6 +28,7 @@ import {
 import {
   isKnownCategory,
   parseCursor,
+  parseLanguage,
   parseSource,
   quote,
   type RawValue,
@@ -45,6 +46,7 @@ export function registerPageRoutes(router: Router, deps: AppDeps): void {
     const config = deps.getConfig();
     const category = knownCategory(ctx.params.id ?? "", config);
     const source = parseSource(ctx.query.source, config, category);
+    const language = parseLanguage(ctx.query.lang);
     const cursor = parseCursor(ctx.query.cursor);
     const before = singleValue("before", ctx.query.before);
     if (cursor !== undefined && before !== undefined) {
@@ -57,6 +59,7 @@ export function registerPageRoutes(router: Router, deps: AppDeps): void {
         deps.getPages().category({
           category,
           ...(source === undefined ? {} : { source }),
+          ...(language === undefined ? {} : { language }),
           ...(cursor === undefined ? {} : { cursor }),
           ...(before === undefined ? {} : { before }),
         }),

@@ -85,6 +85,8 @@ export type FetchResult =
       status: number;
       body: Buffer;
       contentType?: string;
+      /** HTTP Content-Language, as sent: the entries' language when the feed declares none. */
+      contentLanguage?: string;
       validators: Validators;
       /** Cache-Control, Expires and Date of the final response: a floor under the next poll. */
       caching?: CachingHeaders;
@@ -360,6 +362,7 @@ async function handleFinalResponse(
   if (status >= 200 && status < 300) {
     const body = await readBody(response, reportAs, options.maxBytes, session.deadline);
     const contentType = header(response, "content-type");
+    const contentLanguage = header(response, "content-language");
     return {
       kind: "modified",
       url,
@@ -367,6 +370,7 @@ async function handleFinalResponse(
       status,
       body,
       ...(contentType === undefined ? {} : { contentType }),
+      ...(contentLanguage === undefined ? {} : { contentLanguage }),
       validators: responseValidators(response),
       caching: cachingHeaders(response),
       ...moved,

@@ -3,6 +3,7 @@
 // `now` is passed in, so the same input always gives the same output.
 
 import { escapeDoubleQuoted } from "../../model/escape.js";
+import { canonicalLanguage } from "../../model/language.js";
 import type { Author, Enclosure, Update } from "../../model/update.js";
 import { applyBase, isAbsoluteWebUrl, resolveWebUrl } from "../../model/urls.js";
 import { MALFORMED_ENTRY } from "../parse/errors.js";
@@ -26,6 +27,11 @@ export interface NormaliseSource {
   categories: string[];
   /** The URL the feed was fetched from, after redirects: the base of last resort. */
   feedUrl: string;
+  /**
+   * The response's HTTP Content-Language. Only a single tag says what the entries are in: a
+   * list (`en, fr`) names the audiences of the whole document, so it is ignored.
+   */
+  contentLanguage?: string;
 }
 
 export interface NormaliseResult {
@@ -206,12 +212,6 @@ function sourceFeedOf(feed: ParsedFeed, now: Date): Update["sourceFeed"] {
   return { ...(id === undefined ? {} : { id }), ...(updated === undefined ? {} : { updated }) };
 }
 
-/** A BCP 47-looking tag (`en`, `en-GB`, `pt_BR` → `pt-BR`), else undefined. */
-function languageOf(value: string | undefined): string | undefined {
-  const tag = value?.trim().replace(/_/g, "-");
-  return tag && /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(tag) ? tag : undefined;
-}
-
 // --- one entry ------------------------------------------------------------------------------
 
 function normaliseItem(item: ParsedItem, ctx: FeedContext): ItemOutcome {
@@ -254,7 +254,7 @@ function normaliseItem(item: ParsedItem, ctx: FeedContext): ItemOutcome {
   if (contentHtml !== undefined) update.contentHtml = contentHtml;
   const image = imageOf(item, base);
   if (image !== undefined) update.image = image;
-  const language = languageOf(item.language) ?? ctx.language;
+  const language = canonicalLanguage(item.language) ?? ctx.language;
   if (language !== undefined) update.language = language;
   if (ctx.sourceFeed !== undefined) update.sourceFeed = { ...ctx.sourceFeed };
   return { update, fallbackDated: dates.published === undefined };
@@ -275,7 +275,8 @@ function contextOf(feed: ParsedFeed, source: NormaliseSource, now: Date): FeedCo
     authors: feed.authors ?? [],
   };
   if (xmlBase !== undefined) ctx.xmlBase = xmlBase;
-  const language = languageOf(feed.language);
+  // The partner's declaration beats the HTTP Content-Language of the response it came in.
+  const language = canonicalLanguage(feed.language) ?? canonicalLanguage(source.contentLanguage);
   if (language !== undefined) ctx.language = language;
   const sourceFeed = sourceFeedOf(feed, now);
   if (sourceFeed !== undefined) ctx.sourceFeed = sourceFeed;

@@ -507,7 +507,7 @@ test("language comes from the item, else the feed", async (t) => {
   );
   t.deepEqual(
     result.updates.map((u) => u.language),
-    ["fr", "en-us"],
+    ["fr", "en-US"],
   );
 });
 
@@ -598,4 +598,26 @@ test("an update has exactly the model's fields, optional ones only when known", 
     "title",
     "updated",
   ]);
+});
+
+test("declared languages are canonical BCP 47; a bad one is dropped, not published", async (t) => {
+  const result = await run(
+    rss(
+      '<item><title>a</title><dc:language>ZH_hans</dc:language></item><item xml:lang="en_US!"><title>b</title></item>',
+      "<language>english</language>",
+    ),
+  );
+  t.deepEqual(
+    result.updates.map((u) => u.language),
+    ["zh-Hans", undefined],
+  );
+});
+
+test("HTTP Content-Language is the language of last resort, and only a single tag", async (t) => {
+  const withHeader = (contentLanguage: string) => ({ ...source(), contentLanguage });
+  const declaredNowhere = rss("<item><title>a</title></item>");
+  t.is((await run(declaredNowhere, withHeader("es"))).updates[0]?.language, "es");
+  t.is((await run(declaredNowhere, withHeader("en, fr"))).updates[0]?.language, undefined);
+  const declared = rss("<item><title>a</title></item>", "<language>ru</language>");
+  t.is((await run(declared, withHeader("es"))).updates[0]?.language, "ru");
 });
