@@ -9,6 +9,7 @@ import { applyBase, isAbsoluteWebUrl, resolveWebUrl } from "../../model/urls.js"
 import { MALFORMED_ENTRY } from "../parse/errors.js";
 import type { ParsedAuthor, ParsedFeed, ParsedItem, ParsedText } from "../parse/types.js";
 import { parseDate } from "./dates.js";
+import { detectLanguage } from "./detect-language.js";
 import { entryId } from "./ids.js";
 import { sanitiseHtml } from "./sanitise.js";
 import {
@@ -254,7 +255,11 @@ function normaliseItem(item: ParsedItem, ctx: FeedContext): ItemOutcome {
   if (contentHtml !== undefined) update.contentHtml = contentHtml;
   const image = imageOf(item, base);
   if (image !== undefined) update.image = image;
-  const language = canonicalLanguage(item.language) ?? ctx.language;
+  // Declared (the entry's own, else its feed's, else the response's), else detected.
+  const language =
+    canonicalLanguage(item.language) ??
+    ctx.language ??
+    detectLanguage(`${update.title}\n${update.summary}`);
   if (language !== undefined) update.language = language;
   if (ctx.sourceFeed !== undefined) update.sourceFeed = { ...ctx.sourceFeed };
   return { update, fallbackDated: dates.published === undefined };

@@ -8,6 +8,7 @@ import {
 import { parseFeed } from "../../../src/ingest/parse/parse.js";
 import type { ParsedFeed, ParsedItem } from "../../../src/ingest/parse/types.js";
 import type { Update } from "../../../src/model/update.js";
+import { UN_LANGUAGES } from "../../fixtures/un-languages.js";
 
 const NOW = new Date("2024-06-01T12:00:00.000Z");
 const FEED_URL = "https://partner.example/feeds/news.xml";
@@ -620,4 +621,29 @@ test("HTTP Content-Language is the language of last resort, and only a single ta
   t.is((await run(declaredNowhere, withHeader("en, fr"))).updates[0]?.language, undefined);
   const declared = rss("<item><title>a</title></item>", "<language>ru</language>");
   t.is((await run(declared, withHeader("es"))).updates[0]?.language, "ru");
+});
+
+test("undeclared entries get the language detected from their text in the six UN languages, none when too short or unsure", async (t) => {
+  const items = UN_LANGUAGES.map(
+    (sample) =>
+      `<item><title>${sample.title}</title><description>${sample.summary}</description></item>`,
+  ).join("");
+  const result = await run(rss(items));
+  t.deepEqual(
+    result.updates.map((u) => u.language),
+    UN_LANGUAGES.map((sample) => sample.language),
+  );
+  // Too little text to tell: no language rather than a guess.
+  const short = await run(
+    rss(
+      "<item><title>Press release</title></item><item><title>Communiqué de presse</title></item>",
+    ),
+  );
+  t.deepEqual(
+    short.updates.map((u) => u.language),
+    [undefined, undefined],
+  );
+  // A declaration always wins over what the text looks like.
+  const declared = await run(rss(items, "<language>fr</language>"));
+  t.true(declared.updates.every((u) => u.language === "fr"));
 });
