@@ -8,6 +8,7 @@ import type { Update } from "../model/update.js";
 import { categoryPageUrl, feedUrl, feedUrls } from "../publish/feed-urls.js";
 import type { FeedFormat } from "../publish/types.js";
 import type { SourceView } from "../status/sources.js";
+import type { LanguageCount } from "../store/store.js";
 import { embedScriptUrl } from "./embed-script.js";
 import {
   type DateView,
@@ -78,6 +79,23 @@ export interface CategoryPage extends PageBase {
   partner?: { id: string; title: string };
   paging: { newer?: string; older?: string; newest?: string };
   embed: { element: string; iframe: string; preview: string };
+  /**
+   * The page in each language its entries are in (`?lang=`), for `<link rel="alternate"
+   * hreflang>` and the language switcher; empty when they are all in one language or none.
+   */
+  languages: LanguageLinkView[];
+  /** The page in every language (`hreflang="x-default"`), set when `languages` is not empty. */
+  allLanguages?: { url: string; selected: boolean };
+}
+
+export interface LanguageLinkView {
+  /** BCP 47 primary subtag, for `hreflang` and `lang`. */
+  code: string;
+  /** The language's name in itself ("Français", "العربية"). */
+  name: string;
+  url: string;
+  entries: number;
+  selected: boolean;
 }
 
 export interface SourcesPage extends PageBase {
@@ -210,6 +228,8 @@ export interface CategoryPageInput {
   next: string | null;
   /** The request was for a page other than the newest. */
   paged: boolean;
+  /** The languages of the category's entries (Store.languages), most first. */
+  languages?: readonly LanguageCount[];
 }
 
 export function categoryPage(config: Config, input: CategoryPageInput): CategoryPage {
@@ -255,7 +275,45 @@ export function categoryPage(config: Config, input: CategoryPageInput): Category
     ...(partner === undefined ? {} : { partner: { id: partner.id, title: partner.title } }),
     paging,
     embed: embedSnippets(config, input.category, category.title, input.source),
+    ...languageLinks(input, (lang) => {
+      const params = new URLSearchParams();
+      if (input.source !== undefined) params.set("source", input.source);
+      if (lang !== undefined) params.set("lang", lang);
+      const search = params.toString();
+      return search === "" ? category.url : `${category.url}?${search}`;
+    }),
   };
+}
+
+/** The language variants of a category page: every language present, when there are several. */
+function languageLinks(
+  input: CategoryPageInput,
+  urlOf: (lang: string | undefined) => string,
+): Pick<CategoryPage, "languages" | "allLanguages"> {
+  const present = input.languages ?? [];
+  if (present.length < 2 && input.language === undefined) return { languages: [] };
+  return {
+    languages: present.map(({ language, entries }) => ({
+      code: language,
+      name: nameOfLanguage(language),
+      url: urlOf(language),
+      entries,
+      selected: input.language === language,
+    })),
+    allLanguages: { url: urlOf(undefined), selected: input.language === undefined },
+  };
+}
+
+/** A language's name in itself, capitalised as a list item ("Français"), else its code. */
+function nameOfLanguage(code: string): string {
+  try {
+    const name = new Intl.DisplayNames([code], { type: "language" }).of(code);
+    return name === undefined || name === code
+      ? code
+      : name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
+  } catch {
+    return code;
+  }
 }
 
 /** Copy-and-paste snippets for partner sites, built from the service's public base URL. */

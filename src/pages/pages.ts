@@ -140,9 +140,10 @@ export function createPages(deps: PagesDeps): PagePublisher {
                 : languageIndex(request.category, request.language),
             ),
           view: async () => {
-            const [page, count] = await Promise.all([
+            const [page, count, languages] = await Promise.all([
               readPage(store, request, perPage),
               countOf(store, request),
+              store.languages(request.category),
             ]);
             return categoryPage(config, {
               category: request.category,
@@ -153,6 +154,7 @@ export function createPages(deps: PagesDeps): PagePublisher {
               previous: page.previous,
               next: page.next,
               paged: request.cursor !== undefined || request.before !== undefined,
+              languages,
             });
           },
           render: render("category"),

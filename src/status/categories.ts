@@ -5,7 +5,7 @@ import type { Config } from "../config/types.js";
 import { ALL_CATEGORY } from "../model/category.js";
 import { feedUrls } from "../publish/feed-urls.js";
 import type { FeedFormat } from "../publish/types.js";
-import type { Store } from "../store/store.js";
+import type { LanguageCount, Store } from "../store/store.js";
 
 /** A category and where to subscribe to it: all the OPML list needs, no store read. */
 export interface CategoryLinks {
@@ -17,6 +17,8 @@ export interface CategoryLinks {
 
 export interface CategoryView extends CategoryLinks {
   entries: number;
+  /** The languages its entries are in (primary subtags), most entries first: `?lang=` values. */
+  languages: LanguageCount[];
 }
 
 /** `all` first, then the configured categories in config order. */
@@ -37,6 +39,7 @@ export async function describeCategories(config: Config, store: Store): Promise<
       title,
       description,
       entries: await store.count(id),
+      languages: await store.languages(id),
       feeds,
     })),
   );

@@ -21,7 +21,9 @@ import {
   ALL,
   type CategoryVersion,
   type HiddenEntry,
+  type LanguageCount,
   type ListQuery,
+  mostFirst,
   type Page,
   type RetentionPolicy,
   type Store,
@@ -183,6 +185,18 @@ export class MemoryStore implements Store {
       if (this.#entries.get(key.id)?.categories.includes(category)) n++;
     }
     return n;
+  }
+
+  async languages(category: string): Promise<LanguageCount[]> {
+    this.#assertOpen();
+    const prefix = `${category}@`;
+    const found: LanguageCount[] = [];
+    for (const [name, index] of this.#storiesOn ? this.#merged : this.#categories) {
+      if (name.startsWith(prefix) && index.size > 0) {
+        found.push({ language: name.slice(prefix.length), entries: index.size });
+      }
+    }
+    return found.sort(mostFirst);
   }
 
   async version(category: string): Promise<number> {

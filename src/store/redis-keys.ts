@@ -23,6 +23,7 @@
 //                                     holds the token in that time bucket (story-keys.ts)
 //   A <category> may be a per-language index, `<category>@<primary subtag>` (`migration@fr`,
 //   model/language.ts): cat:, merged:, version: and changed: exist for it like for any category.
+//   <prefix>listings          set     every category (or category@language) listing ever bumped
 //   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
 //                             of each version bump, so instances drop their cached version
 
@@ -44,6 +45,7 @@ export interface RedisKeys {
   rendered(key: string): string;
   hidden(): string;
   merged(category: string): string;
+  listings(): string;
   story(storyId: string): string;
   storyOf(): string;
   storyKeys(): string;
@@ -69,6 +71,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     rendered: (key) => `${prefix}rendered:${key}`,
     hidden: () => `${prefix}hidden`,
     merged: (category) => `${prefix}merged:${category}`,
+    listings: () => `${prefix}listings`,
     story: (storyId) => `${prefix}story:${storyId}`,
     storyOf: () => `${prefix}storyof`,
     storyKeys: () => `${prefix}storykey`,

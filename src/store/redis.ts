@@ -36,7 +36,9 @@ import {
   ALL,
   type CategoryVersion,
   type HiddenEntry,
+  type LanguageCount,
   type ListQuery,
+  mostFirst,
   type Page,
   type RetentionPolicy,
   type SharedRenders,
@@ -501,6 +503,23 @@ export class RedisStore implements Store {
     });
   }
 
+  async languages(category: string): Promise<LanguageCount[]> {
+    const prefix = `${category}@`;
+    const names = (
+      await this.#call("read listings", () => this.#client.smembers(this.#keys.listings()))
+    ).filter((name) => name.startsWith(prefix));
+    if (names.length === 0) return [];
+    const sizes = await this.#call("count entries", () => {
+      const multi = this.#client.multi();
+      for (const name of names) multi.zcard(this.#listing(name));
+      return execChecked(multi);
+    });
+    return names
+      .map((name, i) => ({ language: name.slice(prefix.length), entries: Number(sizes[i]) }))
+      .filter((found) => found.entries > 0)
+      .sort(mostFirst);
+  }
+
   async version(category: string): Promise<number> {
     const raw = await this.#call("read a version", () =>
       this.#client.get(this.#keys.version(category)),
@@ -808,6 +827,8 @@ function bumpVersion(writes: RedisWrites, keys: RedisKeys, category: string): vo
     .incr(key)
     .set(keys.changed(category), now)
     .set(keys.generation(), randomUUID(), "NX")
+    // Every listing ever bumped, so a category's languages are found without a SCAN.
+    .sadd(keys.listings(), [category])
     // In the same MULTI, so no instance can read the new version before it is announced.
     .publish(keys.versionsChannel(), category);
 }

@@ -110,6 +110,11 @@ export interface Store {
   get(id: string): Promise<Update | undefined>;
   /** Number of entries in a category (or `ALL`), optionally of one source. */
   count(category: string, source?: string): Promise<number>;
+  /**
+   * The languages entries of the category (or `ALL`) are listed in (per-language listings, by
+   * primary subtag), with how many each, most first; entries with no language are not counted.
+   */
+  languages(category: string): Promise<LanguageCount[]>;
   /** Counter bumped whenever an entry of the category (or `ALL`) is added, changed or removed. */
   version(category: string): Promise<number>;
   /** The version with when it moved and the data generation, in one round trip (feed hot path). */
@@ -164,6 +169,18 @@ export interface Store {
   /** Resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One language of a category's listing (Store.languages). */
+export interface LanguageCount {
+  /** A primary language subtag: `fr`, `ar`, `zh`. */
+  language: string;
+  entries: number;
+}
+
+/** Most entries first, then by language. */
+export function mostFirst(a: LanguageCount, b: LanguageCount): number {
+  return b.entries - a.entries || (a.language < b.language ? -1 : a.language > b.language ? 1 : 0);
 }
 
 /** An entry an editor took down (POST /admin/updates/{id}/hide). */

@@ -137,3 +137,41 @@ test("category pages: ?lang= filters, entries carry lang (and dir=rtl for Arabic
   t.is(bad.status, 400);
   t.regex(bad.body.toString(), /lang: must be a BCP 47 language tag/);
 });
+
+test("/api/categories lists the languages of each category; its page links the variants with hreflang", async (t) => {
+  const { url } = await seeded(t);
+  const categories = (await call(`${url}/api/categories`)).json() as {
+    id: string;
+    languages: { language: string; entries: number }[];
+  }[];
+  const migration = categories.find((c) => c.id === "migration");
+  // Six UN languages, French twice (fr and fr-CA); the entry with no language is in none.
+  t.deepEqual(migration?.languages[0], { language: "fr", entries: 2 });
+  t.deepEqual(migration?.languages.map((l) => l.language).sort(), [
+    "ar",
+    "en",
+    "es",
+    "fr",
+    "ru",
+    "zh",
+  ]);
+  t.deepEqual(categories.find((c) => c.id === "all")?.languages.length, 6);
+  const page = (await call(`${url}/categories/migration`)).body.toString();
+  t.regex(
+    page,
+    /<link rel="alternate" hreflang="ar" href="[^"]*\/categories\/migration\?lang=ar">/,
+  );
+  t.regex(
+    page,
+    /<link rel="alternate" hreflang="zh" href="[^"]*\/categories\/migration\?lang=zh">/,
+  );
+  t.regex(page, /<link rel="alternate" hreflang="x-default" href="[^"]*\/categories\/migration">/);
+  // The switcher names each language in itself.
+  t.regex(page, /<a href="[^"]*\?lang=ar" hreflang="ar" lang="ar" dir="auto">العربية<\/a>/);
+  t.regex(
+    page,
+    /<a href="[^"]*\?lang=fr" hreflang="fr" lang="fr" dir="auto">Français<\/a> <span class="count">\(2\)<\/span>/,
+  );
+  const french = (await call(`${url}/categories/migration?lang=fr`)).body.toString();
+  t.regex(french, /<strong lang="fr" dir="auto">Français<\/strong>/);
+});

@@ -175,6 +175,7 @@ test("redis: every key lives under the prefix, in the documented layout", async 
     "changed:x@en",
     "entry:e1",
     "generation",
+    "listings",
     "merged:all",
     "merged:all@en",
     "merged:x",

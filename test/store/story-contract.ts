@@ -263,4 +263,31 @@ export function storyContract(test: TestFn, name: string, open: StoreFactory): v
     t.true((await store.version("emergencies")) > version);
     t.is(await store.removeEntries([]), 0);
   });
+
+  test(`${name}: languages lists a category's languages with their counts, most first`, async (t) => {
+    const store = await open(t);
+    const entry = (id: string, language: string | undefined, categories = ["x"]) =>
+      makeUpdate({ id, sourceId: `s-${id}`, language, categories });
+    await store.upsert(
+      [
+        entry("a", "fr"),
+        entry("b", "fr-CA"),
+        entry("c", "ar"),
+        entry("d", undefined),
+        entry("e", "zh", ["y"]),
+      ],
+      plain,
+    );
+    t.deepEqual(await store.languages("x"), [
+      { language: "fr", entries: 2 },
+      { language: "ar", entries: 1 },
+    ]);
+    t.deepEqual(
+      (await store.languages(ALL)).map((l) => l.language),
+      ["fr", "ar", "zh"],
+    );
+    await store.removeEntries(["c"]);
+    t.deepEqual(await store.languages("x"), [{ language: "fr", entries: 2 }]);
+    t.deepEqual(await store.languages("nothing"), []);
+  });
 }
