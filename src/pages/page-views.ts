@@ -203,16 +203,19 @@ export function homePage(
   config: Config,
   updates: Update[],
   counts: ReadonlyMap<string, number>,
+  language?: string,
 ): HomePage {
   const categories = categoryLinks(config, counts);
   const [all, ...configured] = categories;
+  const more = sitePath(config.service.baseUrl)(`/categories/${ALL}`);
   return {
     site: siteView(config),
     title: config.service.title,
     entries: entryViews(updates, config),
     categories: configured,
     all: all as CategoryLinkView,
-    more: sitePath(config.service.baseUrl)(`/categories/${ALL}`),
+    // The archive of the same language the home page was asked in.
+    more: language === undefined ? more : `${more}?${new URLSearchParams({ lang: language })}`,
   };
 }
 

@@ -59,7 +59,8 @@ export interface EmbedRequest {
 }
 
 export interface PagePublisher {
-  home(): Promise<Representation>;
+  /** `language`: `?lang=`, a canonical BCP 47 range (the newest entries in that language). */
+  home(language?: string): Promise<Representation>;
   category(request: CategoryPageRequest): Promise<Representation>;
   sources(): Promise<Representation>;
   embed(request: EmbedRequest): Promise<Representation>;
@@ -109,15 +110,19 @@ export function createPages(deps: PagesDeps): PagePublisher {
   return {
     styleSource: templates.style.cspSource,
 
-    home: () =>
-      get(["home"], {
-        stamp: () => versionOf(ALL),
+    home: (language) =>
+      get(["home", language], {
+        stamp: () => versionOf(language === undefined ? ALL : languageIndex(ALL, language)),
         view: async () => {
           const [page, byCategory] = await Promise.all([
-            store.list({ category: ALL, limit: perPage }),
+            store.list({
+              category: ALL,
+              limit: perPage,
+              ...(language === undefined ? {} : { language }),
+            }),
             counts(),
           ]);
-          return homePage(config, page.items, byCategory);
+          return homePage(config, page.items, byCategory, language);
         },
         render: render("home"),
       }),

@@ -175,3 +175,17 @@ test("/api/categories lists the languages of each category; its page links the v
   const french = (await call(`${url}/categories/migration?lang=fr`)).body.toString();
   t.regex(french, /<strong lang="fr" dir="auto">Français<\/strong>/);
 });
+
+test("the home page takes ?lang= too: the newest entries in that language, the archive link keeping it", async (t) => {
+  const { url } = await seeded(t);
+  const arabic = (await call(`${url}/?lang=ar`)).body.toString();
+  t.true(arabic.includes(UN_LANGUAGES[0]?.title ?? "?"));
+  t.false(
+    arabic.includes(UN_LANGUAGES[2]?.title ?? "?"),
+    "no English entry on the Arabic home page",
+  );
+  t.regex(arabic, /href="[^"]*\/categories\/all\?lang=ar"/);
+  const every = (await call(`${url}/`)).body.toString();
+  t.true(every.includes(UN_LANGUAGES[2]?.title ?? "?"));
+  t.is((await call(`${url}/?lang=en_US!`)).status, 400);
+});

@@ -39,7 +39,8 @@ import { HTML_TYPE } from "../respond.js";
 
 export function registerPageRoutes(router: Router, deps: AppDeps): void {
   router.get(HOME_PATH, async (ctx) => {
-    await answer(ctx, deps, () => deps.getPages().home(), pageHeaders);
+    const language = parseLanguage(ctx.query.lang);
+    await answer(ctx, deps, () => deps.getPages().home(language), pageHeaders);
   });
 
   router.get(CATEGORY_PAGE_PATH, async (ctx) => {
