@@ -87,6 +87,7 @@ test("GET /api/categories: all first, counts from the store, absolute feed URLs"
       title: "All updates",
       description: "Every category merged, newest first.",
       entries: 5,
+      languages: [],
       feeds: {
         rss: "http://tributary.test/feeds/all.rss",
         atom: "http://tributary.test/feeds/all.atom",
@@ -98,6 +99,7 @@ test("GET /api/categories: all first, counts from the store, absolute feed URLs"
       title: "Migration",
       description: "Migrants, refugees and displacement.",
       entries: 3,
+      languages: [],
       feeds: {
         rss: "http://tributary.test/feeds/migration.rss",
         atom: "http://tributary.test/feeds/migration.atom",
@@ -109,6 +111,7 @@ test("GET /api/categories: all first, counts from the store, absolute feed URLs"
       title: "Human trafficking",
       description: "Trafficking in persons & forced labour.",
       entries: 3,
+      languages: [],
       feeds: {
         rss: "http://tributary.test/feeds/trafficking.rss",
         atom: "http://tributary.test/feeds/trafficking.atom",

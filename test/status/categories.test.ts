@@ -43,6 +43,15 @@ test("describeCategories: the listing with entry counts, keys in the order the A
       ["trafficking", 1],
     ],
   );
-  t.deepEqual(Object.keys(views[1] ?? {}), ["id", "title", "description", "entries", "feeds"]);
+  t.deepEqual(Object.keys(views[1] ?? {}), [
+    "id",
+    "title",
+    "description",
+    "entries",
+    "languages",
+    "feeds",
+  ]);
+  // makeUpdate writes English entries.
+  t.deepEqual(views[1]?.languages, [{ language: "en", entries: 2 }]);
   t.deepEqual(views[1]?.feeds, listCategories(makeConfig())[1]?.feeds);
 });
