@@ -23,7 +23,7 @@
 //                                     holds the token in that time bucket (story-keys.ts)
 //   A <category> may be a per-language index, `<category>@<primary subtag>` (`migration@fr`,
 //   model/language.ts): cat:, merged:, version: and changed: exist for it like for any category.
-//   <prefix>listings          set     every category (or category@language) listing ever bumped
+//   <prefix>listings          set     every per-language listing (category@language) ever bumped
 //   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
 //                             of each version bump, so instances drop their cached version
 

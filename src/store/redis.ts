@@ -827,10 +827,10 @@ function bumpVersion(writes: RedisWrites, keys: RedisKeys, category: string): vo
     .incr(key)
     .set(keys.changed(category), now)
     .set(keys.generation(), randomUUID(), "NX")
-    // Every listing ever bumped, so a category's languages are found without a SCAN.
-    .sadd(keys.listings(), [category])
     // In the same MULTI, so no instance can read the new version before it is announced.
     .publish(keys.versionsChannel(), category);
+  // Every per-language listing ever bumped, so a category's languages are found without a SCAN.
+  if (category.includes("@")) writes.sadd(keys.listings(), [category]);
 }
 
 /** Members gathered per key, in first-seen order, to send one command per key. */
