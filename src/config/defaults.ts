@@ -57,6 +57,18 @@ export const DEFAULTS = {
     /** `frame-ancestors` of /embed/{category}: any site may frame it. */
     allowedOrigins: ["*"] as readonly string[],
   },
+  websub: {
+    /** No hub: feeds carry no hub links and nobody is pinged. */
+    hubs: [] as readonly string[],
+    /** A burst of partner polls within this window makes one publish ping per feed URL. */
+    publishDelayMs: 2_000,
+    /** Off: partners' hubs are ignored unless the operator says service.baseUrl is public. */
+    subscribe: false,
+    /** The lease asked of a partner's hub (the hub may grant another); 10 days. */
+    leaseSeconds: 864_000,
+    /** While pushes arrive, a source is still polled this often, in case a push was lost. */
+    safetyPollSeconds: 6 * 3600,
+  },
   category: {
     description: "",
   },

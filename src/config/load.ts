@@ -76,6 +76,20 @@ export function parseConfig(
       ? redisOfFile(result.data.redis, resolveReferences ? env : undefined)
       : { problems: [] };
   problems.push(...redis.problems);
+  // Hubs call back under service.baseUrl: the default (localhost) is never reachable by them.
+  if (
+    result.success &&
+    result.data.websub.subscribe &&
+    fromEnv.values.baseUrl === undefined &&
+    result.data.service.baseUrl === undefined
+  ) {
+    problems.push(
+      problemLine(
+        "websub.subscribe",
+        "needs service.baseUrl (or TRIBUTARY_BASE_URL): the public address partners' hubs call back",
+      ),
+    );
+  }
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return assemble(
     result.data,
@@ -88,7 +102,8 @@ export function parseConfig(
 
 type Read<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
-const TOP_LEVEL_KEYS = "service, polling, retention, feeds, pages, embed, categories, sources";
+const TOP_LEVEL_KEYS =
+  "service, polling, retention, feeds, pages, embed, websub, categories, sources";
 
 function readYaml(text: string, label: string): Read<Record<string, unknown>> {
   const lines = new LineCounter();
@@ -227,6 +242,7 @@ function assemble(
     feeds: file.feeds,
     pages: pagesOf(file.pages, folder),
     embed: file.embed,
+    websub: file.websub,
     categories: file.categories,
     rules: file.rules,
     sources:

@@ -53,7 +53,9 @@ const integer = (min: number, max?: number) => {
       ? `an integer between ${min} and ${max}`
       : min === 0
         ? "a non-negative integer"
-        : "a positive integer";
+        : min === 1
+          ? "a positive integer"
+          : `an integer of at least ${min}`;
   const schema = z.int({ error: expected(what) }).min(min, { error: `must be ${what}` });
   return max === undefined ? schema : schema.max(max, { error: `must be ${what}` });
 };
@@ -216,6 +218,20 @@ const embed = z.strictObject(
       .array(frameAncestor, { error: expected("a list of origins") })
       .min(1, { error: "must list at least one origin (* allows every site)" })
       .default([...DEFAULTS.embed.allowedOrigins]),
+  },
+  mapping,
+);
+
+const websub = z.strictObject(
+  {
+    hubs: z
+      .array(httpUrl, { error: expected("a list of hub URLs") })
+      .default([...DEFAULTS.websub.hubs]),
+    publishDelayMs: integer(0, 60_000).default(DEFAULTS.websub.publishDelayMs),
+    subscribe: flag.default(DEFAULTS.websub.subscribe),
+    // Hubs commonly grant between an hour and a few weeks; a shorter lease is mostly renewals.
+    leaseSeconds: integer(300).default(DEFAULTS.websub.leaseSeconds),
+    safetyPollSeconds: integer(60).default(DEFAULTS.websub.safetyPollSeconds),
   },
   mapping,
 );
@@ -527,6 +543,7 @@ export const configFileSchema = z.strictObject(
     feeds: section(feeds),
     pages: section(pages),
     embed: section(embed),
+    websub: section(websub),
     redis: section(redis),
     categories: z.array(category, { error: expected("a list of categories") }),
     rules: rules.default([]),

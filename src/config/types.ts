@@ -76,6 +76,23 @@ export interface EmbedConfig {
   allowedOrigins: string[];
 }
 
+/** WebSub (W3C Recommendation): pinging hubs about our feeds, subscribing to partners' hubs. */
+export interface WebSubConfig {
+  /** Hub URLs our feeds advertise and notify on change; empty: publishing via WebSub is off. */
+  hubs: string[];
+  /** How long changes are gathered before one publish ping per changed feed URL. */
+  publishDelayMs: number;
+  /**
+   * Subscribe to the hubs partner feeds advertise. The operator's statement that
+   * `service.baseUrl` is reachable by those hubs (callbacks live under it).
+   */
+  subscribe: boolean;
+  /** `hub.lease_seconds` asked for in subscription requests. */
+  leaseSeconds: number;
+  /** The longest a pushed source goes unpolled while its subscription is active. */
+  safetyPollSeconds: number;
+}
+
 export interface CategoryConfig {
   id: string;
   title: string;
@@ -121,6 +138,7 @@ export interface Config {
   feeds: FeedsConfig;
   pages: PagesConfig;
   embed: EmbedConfig;
+  websub: WebSubConfig;
   categories: CategoryConfig[];
   /** Category rules for every source's entries (see CategoryRule). */
   rules: CategoryRule[];

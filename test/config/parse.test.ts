@@ -57,6 +57,13 @@ test("a minimal file gets every default", (t) => {
     templatesRequired: false,
   });
   t.deepEqual(config.embed, { allowedOrigins: ["*"] });
+  t.deepEqual(config.websub, {
+    hubs: [],
+    publishDelayMs: 2000,
+    subscribe: false,
+    leaseSeconds: 864000,
+    safetyPollSeconds: 21600,
+  });
   t.deepEqual(config.categories[1], { id: "trafficking", title: "Trafficking", description: "" });
   t.deepEqual(config.sources, [
     {
@@ -330,6 +337,21 @@ sources:
 `,
     line: "sources[0].tags: unknown key",
   },
+  {
+    name: "a hub that is not a URL",
+    yaml: minimal('websub: { hubs: ["https://hub.example/", "hub.example"] }'),
+    line: 'websub.hubs[1]: must be an http(s) URL, got "hub.example"',
+  },
+  {
+    name: "a WebSub lease too short to be worth asking for",
+    yaml: minimal("websub: { leaseSeconds: 60 }"),
+    line: "websub.leaseSeconds: must be an integer of at least 300, got 60",
+  },
+  {
+    name: "subscribing without a public base URL",
+    yaml: minimal("websub: { subscribe: true }"),
+    line: "websub.subscribe: needs service.baseUrl (or TRIBUTARY_BASE_URL): the public address partners' hubs call back",
+  },
 ];
 
 for (const { name, yaml, line } of cases) {
@@ -398,14 +420,14 @@ test("a duplicate YAML key is a syntax error at its position", (t) => {
 test("an empty file, or one of comments only, is reported as empty", (t) => {
   for (const yaml of ["", "# nothing here\n"]) {
     t.deepEqual(problemsOf(t, yaml, {}, "empty.yaml"), [
-      "empty.yaml: the file is empty; expected a mapping with keys service, polling, retention, feeds, pages, embed, categories, sources",
+      "empty.yaml: the file is empty; expected a mapping with keys service, polling, retention, feeds, pages, embed, websub, categories, sources",
     ]);
   }
 });
 
 test("a file that is not a mapping is reported with its value", (t) => {
   t.deepEqual(problemsOf(t, "- a\n- b\n", {}, "list.yaml"), [
-    'list.yaml: must be a mapping with keys service, polling, retention, feeds, pages, embed, categories, sources, got ["a","b"]',
+    'list.yaml: must be a mapping with keys service, polling, retention, feeds, pages, embed, websub, categories, sources, got ["a","b"]',
   ]);
 });
 

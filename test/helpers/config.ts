@@ -35,6 +35,13 @@ export function makeConfig(overrides: ConfigOverrides = {}): Config {
     feeds: { defaultLimit: 50, maxLimit: 200, maxAge: 300 },
     pages: { perPage: 20, maxAge: 60, summaryLength: 280, templatesRequired: false },
     embed: { allowedOrigins: ["*"] },
+    websub: {
+      hubs: [],
+      publishDelayMs: 2_000,
+      subscribe: false,
+      leaseSeconds: 864_000,
+      safetyPollSeconds: 21_600,
+    },
     rules: [],
     categories: [
       {
