@@ -23,8 +23,23 @@ function guidKey(guid: string | undefined): string | undefined {
   return /^(?:tag|urn):\S{8,}$/i.test(guid) ? `guid:${guid}` : undefined;
 }
 
+/** Exact keys by link and guid: a write asks for each entry's twice (its reads, its plan). */
+const keysSeen = new Map<string, readonly string[]>();
+const KEYS_SEEN_MAX = 20_000;
+
 /** The exact keys of an entry: copies sharing any one of them are one story. */
 export function exactStoryKeys(update: Pick<Update, "link" | "guid">): string[] {
+  const memo = `${update.link ?? ""}\u0000${update.guid ?? ""}`;
+  let keys = keysSeen.get(memo);
+  if (keys === undefined) {
+    if (keysSeen.size >= KEYS_SEEN_MAX) keysSeen.clear();
+    keys = keysOf(update);
+    keysSeen.set(memo, keys);
+  }
+  return [...keys];
+}
+
+function keysOf(update: Pick<Update, "link" | "guid">): string[] {
   const keys = new Set<string>();
   const link = storyLinkKey(update.link);
   if (link !== undefined) keys.add(link);
@@ -62,7 +77,19 @@ function fnv1a(word: string): number {
  * word among the first |x| − ⌈t·|x|⌉ + 1 of each in that order. Looking a title up by these
  * finds every title sameStoryTitle could accept; titles too short to match have none.
  */
-export function titlePrefix(words: TitleWords): string[] {
+export function titlePrefix(words: TitleWords): readonly string[] {
+  let prefix = prefixes.get(words);
+  if (prefix === undefined) {
+    prefix = prefixOf(words);
+    prefixes.set(words, prefix);
+  }
+  return prefix;
+}
+
+/** Prefixes of the titles wordsOfTitle remembers (they are asked for at index and lookup). */
+const prefixes = new WeakMap<TitleWords, string[]>();
+
+function prefixOf(words: TitleWords): string[] {
   const n = words.words.size;
   if (n < MIN_WORDS) return [];
   const length = n - Math.ceil(MIN_SIMILARITY * n - 1e-9) + 1;

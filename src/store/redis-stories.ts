@@ -175,13 +175,24 @@ export class RedisStories {
       const read = snapshot.stories.get(sid);
       // A new story is named by the new entry's id: only that entry's poll can create it (its
       // lease), and a race between two partners is caught on the exact keys they both take.
-      if (read !== undefined) {
-        writes.expect(k.story(sid), REV, String(read.rev)).del([k.story(sid)]);
+      if (read !== undefined) writes.expect(k.story(sid), REV, String(read.rev));
+      if (next === undefined) {
+        if (read !== undefined) writes.del([k.story(sid)]);
+        continue;
       }
-      if (next === undefined) continue;
+      // Only what changed is written: the planner keeps the member objects it did not replace,
+      // so a copy joining a story sends itself, not every copy already there again.
       const fields = [REV, String(next.rev)];
-      for (const [id, member] of next.members) fields.push(id, JSON.stringify(member));
+      for (const [id, member] of next.members) {
+        if (read?.members.get(id) !== member) fields.push(id, JSON.stringify(member));
+      }
       writes.hsetMany(k.story(sid), fields);
+      if (read !== undefined) {
+        writes.hdel(
+          k.story(sid),
+          [...read.members.keys()].filter((id) => !next.members.has(id)),
+        );
+      }
     }
     for (const [key, read] of plan.keysRead) writes.expect(k.storyKeys(), key, read);
     const set = (hash: string, changes: Map<string, string | undefined>) => {

@@ -12,8 +12,9 @@ type Arg = string | number;
  * Runs the commands after ARGV[2]'s expectations, each given as its argument count and then its
  * arguments, if and only if
  *  - ARGV[1] is empty, or KEYS[1] (the source's fence) still holds ARGV[1] (the poll's token);
- *  - each of the ARGV[2] expectations (hash key, field, "" for absent or "=" + value) holds:
- *    what the operation read and planned from (its stories) has not changed since.
+ *  - each of the ARGV[2] expectations holds — a hash key, a count n, then n pairs of a field
+ *    and "" for absent or "=" + value, read with one HMGET: what the operation read and
+ *    planned from (its stories) has not changed since.
  * The keys the commands touch are not declared: they share the deployment's prefix, which in
  * cluster mode is a hash tag, so they live in KEYS[1]'s slot.
  */
@@ -23,12 +24,17 @@ if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then
 end
 local i = 3
 for _ = 1, tonumber(ARGV[2]) do
-  local v = redis.call('HGET', ARGV[i], ARGV[i + 1])
-  local want = ARGV[i + 2]
-  if (want == '' and v) or (want ~= '' and (not v or ('=' .. v) ~= want)) then
-    return redis.error_reply('CONFLICT ' .. ARGV[i] .. ' changed meanwhile')
+  local key, n = ARGV[i], tonumber(ARGV[i + 1])
+  local fields = {}
+  for j = 1, n do fields[j] = ARGV[i + 2 * j] end
+  local values = redis.call('HMGET', key, unpack(fields))
+  for j = 1, n do
+    local v, want = values[j], ARGV[i + 2 * j + 1]
+    if (want == '' and v) or (want ~= '' and (not v or ('=' .. v) ~= want)) then
+      return redis.error_reply('CONFLICT ' .. key .. ' changed meanwhile')
+    end
   end
-  i = i + 3
+  i = i + 2 + 2 * n
 end
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
@@ -40,6 +46,8 @@ return 1
 
 /** Lua's unpack() has a C stack limit of a few thousand values: long MSETs are split. */
 const MAX_PAIRS_PER_MSET = 500;
+/** The same limit for the fields of one hash read by one HMGET of expectations. */
+const MAX_FIELDS_PER_CHECK = 1000;
 
 /** What a checked write found changed since it was planned: the caller plans again. */
 export class WriteConflictError extends Error {
@@ -48,12 +56,14 @@ export class WriteConflictError extends Error {
 
 export class RedisWrites {
   readonly commands: Arg[][] = [];
-  /** [hash key, field, value or undefined for absent] that must still hold. */
-  readonly #expected: [string, string, string | undefined][] = [];
+  /** Hash key → [field, value or undefined for absent] that must still hold. */
+  readonly #expected = new Map<string, [string, string | undefined][]>();
 
   /** Applies nothing (WriteConflictError) unless `field` of `key` still holds `value`. */
   expect(key: string, field: string, value: string | undefined): this {
-    this.#expected.push([key, field, value]);
+    const fields = this.#expected.get(key);
+    if (fields) fields.push([field, value]);
+    else this.#expected.set(key, [[field, value]]);
     return this;
   }
 
@@ -133,20 +143,28 @@ export class RedisWrites {
    */
   async exec(client: RedisClient, fence?: { key: string; lease: PollLease }): Promise<void> {
     if (this.commands.length === 0) return;
-    const first = this.#expected[0];
+    const first = this.#expected.keys().next().value;
     if (fence === undefined && first === undefined) {
       // ioredis looks queued commands up by their method names, which are lower case.
       const queued = this.commands.map(([name, ...args]) => [String(name).toLowerCase(), ...args]);
       await execChecked(client.multi(queued));
       return;
     }
-    const args: Arg[] = [fence?.lease.token ?? "", this.#expected.length];
-    for (const [key, field, value] of this.#expected) {
-      args.push(key, field, value === undefined ? "" : `=${value}`);
+    const args: Arg[] = [fence?.lease.token ?? "", 0];
+    let groups = 0;
+    for (const [key, fields] of this.#expected) {
+      for (let i = 0; i < fields.length; i += MAX_FIELDS_PER_CHECK) {
+        const group = fields.slice(i, i + MAX_FIELDS_PER_CHECK);
+        args.push(key, group.length);
+        for (const [field, value] of group)
+          args.push(field, value === undefined ? "" : `=${value}`);
+        groups++;
+      }
     }
+    args[1] = groups;
     for (const command of this.commands) args.push(command.length, ...command);
     try {
-      await CHECKED.run(client, [fence?.key ?? first?.[0] ?? ""], args);
+      await CHECKED.run(client, [fence?.key ?? first ?? ""], args);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith("LEASELOST") && fence) {
         throw new LeaseLostError(fence.lease.sourceId);
