@@ -8,6 +8,7 @@ import {
   type ReloadResult,
   type SourceChanges,
   sourcesToPollNow,
+  sourcesWithFewerDrops,
   sourcesWithNewRules,
 } from "../config/reload.js";
 import type { Config, SourceConfig } from "../config/types.js";
@@ -259,6 +260,17 @@ export class LiveRuntime {
     }
     this.#pollInBackground(pollNow);
     const rules = await this.#refile(before, config, trigger);
+    // After the re-filing, so that its writes and the fetch's do not cross.
+    const refetch = sourcesWithFewerDrops(before, config).filter(
+      (source) => !pollNow.some((s) => s.id === source.id),
+    );
+    if (refetch.length > 0 && this.#deps.polls !== false) {
+      logger.info(
+        { trigger, sources: refetch.map((s) => s.id) },
+        "a drop rule was removed: fetching the whole feed again for the entries it kept out",
+      );
+      void this.poller.pollMany(refetch, { ignoreDue: true, refetch: true });
+    }
     return { reloaded: true, ...changes, restartRequired, ...(rules ? { rules } : {}) };
   }
 

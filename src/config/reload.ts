@@ -1,6 +1,6 @@
 // What a config reload changes: the pure part (which sources came, went or changed, and which
 // settings only a restart can apply). app/live.ts acts on it.
-import type { Config, SourceConfig } from "./types.js";
+import type { CategoryRule, Config, SourceConfig } from "./types.js";
 
 export interface SourceChanges {
   added: string[];
@@ -114,5 +114,25 @@ export function sourcesWithNewRules(before: Config, after: Config): SourceConfig
       JSON.stringify(was.rules ?? []) !== JSON.stringify(source.rules ?? []) ||
       JSON.stringify(was.categories) !== JSON.stringify(source.categories)
     );
+  });
+}
+
+/**
+ * The sources kept by a reload whose old rules dropped entries that the new ones may keep: a
+ * drop rule (global or the source's own) was removed or changed. Those entries were never
+ * stored, so re-filing cannot bring them back; a fetch of the whole feed, without the
+ * validators that would make the partner answer 304, does.
+ */
+export function sourcesWithFewerDrops(before: Config, after: Config): SourceConfig[] {
+  const drops = (rules: readonly CategoryRule[] | undefined) =>
+    (rules ?? []).filter((rule) => rule.drop === true).map((rule) => JSON.stringify(rule));
+  const lost = (was: readonly string[], now: readonly string[]) =>
+    was.some((rule) => !now.includes(rule));
+  const globalLost = lost(drops(before.rules), drops(after.rules));
+  const old = new Map(before.sources.map((source) => [source.id, source]));
+  return after.sources.filter((source) => {
+    const was = old.get(source.id);
+    if (was === undefined || !source.enabled) return false;
+    return globalLost || lost(drops(was.rules), drops(source.rules));
   });
 }

@@ -41,6 +41,8 @@ const counts = { added: 0, updated: 0, unchanged: 0, dropped: 0, expired: 0 };
  */
 export interface KnownState {
   state: SourceState | undefined;
+  /** Fetch without the stored validators: the whole feed, never a 304. */
+  unconditional?: boolean;
 }
 
 /**
@@ -57,7 +59,8 @@ export async function refreshSource(
   const started = now();
   const stored = known === undefined ? await deps.store.getSourceState(source.id) : known.state;
   const previous = stateForUrl(stored, source.url);
-  const fetched = await (deps.fetch ?? fetchFeed)(source.url, validatorsOf(previous), {
+  const validators = known?.unconditional ? {} : validatorsOf(previous);
+  const fetched = await (deps.fetch ?? fetchFeed)(source.url, validators, {
     ...deps.fetchOptions,
     headers: source.headers,
     publicUrl: source.publicUrl,

@@ -61,6 +61,11 @@ export interface PollOptions {
    * store holds for the source was set for what it was before; backoff still applies.
    */
   ignoreDue?: boolean;
+  /**
+   * Fetches the whole feed: no ETag or Last-Modified is sent, so the partner cannot answer 304
+   * (a reload that removed a drop rule needs the entries the rule kept out).
+   */
+  refetch?: boolean;
 }
 
 export class Poller {
@@ -195,7 +200,7 @@ export class Poller {
           nextDue = this.#nextDueAt(source, notBefore);
           return undefined;
         }
-        known = { state };
+        known = options.refetch ? { state, unconditional: true } : { state };
       }
       if (!(await claim.takeHostSlot())) return undefined;
       const outcome = await this.#deps.refresh(source, known, claim.lease);

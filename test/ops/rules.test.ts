@@ -4,6 +4,7 @@
 import test from "ava";
 import { call } from "../helpers/app.js";
 import { startFixtureServer } from "../helpers/fixture-server.js";
+import { waitFor } from "../helpers/wait.js";
 import { startOpsService } from "./fixtures.js";
 
 const item = (guid: string, title: string, tag = "") => `<item><title>${title}</title>
@@ -126,4 +127,44 @@ test("a reload with changed rules files the stored entries again, without a fetc
   const again = await ops.service.reload("test");
   t.true(again.reloaded && (again.rules ?? []).length === 0);
   t.is(await store.version("finance"), finance);
+});
+
+test("removing a drop rule brings the dropped entries back: the feed is fetched whole again, past its ETag", async (t) => {
+  const partner = await startFixtureServer(t, {
+    "/all.rss": { body: FEED, headers: { ETag: '"v1"' } },
+  });
+  const url = partner.url("/all.rss");
+  const routing = `[{ when: { words: ["human trafficking"] }, add: [trafficking] }]`;
+  const ops = await startOpsService(
+    t,
+    rulesYaml(url, routing, `[{ when: { words: [vacancy] }, drop: true }]`),
+  );
+  const sources = ops.service.getConfig().sources;
+  await ops.service.poller.pollMany(sources, { force: true });
+  // The partner answers the next conditional poll with 304: nothing new would come from it.
+  const [unchanged] = await ops.service.poller.pollMany(sources, { force: true });
+  t.like(unchanged, { status: "not-modified" });
+  const titles = async () =>
+    (
+      (await call(`${ops.url}/api/updates?category=all`)).json() as { items: { title: string }[] }
+    ).items.map((i) => i.title);
+  t.false((await titles()).includes("Vacancy: protection officer"));
+
+  const fetches = partner.requests.length;
+  ops.rewrite(rulesYaml(url, routing));
+  t.like(await ops.service.reload("test"), { reloaded: true });
+  await waitFor(
+    async () => ((await titles()).includes("Vacancy: protection officer") ? true : undefined),
+    5_000,
+    "the vacancy to be stored",
+  );
+  const refetch = partner.requests.slice(fetches);
+  t.is(refetch.length, 1, "one fetch");
+  t.is(refetch[0]?.headers["if-none-match"], undefined, "sent without the ETag");
+
+  // A reload that keeps the drop rules as they are fetches nothing.
+  ops.rewrite(rulesYaml(url, `[{ when: { words: ["financial"] }, add: [finance] }]`));
+  await ops.service.reload("test");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.is(partner.requests.length, fetches + 1);
 });
