@@ -62,6 +62,10 @@ export interface HarnessOptions {
   /** Reuse another harness's partner and hub (several instances on one Redis). */
   share?: Pick<Harness, "partner" | "hub">;
   pollAtStart?: boolean;
+  /** Where hubs call back (default: this instance), e.g. the api instance of a deployment. */
+  baseUrl?: string;
+  /** No shared parse pool: the service makes its own (an api instance, on its first push). */
+  ownPool?: boolean;
 }
 
 export async function startHarness(
@@ -90,7 +94,7 @@ export async function startHarness(
   const port = await freePort();
   const base = makeConfig();
   const config = makeConfig({
-    service: { ...base.service, port, baseUrl: `http://127.0.0.1:${port}` },
+    service: { ...base.service, port, baseUrl: options.baseUrl ?? `http://127.0.0.1:${port}` },
     polling: { ...base.polling, timeoutMs: 3_000, ...options.polling },
     websub: { ...base.websub, subscribe: options.subscribe ?? true, ...options.websub },
     sources: [
@@ -111,7 +115,7 @@ export async function startHarness(
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.role === undefined ? {} : { role: options.role }),
     ...(options.pollAtStart === undefined ? {} : { pollAtStart: options.pollAtStart }),
-    ingestPool: pool,
+    ...(options.ownPool ? {} : { ingestPool: pool }),
     reloadConfig: async () => next,
     drainMs: 1_000,
   });
