@@ -102,7 +102,7 @@ export class Subscriber {
     await this.#guarded(outcome.sourceId, async () => {
       const existing = await this.#deps.subscriptions.get(outcome.sourceId);
       if (existing !== undefined && !this.#wantsNew(existing, found)) return;
-      if (existing?.state === "active" && existing.hub !== found.hubs[0]) {
+      if (existing?.state === "active") {
         // Moved to another hub or topic: the old subscription is let go (its pushes get 410).
         void this.#send("unsubscribe", existing, settings);
       }

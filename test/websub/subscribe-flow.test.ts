@@ -73,6 +73,22 @@ test.serial(
 );
 
 test.serial(
+  "a hub that denies the subscription (hub.mode=denied) leaves it failed with its reason",
+  async (t) => {
+    const h = await startHarness(t);
+    h.hub.autoVerify = false;
+    const request = await waitFor(() => h.hub.latest(), 5_000, "a subscription request");
+    const denied = new URL(request.callback);
+    denied.searchParams.set("hub.mode", "denied");
+    denied.searchParams.set("hub.topic", request.topic);
+    denied.searchParams.set("hub.reason", "topic not allowed");
+    t.is((await call(denied.href)).status, 200);
+    t.is((await apiSources(h.service))[0]?.push, "failed: denied by the hub: topic not allowed");
+    t.is((await h.hub.verify(request)).status, 404, "a denied subscription is not verified later");
+  },
+);
+
+test.serial(
   "a signed push lands in the feeds within a second; a forged one is discarded and counted",
   async (t) => {
     const h = await startHarness(t);
