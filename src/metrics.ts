@@ -27,6 +27,13 @@ const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 /** Requests to Tributary: mostly cached bytes, so sub-millisecond to a few ms. */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+export type PushOutcome =
+  | "accepted"
+  | "rejected_signature"
+  | "rejected_size"
+  | "unknown_subscription"
+  | "failed";
+
 /** Records one answered request of a route: called once per request, so it only adds numbers. */
 export type RequestRecorder = (method: string, status: number, seconds: number) => void;
 
@@ -46,6 +53,8 @@ export class Metrics {
   #fastAnswers = 0;
   readonly #storeErrors: Counter<"operation">;
   readonly #hiddenEntries: Gauge;
+  readonly #pushes: Counter<"source" | "outcome">;
+  readonly #hubRequests: Counter<"mode" | "outcome">;
   /** Outcome labels seen per source, so a removed source's fetch series can all be removed. */
   readonly #outcomesOf = new Map<string, Set<string>>();
 
@@ -100,6 +109,18 @@ export class Metrics {
       name: "tributary_source_stale",
       help: "1 when a source has had no successful fetch for polling.staleAfterMultiple schedule intervals.",
       labelNames: ["source"],
+      registers,
+    });
+    this.#pushes = new Counter({
+      name: "tributary_websub_pushes_total",
+      help: "WebSub content pushes to a source's callback: accepted, rejected_signature, rejected_size, unknown_subscription, or failed (accepted but not stored).",
+      labelNames: ["source", "outcome"],
+      registers,
+    });
+    this.#hubRequests = new Counter({
+      name: "tributary_websub_requests_total",
+      help: "WebSub requests sent to partners' hubs, by mode (subscribe, renew, unsubscribe) and outcome (accepted, refused).",
+      labelNames: ["mode", "outcome"],
       registers,
     });
     this.#hiddenEntries = new Gauge({
@@ -193,6 +214,16 @@ export class Metrics {
   }
 
   /** Drops the per-source series of sources that left the config (on reload). */
+  /** One content push to a source's callback, by what became of it. */
+  recordPush(source: string, outcome: PushOutcome): void {
+    this.#pushes.inc({ source, outcome });
+  }
+
+  /** One (un)subscription request to a hub, and whether the hub accepted it. */
+  recordHubRequest(mode: "subscribe" | "renew" | "unsubscribe", accepted: boolean): void {
+    this.#hubRequests.inc({ mode, outcome: accepted ? "accepted" : "refused" });
+  }
+
   forgetSources(sourceIds: readonly string[]): void {
     for (const source of sourceIds) {
       for (const outcome of this.#outcomesOf.get(source) ?? []) {

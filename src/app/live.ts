@@ -154,6 +154,11 @@ export class LiveRuntime {
     return this.scheduler.nextPollAt(sourceId, notBefore);
   }
 
+  /** The longest gap of the source's schedule (ms), as the staleness rule reads it. */
+  scheduleIntervalMs(source: SourceConfig): number | undefined {
+    return this.#intervals.get(source.schedule ?? this.#config.polling.schedule);
+  }
+
   isStale(source: SourceConfig, state: SourceState | undefined): boolean {
     const { polling } = this.#config;
     return isStale({

@@ -21,6 +21,7 @@ import { instrumentStore } from "../store/instrumented.js";
 import { ALL, type Store } from "../store/store.js";
 import { LiveRuntime } from "./live.js";
 import { baseUrlWarning, roleNote, summariseRound } from "./start-notes.js";
+import { createWebSub } from "./websub.js";
 import {
   createFeedPublisher,
   createIngestPool,
@@ -91,9 +92,26 @@ export async function startService(
   const ingestPool =
     options.ingestPool ?? (polls ? createIngestPool(() => live.config) : undefined);
   const ingest: IngestFn = ingestPool?.ingest ?? neverParses;
+  // An instance without a pool (role api) makes one for WebSub pushes, on the first push.
+  let pushPool: IngestPool | undefined;
+  const pushIngest = (): IngestFn => {
+    if (ingestPool !== undefined) return ingestPool.ingest;
+    pushPool ??= createIngestPool(() => live.config);
+    return pushPool.ingest;
+  };
   const closeOwnPool = async () => {
     if (ownPool) await ingestPool?.close();
+    await pushPool?.close();
   };
+  const websub = createWebSub({
+    config: () => live.config,
+    store,
+    logger,
+    metrics,
+    ingest: pushIngest,
+    scheduleIntervalMs: (source) => live.scheduleIntervalMs(source),
+    polls,
+  });
   // Shared by every publisher a reload builds: the render budget, and whether the store's data
   // is trusted. A loss a feed request notices starts the same re-poll as a reconnect.
   const publishing = {
@@ -105,7 +123,19 @@ export async function startService(
     logger,
     metrics,
     makePoller: (current, onOutcome, nextDueAt) =>
-      createPoller(current, store, logger, shutdown.signal, onOutcome, ingest, nextDueAt),
+      createPoller(
+        current,
+        store,
+        logger,
+        shutdown.signal,
+        (outcome) => {
+          onOutcome(outcome);
+          websub.observe(outcome);
+        },
+        ingest,
+        nextDueAt,
+        websub.heldBack,
+      ),
     buildPublisher: (current) => createFeedPublisher(current, store, publishing),
     buildPages: (current) =>
       createPagePublisher(
@@ -180,6 +210,7 @@ export async function startService(
         pollSource: (id) => live.pollSource(id),
         reload: live.canReload ? () => live.reload("admin") : undefined,
       },
+      websub: websub.callback,
     },
     { role },
   );
@@ -204,6 +235,7 @@ export async function startService(
   } catch (error) {
     // A port in use: cron tasks and parse workers would keep the failed process alive.
     await live.stop();
+    await websub.stop();
     await closeOwnPool();
     if (!options.store) await store.close();
     throw error;
@@ -236,6 +268,8 @@ export async function startService(
       // One drain time for polls and HTTP alike, so stop() ends within it and the last steps.
       const drainEnds = delay(drainMs);
       await live.stop();
+      // Renewals stop; pushes already accepted are stored if they can be within the drain time.
+      await finishesFirst(websub.stop(), drainEnds);
       const httpClosed = stopAccepting(server);
       const [pollsDrained, httpDrained] = await Promise.all([
         finishesFirst(poller.drain(), drainEnds),

@@ -113,6 +113,8 @@ export function createPoller(
    * run of its cron expression at or after `notBefore`, computed afresh (commands).
    */
   nextDueAt?: PollerDeps["nextDueAt"],
+  /** Scheduled polls a WebSub hub's pushes make unnecessary for now (PollerDeps.heldBack). */
+  heldBack?: PollerDeps["heldBack"],
 ): Poller {
   const current = typeof config === "function" ? config : () => config;
   const connections = new SharedConnections();
@@ -148,6 +150,7 @@ export function createPoller(
       nextDueAt ??
       ((source, notBefore) => nextRunAt(source.schedule ?? current().polling.schedule, notBefore)),
     refresh: (source, known, lease) => refreshSource(source, depsOf(current()), known, lease),
+    ...(heldBack === undefined ? {} : { heldBack }),
     onOutcome: (outcome) => {
       logOutcome(logger, outcome);
       observe?.(outcome);

@@ -175,6 +175,8 @@ export function formatSources(
   if (views.length === 0) return "no sources configured\n";
   // The stale flag comes with servers (and configs) that know the rule.
   const withStale = views.some((view) => typeof view.stale === "boolean");
+  // The push column appears once a source has a WebSub subscription (or had one fail).
+  const withPush = views.some((view) => view.push !== undefined && view.push !== "none");
   const header = [
     "id",
     "status",
@@ -182,6 +184,7 @@ export function formatSources(
     "last success",
     "entries",
     "next poll",
+    ...(withPush ? ["push"] : []),
     "last error",
   ];
   const rows: Row[] = views.map((view) => {
@@ -198,8 +201,17 @@ export function formatSources(
       view.lastSuccessAt === null ? "never" : relativeTime(view.lastSuccessAt, now),
       String(view.entries),
       view.nextPollAt === null ? "—" : relativeTime(view.nextPollAt, now),
+      ...(withPush ? [pushCell(view.push)] : []),
       { text: error, colour: "red" },
     ];
   });
   return renderTable(header, rows, options);
+}
+
+/** A push state in the table: failures in red, active in green, the rest as they are. */
+function pushCell(push: string | undefined): Row[number] {
+  if (push === undefined || push === "none") return { text: "none", colour: "dim" };
+  if (push.startsWith("failed")) return { text: truncate(push, LAST_ERROR_WIDTH), colour: "red" };
+  if (push.startsWith("active")) return { text: push, colour: "green" };
+  return { text: push };
 }

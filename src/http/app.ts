@@ -20,6 +20,7 @@ import { registerMetricsRoute } from "./routes/metrics.js";
 import { registerOpmlRoutes } from "./routes/opml.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 import { registerPageRoutes } from "./routes/pages.js";
+import { registerWebSubRoutes } from "./routes/websub.js";
 
 export interface AppOptions {
   /**
@@ -45,6 +46,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa {
   }
   registerOpsRoutes(router, deps);
   registerMetricsRoute(router, deps);
+  // Hubs call back whichever instance the address leads to; any role answers from the store.
+  registerWebSubRoutes(router, deps);
 
   app.use(observeRequests(deps.logger, deps.metrics, outageLog(deps.logger, deps.outageSummaryMs)));
   app.use(standardHeaders);

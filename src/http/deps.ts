@@ -9,6 +9,7 @@ import type { SourceState } from "../model/source.js";
 import type { PagePublisher } from "../pages/pages.js";
 import type { FeedPublisher } from "../publish/types.js";
 import type { Store } from "../store/store.js";
+import type { WebSubCallback } from "../websub/callback.js";
 
 export interface AppDeps {
   /** Read per request: the config may be reloaded while the server runs. */
@@ -26,6 +27,8 @@ export interface AppDeps {
   isStale?(source: SourceConfig, state: SourceState | undefined): boolean;
   /** Behind /admin/*, which also needs `adminToken` in the config; without either, a 404. */
   admin?: AdminActions;
+  /** The WebSub callback (verification and content pushes); without it, no callback routes. */
+  websub?: Pick<WebSubCallback, "verify" | "push">;
   /** How often a store outage is summarised in the log; default 30 s. */
   outageSummaryMs?: number;
 }

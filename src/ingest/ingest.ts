@@ -2,6 +2,7 @@
 // No IO, so conformance tests and benchmarks drive it directly with bytes from disk.
 import type { FeedPollHints } from "../model/source.js";
 import type { Update } from "../model/update.js";
+import type { WebSubLinks } from "../model/websub.js";
 import { type NormaliseResult, type NormaliseSource, normalise } from "./normalise/normalise.js";
 import { decodeFeedBytes } from "./parse/decode.js";
 import { asParseError } from "./parse/errors.js";
@@ -16,6 +17,8 @@ export interface IngestResult extends NormaliseResult {
    * entries): parsing runs in a worker thread, so they travel back in this result.
    */
   pollHints?: FeedPollHints;
+  /** The WebSub hub and self links the document declares (discovery: websub/discovery.ts). */
+  websub?: WebSubLinks;
 }
 
 /** What check-source also needs: the parsed document its warnings look at (GUIDs, bases, links). */
@@ -52,7 +55,8 @@ export async function ingestDocument(
     throw asParseError(error);
   }
   const hints = parsed.pollHints === undefined ? {} : { pollHints: parsed.pollHints };
-  return { ...normalised, format: parsed.format, charset, ...hints, parsed };
+  const websub = parsed.websub === undefined ? {} : { websub: parsed.websub };
+  return { ...normalised, format: parsed.format, charset, ...hints, ...websub, parsed };
 }
 
 export type { Update };

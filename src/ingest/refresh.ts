@@ -1,8 +1,15 @@
 // One source, top to bottom: state → fetch → ingest → store → state. Each step is one named call;
 // the rules of each step live in its own module (fetch.ts, ingest.ts, poll-state.ts, the store).
-import { type ErrorKind, LEASE_LOST, type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
+import {
+  type ErrorKind,
+  LEASE_LOST,
+  type PollOutcome,
+  STORE_UNAVAILABLE,
+  type WebSubAdvertised,
+} from "../model/poll.js";
 import { redactUrl } from "../model/public-url.js";
 import { type FeedPollHints, proposedUrl, type Source, type SourceState } from "../model/source.js";
+import type { WebSubLinks } from "../model/websub.js";
 import { LeaseLostError, type PollLease } from "../store/leases.js";
 import { newestWithinCap } from "../store/plan.js";
 import { type RetentionPolicy, type Store, StoreUnavailableError } from "../store/store.js";
@@ -178,6 +185,24 @@ export async function refreshSource(
     bytes: fetched.body.length,
     ...moveOf(state, fetched.permanentRedirect),
     ...notBeforeOf(state),
+    ...advertisedOf(fetched.link, ingested.websub, fetched.finalUrl),
+  };
+}
+
+/** The WebSub links of a fetch, passed on only when a hub is named at all. */
+function advertisedOf(
+  linkHeader: string | undefined,
+  body: WebSubLinks | undefined,
+  feedUrl: string,
+): { advertised?: WebSubAdvertised } {
+  const headerNamesHub = linkHeader !== undefined && /\bhub\b/i.test(linkHeader);
+  if (!headerNamesHub && body === undefined) return {};
+  return {
+    advertised: {
+      ...(linkHeader === undefined ? {} : { linkHeader }),
+      ...(body === undefined ? {} : { body }),
+      feedUrl,
+    },
   };
 }
 

@@ -3,6 +3,8 @@
 // `outcome` label of tributary_fetch_total all carry it, so every producer (fetch, parse, the
 // worker pool, refresh) and every reader types it as ErrorKind: a misspelt kind does not compile.
 
+import type { WebSubLinks } from "./websub.js";
+
 /** The fetch layer's failures; a status the others do not name is `http-<status>`. */
 export const FETCH_ERROR_KINDS = [
   "timeout",
@@ -75,6 +77,18 @@ export interface PollOutcome {
    * hints), as recorded in the source's state; absent when nothing holds the next poll back.
    */
   notBefore?: string;
+  /**
+   * What the fetched feed advertises for WebSub (its Link header and the document's hub/self
+   * links), when it names a hub: the subscriber discovers the hub from it (websub/discovery.ts).
+   */
+  advertised?: WebSubAdvertised;
+}
+
+export interface WebSubAdvertised {
+  linkHeader?: string;
+  body?: WebSubLinks;
+  /** Where the feed was fetched from after redirects. */
+  feedUrl: string;
 }
 
 /** An operator's poll: the sources it covers, and their outcomes once all have finished. */

@@ -7,6 +7,7 @@ import type { SourceConfig } from "../config/types.js";
 import { mayPoll } from "../ingest/poll-state.js";
 import { crashedOutcome, type KnownState } from "../ingest/refresh.js";
 import { type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
+import type { SourceState } from "../model/source.js";
 import type { PollLease } from "../store/leases.js";
 import type { Store } from "../store/store.js";
 import { PollClaim } from "./claim.js";
@@ -38,6 +39,12 @@ export interface PollerDeps {
    * (the lease's end). Without this dep, a source is due again at `notBefore`, or at once.
    */
   nextDueAt?(source: SourceConfig, notBefore: Date | undefined): Date | undefined;
+  /**
+   * True while a scheduled poll of the source should be skipped because its WebSub hub pushes
+   * its changes (websub/subscriptions.ts `heldBackByPushes`); asked at every due tick, so the
+   * source returns to its schedule as soon as that stops being true. Operator polls ignore it.
+   */
+  heldBack?(source: SourceConfig, state: SourceState | undefined, now: Date): Promise<boolean>;
   onOutcome?(outcome: PollOutcome): void;
   /** Releases what the polls shared (their kept-alive connections), once they have ended. */
   close?(): Promise<void>;
@@ -200,6 +207,12 @@ export class Poller {
           nextDue = this.#nextDueAt(source, notBefore);
           return undefined;
         }
+        // Polls a reload asks for are owed whatever the hub pushes (a new URL, rules to apply).
+        if (!options.ignoreDue && (await this.#heldBack(source, state, now()))) {
+          // Due again at its next tick, which asks again: pushes stopping resumes polling.
+          nextDue = this.#nextDueAt(source, undefined);
+          return undefined;
+        }
         known = options.refetch ? { state, unconditional: true } : { state };
       }
       if (!(await claim.takeHostSlot())) return undefined;
@@ -223,6 +236,12 @@ export class Poller {
         this.#unreleased.set(source.id, held.lease);
       });
     }
+  }
+
+  /** A store that cannot say leaves the poll to run: polling is the safe side. */
+  async #heldBack(source: SourceConfig, state: SourceState | undefined, now: Date) {
+    if (this.#deps.heldBack === undefined) return false;
+    return this.#deps.heldBack(source, state, now).catch(() => false);
   }
 
   #nextDueAt(source: SourceConfig, notBefore: Date | undefined): Date | undefined {

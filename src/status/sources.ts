@@ -10,6 +10,7 @@ import {
   type SourceState,
   type SourceStatus,
 } from "../model/source.js";
+import { pushStateOf } from "../model/websub.js";
 import { ALL, type Store } from "../store/store.js";
 
 export interface SourceView {
@@ -38,6 +39,11 @@ export interface SourceView {
   proposedUrl: string | null;
   /** No successful fetch for `polling.staleAfterMultiple` schedule intervals. */
   stale: boolean;
+  /**
+   * WebSub: `none`, `pending`, `active until <ISO time>` or `failed: <why>`. Always set here;
+   * optional because `tributary sources --url` may read an older server.
+   */
+  push?: string;
 }
 
 /** Config order; a source never polled is `pending`, a disabled one `disabled` whatever it last did. */
@@ -49,9 +55,10 @@ export async function describeSources(
 ): Promise<SourceView[]> {
   return Promise.all(
     config.sources.map(async (source): Promise<SourceView> => {
-      const [state, entries] = await Promise.all([
+      const [state, entries, subscription] = await Promise.all([
         store.getSourceState(source.id),
         store.count(ALL, source.id),
+        store.subscriptions.get(source.id),
       ]);
       return {
         id: source.id,
@@ -70,6 +77,7 @@ export async function describeSources(
         nextPollReason: nextPollReasonOf(source, state, nextPollAt),
         proposedUrl: redactedOrNull(proposedUrl(state)),
         stale: isStale(source, state),
+        push: pushStateOf(subscription, Date.now()),
       };
     }),
   );

@@ -38,6 +38,7 @@ import {
   type StoryRecord,
   storyInfoOf,
 } from "./stories.js";
+import { MemorySubscriptions } from "./subscriptions.js";
 
 export interface MemoryStoreOptions {
   /**
@@ -62,6 +63,7 @@ export class MemoryStore implements Store {
   }
 
   readonly leases = new MemoryLeases(() => this.#assertOpen());
+  readonly subscriptions = new MemorySubscriptions(() => this.#assertOpen());
   readonly #entries = new Map<string, Update>();
   readonly #categories = new Map<string, SortedIndex>();
   readonly #sources = new Map<string, SortedIndex>();

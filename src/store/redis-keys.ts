@@ -24,6 +24,7 @@
 //   A <category> may be a per-language index, `<category>@<primary subtag>` (`migration@fr`,
 //   model/language.ts): cat:, merged:, version: and changed: exist for it like for any category.
 //   <prefix>listings          set     every per-language listing (category@language) ever bumped
+//   <prefix>websub            hash    source id → its WebSub subscription as JSON (subscriptions.ts)
 //   <prefix>versions          channel (pub/sub, not a key) a category id PUBLISHed in the MULTI
 //                             of each version bump, so instances drop their cached version
 
@@ -50,6 +51,8 @@ export interface RedisKeys {
   storyOf(): string;
   storyKeys(): string;
   titleToken(token: string): string;
+  /** WebSub subscriptions, one field per source (redis-subscriptions.ts). */
+  subscriptions(): string;
   /** The pub/sub channel of version bumps (see version-watch.ts). */
   versionsChannel(): string;
 }
@@ -76,6 +79,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     storyOf: () => `${prefix}storyof`,
     storyKeys: () => `${prefix}storykey`,
     titleToken: (token) => `${prefix}tt:${token}`,
+    subscriptions: () => `${prefix}websub`,
     versionsChannel: () => `${prefix}versions`,
   };
 }

@@ -31,6 +31,7 @@ import {
 import { DEFAULT_REDIS_PREFIX, type RedisKeys, redisKeys } from "./redis-keys.js";
 import { RedisLeases } from "./redis-leases.js";
 import { RedisStories } from "./redis-stories.js";
+import { RedisSubscriptions } from "./redis-subscriptions.js";
 import { RedisWrites, WriteConflictError } from "./redis-writes.js";
 import {
   ALL,
@@ -83,6 +84,7 @@ const STORY_ATTEMPTS = 8;
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly leases: RedisLeases;
+  readonly subscriptions: RedisSubscriptions;
   readonly renders: SharedRenders = {
     get: async (key) =>
       (await this.#call("read a shared render", () =>
@@ -114,6 +116,7 @@ export class RedisStore implements Store {
     this.#keys = keys;
     this.#circuit = circuit;
     this.leases = new RedisLeases(client, keys, (what, io) => this.#call(what, io));
+    this.subscriptions = new RedisSubscriptions(client, keys, (what, io) => this.#call(what, io));
     if (options.stories) {
       this.#stories = new RedisStories(client, keys, (what, io) => this.#call(what, io));
     }

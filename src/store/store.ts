@@ -1,6 +1,7 @@
 import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
 import type { PollLease, PollLeases } from "./leases.js";
+import type { WebSubSubscriptions } from "./subscriptions.js";
 
 // The store indexes every entry under the merged pseudo-category too; its id is the model's.
 export { ALL } from "../model/category.js";
@@ -98,6 +99,8 @@ export interface Store {
   readonly kind: "memory" | "redis";
   /** Claims, fencing tokens and due times of polls, and fetch slots per host (leases.ts). */
   readonly leases: PollLeases;
+  /** WebSub subscriptions to partners' hubs, shared by every instance (subscriptions.ts). */
+  readonly subscriptions: WebSubSubscriptions;
   /**
    * Rendered pages shared between the instances of a deployment (RedisStore), so one that
    * starts or restarts serves a page another rendered instead of rendering it again. Absent

@@ -196,6 +196,24 @@ test("the table is coloured only when asked, and long errors are cut short", (t)
   t.is(coloured.replace(/\u001B\[\d+m/g, ""), plain);
 });
 
+test("the table gains a push column once a source has a WebSub subscription", (t) => {
+  const now = new Date("2026-03-02T12:00:00Z");
+  t.false(formatSources([view({ push: "none" })], now, { colour: false }).includes("push"));
+  const plain = formatSources(
+    [
+      view({ id: "pushed", push: "active until 2026-03-12T12:00:00.000Z" }),
+      view({ id: "refused", push: "failed: hub answered HTTP 400" }),
+      view({ id: "plain", push: "none" }),
+    ],
+    now,
+    { colour: false },
+  );
+  t.regex(plain, /^id\s+status\s+stale\s+last success\s+entries\s+next poll\s+push/m);
+  t.regex(plain, /^pushed\s+.*active until 2026-03-12T12:00:00\.000Z/m);
+  t.regex(plain, /^refused\s+.*failed: hub answered HTTP 400/m);
+  t.regex(plain, /^plain\s+.*none/m);
+});
+
 test("pruneSource refuses a configured source unless forced, and reports unknown data", async (t) => {
   const store = new MemoryStore();
   const out = { stdout: new PassThrough(), stderr: new PassThrough() };

@@ -160,6 +160,7 @@ test("GET /api/sources: config plus fetch state, nulls for what is unknown", asy
       nextPollReason: "schedule",
       proposedUrl: null,
       stale: false,
+      push: "none",
     },
     {
       id: "atr",
@@ -178,6 +179,7 @@ test("GET /api/sources: config plus fetch state, nulls for what is unknown", asy
       nextPollReason: "schedule",
       proposedUrl: null,
       stale: false,
+      push: "none",
     },
     {
       id: "mpi",
@@ -196,6 +198,7 @@ test("GET /api/sources: config plus fetch state, nulls for what is unknown", asy
       nextPollReason: "disabled",
       proposedUrl: null,
       stale: false,
+      push: "none",
     },
   ]);
 });

@@ -5,6 +5,7 @@ import { makeUpdate } from "../helpers/updates.js";
 import { storeContract } from "./contract.js";
 import { leaseContract } from "./lease-contract.js";
 import { storyContract } from "./story-contract.js";
+import { subscriptionContract } from "./subscription-contract.js";
 
 const open = async (t: ExecutionContext) => {
   const store = new MemoryStore();
@@ -14,6 +15,7 @@ const open = async (t: ExecutionContext) => {
 storeContract(test, "memory", open);
 storyContract(test, "memory", open);
 leaseContract(test, "memory", open);
+subscriptionContract(test, "memory", open);
 
 // peekVersion: categoryVersion without a promise, one frozen object per category and version.
 

@@ -87,6 +87,8 @@ export type FetchResult =
       contentType?: string;
       /** HTTP Content-Language, as sent: the entries' language when the feed declares none. */
       contentLanguage?: string;
+      /** HTTP Link (RFC 8288), as sent: where WebSub hub discovery looks first. */
+      link?: string;
       validators: Validators;
       /** Cache-Control, Expires and Date of the final response: a floor under the next poll. */
       caching?: CachingHeaders;
@@ -363,6 +365,7 @@ async function handleFinalResponse(
     const body = await readBody(response, reportAs, options.maxBytes, session.deadline);
     const contentType = header(response, "content-type");
     const contentLanguage = header(response, "content-language");
+    const link = header(response, "link");
     return {
       kind: "modified",
       url,
@@ -371,6 +374,7 @@ async function handleFinalResponse(
       body,
       ...(contentType === undefined ? {} : { contentType }),
       ...(contentLanguage === undefined ? {} : { contentLanguage }),
+      ...(link === undefined ? {} : { link }),
       validators: responseValidators(response),
       caching: cachingHeaders(response),
       ...moved,

@@ -83,6 +83,21 @@ export function parseJsonFeed(text: string): ParsedFeed {
     link: str(doc.home_page_url),
     language: str(doc.language),
     authors: authorsOf(doc),
+    ...webSubLinksOf(doc),
     items: items.map(itemOf),
   };
+}
+
+/** JSON Feed 1.1 `hubs` ([{ type, url }]; WebSub hubs only) and `feed_url` as the self link. */
+function webSubLinksOf(doc: Record<string, unknown>): Pick<ParsedFeed, "websub"> {
+  if (!Array.isArray(doc.hubs)) return {};
+  const hubs = doc.hubs
+    .filter(isObject)
+    .filter((hub) => /^websub$/i.test(str(hub.type) ?? ""))
+    .map((hub) => str(hub.url))
+    .filter((url): url is string => url !== undefined)
+    .slice(0, 8);
+  if (hubs.length === 0) return {};
+  const self = str(doc.feed_url);
+  return { websub: self === undefined ? { hubs } : { hubs, self } };
 }

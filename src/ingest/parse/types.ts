@@ -2,6 +2,7 @@
 // raw-ish (markup, entities, relative URLs, date strings). In a module of its own so the
 // format modules and the parser that dispatches to them do not import each other.
 import type { FeedPollHints } from "../../model/source.js";
+import type { WebSubLinks } from "../../model/websub.js";
 
 /** Text as the partner wrote it: `html` is markup (escaped or not), `text` is literal. */
 export interface ParsedText {
@@ -84,5 +85,7 @@ export interface ParsedFeed {
   updated?: string;
   /** How often the feed asks to be polled (RSS `<ttl>`, `sy:updatePeriod`/`sy:updateFrequency`). */
   pollHints?: FeedPollHints;
+  /** The WebSub hub and self links the document declares (`atom:link`, JSON Feed `hubs`). */
+  websub?: WebSubLinks;
   items: ParsedItem[];
 }

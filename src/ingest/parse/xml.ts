@@ -20,7 +20,15 @@ import {
 import { rssItemOf } from "./rss.js";
 import type { ParsedFeed, ParsedItem } from "./types.js";
 import { readDocument, rssPartsOf } from "./xml-document.js";
-import { asRawItem, firstText, type Node, ownAttr, raw, textConstruct } from "./xml-nodes.js";
+import {
+  asRawItem,
+  attrOf,
+  firstText,
+  type Node,
+  ownAttr,
+  raw,
+  textConstruct,
+} from "./xml-nodes.js";
 
 /**
  * RSS's own namespaces. Some feeds bind one to a prefix instead of the default namespace
@@ -112,11 +120,33 @@ function atomFeedOf(root: Node, rootAttrs: Record<string, string>): ParsedFeed {
     id: firstText(raw(feed, "id")),
     // Atom 0.3 called it modified.
     updated: firstText(raw(feed, "updated")) ?? firstText(raw(feed, "modified")),
+    ...webSubLinksOf(raw(feed, "link")),
     items: itemsOf(
       raw(feed, "entry").map((entry) => asRawItem(entry)),
       atomEntryOf,
     ),
   };
+}
+
+/** Hubs are few; a document listing thousands is not worth reading them all from. */
+const MAX_HUB_LINKS = 8;
+
+/**
+ * `<link rel="hub">` / `rel="self"` among `links` (Atom's own links, or RSS's `atom:link`);
+ * absent when the document names no hub.
+ */
+function webSubLinksOf(links: Node[]): Pick<ParsedFeed, "websub"> {
+  const hubs: string[] = [];
+  let self: string | undefined;
+  for (const node of links) {
+    const href = attrOf(node, "href");
+    const rels = (attrOf(node, "rel") ?? "").toLowerCase().split(/\s+/);
+    if (href === undefined) continue;
+    if (rels.includes("hub") && hubs.length < MAX_HUB_LINKS) hubs.push(href);
+    if (rels.includes("self")) self ??= href;
+  }
+  if (hubs.length === 0) return {};
+  return { websub: self === undefined ? { hubs } : { hubs, self } };
 }
 
 /** The channel's polling hints as written; absent when it declares none. */
@@ -208,6 +238,7 @@ export async function parseXmlFeed(text: string): Promise<ParsedFeed> {
       firstText(raw(channel, "pubDate")) ??
       firstText(raw(channel, "dc:date")),
     ...pollHintsOf(channel),
+    ...webSubLinksOf([...raw(channel, "atom:link"), ...raw(channel, "link")]),
     items: itemsOf(items, (item) => rssItemOf(asRawItem(item))),
   };
 }
