@@ -8,6 +8,7 @@ import type { Circuit } from "./circuit.js";
 import { compareNewestFirst, type IndexKey, publishedMs } from "./compare.js";
 import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
 import { LeaseLostError, type PollLease } from "./leases.js";
+import { RedisPingedTopics } from "./pinged-topics.js";
 import {
   categoriesOf,
   indexCategories,
@@ -83,6 +84,7 @@ const STORY_ATTEMPTS = 8;
 export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly leases: RedisLeases;
+  readonly pingedTopics: RedisPingedTopics;
   readonly renders: SharedRenders = {
     get: async (key) =>
       (await this.#call("read a shared render", () =>
@@ -114,6 +116,9 @@ export class RedisStore implements Store {
     this.#keys = keys;
     this.#circuit = circuit;
     this.leases = new RedisLeases(client, keys, (what, io) => this.#call(what, io));
+    this.pingedTopics = new RedisPingedTopics(client, keys.pinged, (what, io) =>
+      this.#call(what, io),
+    );
     if (options.stories) {
       this.#stories = new RedisStories(client, keys, (what, io) => this.#call(what, io));
     }

@@ -4,6 +4,7 @@ import { StoreUnavailableError } from "../../src/store/store.js";
 import { makeUpdate } from "../helpers/updates.js";
 import { storeContract } from "./contract.js";
 import { leaseContract } from "./lease-contract.js";
+import { pingedTopicsContract } from "./pinged-topics-contract.js";
 import { storyContract } from "./story-contract.js";
 
 const open = async (t: ExecutionContext) => {
@@ -14,6 +15,7 @@ const open = async (t: ExecutionContext) => {
 storeContract(test, "memory", open);
 storyContract(test, "memory", open);
 leaseContract(test, "memory", open);
+pingedTopicsContract(test, "memory", open);
 
 // peekVersion: categoryVersion without a promise, one frozen object per category and version.
 
