@@ -19,6 +19,8 @@ import type { Scheduler } from "../schedule/scheduler.js";
 import { describeSources } from "../status/sources.js";
 import { instrumentStore } from "../store/instrumented.js";
 import { ALL, type Store } from "../store/store.js";
+import { PublishNotifier } from "../websub/publish-notifier.js";
+import type { PingPolicy } from "../websub/publish-pings.js";
 import { LiveRuntime } from "./live.js";
 import { baseUrlWarning, roleNote, summariseRound } from "./start-notes.js";
 import {
@@ -52,6 +54,8 @@ export interface ServiceOptions {
    * health, readiness, metrics and admin. The caller checks that the store is shared (Redis).
    */
   role?: Role;
+  /** Retries of WebSub publish pings (defaults: PING_DEFAULTS in websub/publish-pings.ts). */
+  websubPings?: Partial<PingPolicy>;
 }
 
 export interface RunningService {
@@ -61,6 +65,8 @@ export interface RunningService {
   poller: Poller;
   scheduler: Scheduler;
   metrics: Metrics;
+  /** Tells WebSub hubs of changes this instance polled; absent on an instance that never polls. */
+  websub: PublishNotifier | undefined;
   /** The config in force: the start-up one until a reload replaces it. */
   getConfig(): Config;
   /** Reads the config again and applies it if valid; `trigger` names the cause in the log. */
@@ -100,12 +106,46 @@ export async function startService(
     gate: new RenderGate(options.renderGate),
     recovery: new StoreRecovery({ onLoss: () => afterStoreOutage() }),
   };
+  // Only an instance that polls writes, so only it tells the hubs; the store's marks pick one
+  // instance per change when several workers saw it.
+  const websub = polls
+    ? new PublishNotifier({
+        settings: () => {
+          const current = live.config;
+          return {
+            hubs: current.websub.hubs,
+            delayMs: current.websub.publishDelayMs,
+            baseUrl: current.service.baseUrl,
+            categories: current.categories.map((category) => category.id),
+            defaultLimit: current.feeds.defaultLimit,
+            userAgent: current.polling.userAgent,
+          };
+        },
+        publisher: () => live.publisher,
+        marks: store.pingedTopics,
+        logger,
+        metrics,
+        policy: options.websubPings,
+      })
+    : undefined;
   const live = new LiveRuntime({
     config,
     logger,
     metrics,
     makePoller: (current, onOutcome, nextDueAt) =>
-      createPoller(current, store, logger, shutdown.signal, onOutcome, ingest, nextDueAt),
+      createPoller(
+        current,
+        store,
+        logger,
+        shutdown.signal,
+        (outcome) => {
+          onOutcome(outcome);
+          // A 200 may have changed entries; whether the feeds changed is the ETags' to say.
+          if (outcome.status === "ok") websub?.changed();
+        },
+        ingest,
+        nextDueAt,
+      ),
     buildPublisher: (current) => createFeedPublisher(current, store, publishing),
     buildPages: (current) =>
       createPagePublisher(
@@ -236,6 +276,7 @@ export async function startService(
       // One drain time for polls and HTTP alike, so stop() ends within it and the last steps.
       const drainEnds = delay(drainMs);
       await live.stop();
+      await websub?.stop();
       const httpClosed = stopAccepting(server);
       const [pollsDrained, httpDrained] = await Promise.all([
         finishesFirst(poller.drain(), drainEnds),
@@ -270,6 +311,7 @@ export async function startService(
     poller,
     scheduler,
     metrics,
+    websub,
     getConfig: () => live.config,
     reload: (trigger) => live.reload(trigger),
     initialPoll,
