@@ -123,6 +123,7 @@ export async function startService(
         },
         publisher: () => live.publisher,
         marks: store.pingedTopics,
+        pollsInFlight: () => live.poller.inFlight,
         logger,
         metrics,
         policy: options.websubPings,

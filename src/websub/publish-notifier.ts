@@ -1,5 +1,6 @@
 // Tells the WebSub hubs when published content changed. A poll of this instance that stored
-// something (status ok) opens a window of `websub.publishDelayMs`; when it closes, the default
+// something (status ok) opens a window of `websub.publishDelayMs`; when it closes (and the polls
+// then running have ended, so a round of polls is one batch — waited for a bounded time), the default
 // page of every topic — each category and `all`, in RSS, Atom and JSON Feed — is taken from the
 // publisher (rendered once per version, as for a reader) and its ETag compared with the one the
 // hub was last told of (`store.pingedTopics`). Each hub then gets one ping naming exactly the
@@ -30,6 +31,8 @@ export interface NotifierDeps {
   settings(): NotifierSettings;
   publisher(): FeedPublisher;
   marks: PingedTopics;
+  /** Polls of this instance running now: a window ends only when they have (bounded). */
+  pollsInFlight?: () => number;
   logger: Logger;
   metrics?: Metrics;
   policy?: Partial<PingPolicy>;
@@ -40,6 +43,11 @@ export interface NotifierDeps {
  * when one expires, the next check pings its unchanged content once, which is harmless.
  */
 const MARK_TTL_MS = 30 * 24 * 3_600_000;
+
+/** How often a closed window looks again whether the polls it waits for have ended. */
+const BUSY_RECHECK_MS = 50;
+/** The longest a window waits for running polls: a poller that is never idle still pings. */
+const MAX_WAIT_MS = 30_000;
 
 interface Topic {
   url: string;
@@ -71,7 +79,17 @@ export class PublishNotifier {
       return;
     }
     if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => this.#run(), this.#deps.settings().delayMs);
+    const delayMs = this.#deps.settings().delayMs;
+    this.#timer = setTimeout(() => this.#afterWindow(Date.now() + MAX_WAIT_MS), delayMs);
+  }
+
+  /** The window closed: check now, or once the polls still running have ended (or at `latest`). */
+  #afterWindow(latest: number): void {
+    if ((this.#deps.pollsInFlight?.() ?? 0) > 0 && Date.now() < latest) {
+      this.#timer = setTimeout(() => this.#afterWindow(latest), BUSY_RECHECK_MS);
+      return;
+    }
+    this.#run();
   }
 
   /** Resolves when the current check and the pings it started have ended (tests, shutdown). */
