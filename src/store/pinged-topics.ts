@@ -3,9 +3,6 @@
 // whether it differs from the last one recorded, atomically, so of several instances that saw the
 // same change only the first to mark it pings, and a check that finds the ETag it already pinged
 // (a poll that changed nothing) pings nobody.
-import { LuaScript } from "./lua-script.js";
-import type { RedisClient } from "./redis-client.js";
-
 export interface PingedTopics {
   /**
    * Records `etag` as what `topic`'s hubs are told of, kept `ttlMs`. True when it differs from the
@@ -31,37 +28,5 @@ export class MemoryPingedTopics implements PingedTopics {
     const changed = last === undefined || last.expiresAt <= now || last.etag !== etag;
     this.#marks.set(topic, { etag, expiresAt: now + Math.max(1, ttlMs) });
     return changed;
-  }
-}
-
-/** KEYS[1] the topic's key; ARGV: etag, ttl ms. 1 when the etag is new (the caller pings). */
-const MARK = new LuaScript(`
-local same = redis.call('GET', KEYS[1]) == ARGV[1]
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if same then return 0 end
-return 1
-`);
-
-export class RedisPingedTopics implements PingedTopics {
-  readonly #client: RedisClient;
-  readonly #key: (topic: string) => string;
-  readonly #call: <T>(what: string, io: () => Promise<T>) => Promise<T>;
-
-  constructor(
-    client: RedisClient,
-    key: (topic: string) => string,
-    call: <T>(what: string, io: () => Promise<T>) => Promise<T>,
-  ) {
-    this.#client = client;
-    this.#key = key;
-    this.#call = call;
-  }
-
-  async mark(topic: string, etag: string, ttlMs: number): Promise<boolean> {
-    const ttl = Math.max(1, Math.round(ttlMs));
-    const answer = await this.#call("mark a pinged topic", () =>
-      MARK.run(this.#client, [this.#key(topic)], [etag, ttl]),
-    );
-    return answer === 1;
   }
 }

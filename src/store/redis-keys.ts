@@ -14,7 +14,7 @@
 //   <prefix>host:<hostName>   zset    member a fetch's holder id, score epoch ms its slot expires
 //   <prefix>hidden            hash    entry id → {"hiddenAt"} of entries an editor took down
 //   <prefix>rendered:<key>    string  a page's rendered text, shared by instances, with PX expiry
-//   <prefix>pinged:<feed URL> string  ETag of the content WebSub hubs were last told of, with PX expiry
+//   <prefix>pinged:<hub> <feed URL> string  ETag of the feed a WebSub hub was last told of, PX expiry
 //   <prefix>merged:<category> zset    a merged listing: each story once, member its earliest
 //                                     copy's entry id, score its published ms (stories.ts)
 //   <prefix>story:<storyId>   hash    "_rev" → revision; entry id → StoryMember JSON per copy

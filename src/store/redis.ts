@@ -8,7 +8,6 @@ import type { Circuit } from "./circuit.js";
 import { compareNewestFirst, type IndexKey, publishedMs } from "./compare.js";
 import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
 import { LeaseLostError, type PollLease } from "./leases.js";
-import { RedisPingedTopics } from "./pinged-topics.js";
 import {
   categoriesOf,
   indexCategories,
@@ -31,6 +30,7 @@ import {
 } from "./redis-client.js";
 import { DEFAULT_REDIS_PREFIX, type RedisKeys, redisKeys } from "./redis-keys.js";
 import { RedisLeases } from "./redis-leases.js";
+import { RedisPingedTopics } from "./redis-pinged-topics.js";
 import { RedisStories } from "./redis-stories.js";
 import { RedisWrites, WriteConflictError } from "./redis-writes.js";
 import {
