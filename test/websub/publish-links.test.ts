@@ -2,10 +2,14 @@
 // hubs and its topic URL in the body (RSS and Atom `rel="hub"`/`rel="self"` links, JSON Feed
 // `hubs` and `feed_url`) and in `Link` headers — through Koa and the cached fast path, on 200s and
 // 304s; without hubs, none of it.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import test from "ava";
 import { call } from "../helpers/app.js";
+import { jsonFeedValidator } from "../helpers/json-feed-schema.js";
 import { startRig } from "./publish-rig.js";
 
+const run = promisify(execFile);
 const HUB = "https://hub.example.net/";
 const HUB2 = "https://pubsubhubbub.example.org/publish";
 // Nothing answers at these hubs; these tests are about the links, not the pings.
@@ -106,4 +110,44 @@ test("without hubs, feeds carry no hub link, no Link header and no JSON Feed hub
     t.false(body.includes('rel="hub"'), format);
     if (format === "json") t.is((res.json() as { hubs?: unknown }).hubs, undefined);
   }
+});
+
+const FEEDPARSER_LINKS = `
+import json, sys, feedparser
+d = feedparser.parse(sys.argv[1])
+print(json.dumps({"bozo": bool(d.bozo), "version": d.version, "entries": len(d.entries),
+  "links": [[l.get("rel"), l.get("href")] for l in d.feed.get("links", [])]}))
+`;
+
+test("with hub links the feeds stay valid: feedparser reads RSS and Atom cleanly, JSON Feed 1.1 validates", async (t) => {
+  const { service } = await startRig(t, { hubs: [HUB], pings: NO_RETRY });
+  const base = service.getConfig().service.baseUrl;
+  for (const format of ["rss", "atom"] as const) {
+    const { stdout } = await run("/usr/bin/python3", [
+      "-c",
+      FEEDPARSER_LINKS,
+      `${service.url}/feeds/migration.${format}`,
+    ]);
+    const seen = JSON.parse(stdout) as {
+      bozo: boolean;
+      version: string;
+      entries: number;
+      links: string[][];
+    };
+    t.false(seen.bozo, format);
+    t.is(seen.version, format === "rss" ? "rss20" : "atom10");
+    t.is(seen.entries, 2, `${format}: partners a and c`);
+    t.deepEqual(
+      seen.links.filter(([rel]) => rel === "hub" || rel === "self"),
+      [
+        ...(format === "rss" ? [] : [["self", `${base}/feeds/migration.atom`]]),
+        ["hub", HUB],
+        ...(format === "rss" ? [["self", `${base}/feeds/migration.rss`]] : []),
+      ],
+      format,
+    );
+  }
+  const json = (await call(`${service.url}/feeds/migration.json`)).json();
+  const validate = jsonFeedValidator();
+  t.true(validate(json), JSON.stringify(validate.errors?.slice(0, 3)));
 });
