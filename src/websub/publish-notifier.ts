@@ -198,7 +198,13 @@ export class PublishNotifier {
       },
     });
     metrics?.recordWebSubPing(label, result.outcome);
-    if (result.outcome === "ok") {
+    if (result.outcome === "failed" && this.#stopping.signal.aborted) {
+      // Shutdown cut it short: said as what it is, not as a hub that gave up.
+      logger.warn(
+        { hub: label, urls, attempts: result.attempts },
+        "websub: hub ping dropped at shutdown",
+      );
+    } else if (result.outcome === "ok") {
       logger.info(
         { hub: label, urls, attempts: result.attempts, status: result.status },
         "websub: hub notified",

@@ -225,3 +225,26 @@ function toYaml(config: ReturnType<typeof rigConfig>): Record<string, unknown> {
     sources: sources.map(({ id, title, url, categories }) => ({ id, title, url, categories })),
   };
 }
+
+test("stop() does not wait out a ping's retries: it is dropped and said so", async (t) => {
+  const hub = await startPublishHub(t);
+  const { publish, service, log } = await startRig(t, {
+    hubs: [hub.url],
+    pings: { attempts: 10, firstRetryMs: 10_000 },
+  });
+  hub.failNext(100, 503);
+  publish("r", ["Romeo one", "Romeo two"]);
+  const sources = service.getConfig().sources.filter((s) => s.id === "r");
+  await service.poller.pollMany(sources, { force: true });
+  // The first attempt has been refused: the ping now waits 10 s before its retry.
+  const deadline = Date.now() + 10_000;
+  while (hub.pings.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.is(hub.pings.length, 2);
+  const started = Date.now();
+  await service.stop();
+  t.true(Date.now() - started < 5_000, "stopped without waiting for the retry");
+  t.is(hub.pings.length, 2);
+  const dropped = log.lines.filter((l) => l.msg === "websub: hub ping dropped at shutdown");
+  t.is(dropped.length, 1);
+  t.is(log.lines.filter((l) => String(l.msg).includes("giving up")).length, 0);
+});
