@@ -52,6 +52,7 @@ export class Metrics {
   /** Fast-path answers not yet added to their counter (read at scrape time, as above). */
   #fastAnswers = 0;
   readonly #storeErrors: Counter<"operation">;
+  readonly #websubPings: Counter<"hub" | "outcome">;
   readonly #hiddenEntries: Gauge;
   readonly #pushes: Counter<"source" | "outcome">;
   readonly #hubRequests: Counter<"mode" | "outcome">;
@@ -169,6 +170,12 @@ export class Metrics {
       labelNames: ["operation"],
       registers,
     });
+    this.#websubPings = new Counter({
+      name: "tributary_websub_pings_total",
+      help: "WebSub publish pings by hub and outcome: ok, failed (gave up), retried (one per retry).",
+      labelNames: ["hub", "outcome"],
+      registers,
+    });
   }
 
   get contentType(): string {
@@ -211,6 +218,11 @@ export class Metrics {
 
   recordStoreError(operation: string): void {
     this.#storeErrors.inc({ operation });
+  }
+
+  /** One publish ping to `hub` (its label, without credentials) ended or was retried. */
+  recordWebSubPing(hub: string, outcome: "ok" | "failed" | "retried"): void {
+    this.#websubPings.inc({ hub, outcome });
   }
 
   /** Drops the per-source series of sources that left the config (on reload). */

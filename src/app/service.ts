@@ -19,6 +19,8 @@ import type { Scheduler } from "../schedule/scheduler.js";
 import { describeSources } from "../status/sources.js";
 import { instrumentStore } from "../store/instrumented.js";
 import { ALL, type Store } from "../store/store.js";
+import { PublishNotifier } from "../websub/publish-notifier.js";
+import type { PingPolicy } from "../websub/publish-pings.js";
 import { LiveRuntime } from "./live.js";
 import { baseUrlWarning, roleNote, summariseRound } from "./start-notes.js";
 import { createWebSub } from "./websub.js";
@@ -53,6 +55,8 @@ export interface ServiceOptions {
    * health, readiness, metrics and admin. The caller checks that the store is shared (Redis).
    */
   role?: Role;
+  /** Retries of WebSub publish pings (defaults: PING_DEFAULTS in websub/publish-pings.ts). */
+  websubPings?: Partial<PingPolicy>;
 }
 
 export interface RunningService {
@@ -62,6 +66,8 @@ export interface RunningService {
   poller: Poller;
   scheduler: Scheduler;
   metrics: Metrics;
+  /** Tells WebSub hubs of changes this instance wrote. */
+  hubNotifier: PublishNotifier;
   /** The config in force: the start-up one until a reload replaces it. */
   getConfig(): Config;
   /** Reads the config again and applies it if valid; `trigger` names the cause in the log. */
@@ -83,7 +89,13 @@ export async function startService(
   const metrics = new Metrics({ role });
   const openedStore =
     options.store ?? (await openStore(config, logger, { onReconnect: () => afterStoreOutage() }));
-  const store = instrumentStore(openedStore, (operation) => metrics.recordStoreError(operation));
+  // Bound below, once the notifier exists: every write of this instance may change the feeds.
+  let notifyHubs = () => {};
+  const store = instrumentStore(
+    openedStore,
+    (operation) => metrics.recordStoreError(operation),
+    () => notifyHubs(),
+  );
   const shutdown = new AbortController();
   // Feeds are parsed in worker threads with a time limit, so a hostile one never blocks HTTP.
   // The limit is read per parse, from the config in force (`live` exists by the first poll).
@@ -103,7 +115,7 @@ export async function startService(
     if (ownPool) await ingestPool?.close();
     await pushPool?.close();
   };
-  const websub = createWebSub({
+  const subscribing = createWebSub({
     config: () => live.config,
     store,
     logger,
@@ -118,6 +130,29 @@ export async function startService(
     gate: new RenderGate(options.renderGate),
     recovery: new StoreRecovery({ onLoss: () => afterStoreOutage() }),
   };
+  // Whatever this instance writes — polls, pushes reaching its callback, takedowns, re-filed
+  // entries — is checked against what the hubs were last told; the store's marks pick one
+  // instance per change when several saw it.
+  const hubNotifier = new PublishNotifier({
+    settings: () => {
+      const current = live.config;
+      return {
+        hubs: current.websub.hubs,
+        delayMs: current.websub.publishDelayMs,
+        baseUrl: current.service.baseUrl,
+        categories: current.categories.map((category) => category.id),
+        defaultLimit: current.feeds.defaultLimit,
+        userAgent: current.polling.userAgent,
+      };
+    },
+    publisher: () => live.publisher,
+    marks: store.pingedTopics,
+    pollsInFlight: () => live.poller.inFlight,
+    logger,
+    metrics,
+    policy: options.websubPings,
+  });
+  notifyHubs = () => hubNotifier.changed();
   const live = new LiveRuntime({
     config,
     logger,
@@ -130,11 +165,11 @@ export async function startService(
         shutdown.signal,
         (outcome) => {
           onOutcome(outcome);
-          websub.observe(outcome);
+          subscribing.observe(outcome);
         },
         ingest,
         nextDueAt,
-        websub.heldBack,
+        subscribing.heldBack,
       ),
     buildPublisher: (current) => createFeedPublisher(current, store, publishing),
     buildPages: (current) =>
@@ -210,7 +245,7 @@ export async function startService(
         pollSource: (id) => live.pollSource(id),
         reload: live.canReload ? () => live.reload("admin") : undefined,
       },
-      websub: websub.callback,
+      websub: subscribing.callback,
     },
     { role },
   );
@@ -235,7 +270,8 @@ export async function startService(
   } catch (error) {
     // A port in use: cron tasks and parse workers would keep the failed process alive.
     await live.stop();
-    await websub.stop();
+    await subscribing.stop();
+    await hubNotifier.stop();
     await closeOwnPool();
     if (!options.store) await store.close();
     throw error;
@@ -269,7 +305,8 @@ export async function startService(
       const drainEnds = delay(drainMs);
       await live.stop();
       // Renewals stop; pushes already accepted are stored if they can be within the drain time.
-      await finishesFirst(websub.stop(), drainEnds);
+      await finishesFirst(subscribing.stop(), drainEnds);
+      await hubNotifier.stop();
       const httpClosed = stopAccepting(server);
       const [pollsDrained, httpDrained] = await Promise.all([
         finishesFirst(poller.drain(), drainEnds),
@@ -304,6 +341,7 @@ export async function startService(
     poller,
     scheduler,
     metrics,
+    hubNotifier,
     getConfig: () => live.config,
     reload: (trigger) => live.reload(trigger),
     initialPoll,

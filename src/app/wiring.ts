@@ -214,6 +214,7 @@ export function createFeedPublisher(
     service: { title: config.service.title, baseUrl: config.service.baseUrl },
     defaultLimit: config.feeds.defaultLimit,
     maxLimit: config.feeds.maxLimit,
+    hubs: config.websub.hubs,
   });
 }
 

@@ -106,6 +106,8 @@ function headersOf(
   }
   notModified["Cache-Control"] = cacheControl;
   notModified.Vary = "Accept-Encoding";
+  // WebSub discovery (websub/hub-links.ts); on a 304 too, so a conditional poll finds the hub.
+  if (representation.links !== undefined) notModified.Link = representation.links;
   const headers = { cacheControl, notModified };
   codings.set(coding, headers);
   return headers;

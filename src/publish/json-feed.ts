@@ -46,6 +46,8 @@ export interface JsonFeed {
   feed_url: string;
   description?: string;
   next_url?: string;
+  /** WebSub hubs (JSON Feed 1.1 `hubs`): `type` names the protocol. */
+  hubs?: { type: string; url: string }[];
   language?: string;
   items: JsonFeedItem[];
 }
@@ -59,10 +61,12 @@ export function jsonFeed(view: FeedView): JsonFeed {
     version: JSON_FEED_VERSION,
     title: view.title,
     home_page_url: view.htmlUrl,
-    // "serves as the unique identifier for the feed": the first page, as Atom's id.
-    feed_url: view.id,
+    // "serves as the unique identifier for the feed": the first page, as Atom's id; with a hub,
+    // the topic URL the hub is pinged with (the same but for a non-default `limit`).
+    feed_url: view.hubs.length > 0 ? view.selfUrl : view.id,
     description: view.description === "" ? undefined : view.description,
     next_url: view.links.next,
+    hubs: view.hubs.length > 0 ? view.hubs.map((url) => ({ type: "WebSub", url })) : undefined,
     language: view.language,
     items: view.entries.map(jsonItem),
   };

@@ -14,6 +14,7 @@ import {
   type Store,
   StoreUnavailableError,
 } from "../store/store.js";
+import { hubLinksOf, linkHeader } from "../websub/hub-links.js";
 import { categoryPageUrl, feedUrl } from "./feed-urls.js";
 import { renderFeed } from "./render.js";
 import { RenderGate } from "./render-gate.js";
@@ -53,6 +54,11 @@ export interface PublisherDeps {
    * this many entries, once per version, and every other `limit` is a slice of them.
    */
   maxLimit?: number;
+  /**
+   * WebSub hubs (config `websub.hubs`): the unfiltered feeds then name them and their topic URL
+   * in the body and in `Representation.links` (see websub/hub-links.ts). Empty or absent: none.
+   */
+  hubs?: readonly string[];
   /** Admission of renders; shared by the publishers a config reload replaces. */
   gate?: RenderGate;
   /** Notices a store that lost its data; shared likewise. Without it, none is noticed. */
@@ -177,6 +183,7 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
         [...deps.sources],
         deps.defaultLimit ?? null,
         deps.maxLimit ?? null,
+        deps.hubs ?? [],
       ]),
     ),
   );
@@ -261,6 +268,7 @@ export function createPublisher(deps: PublisherDeps): FeedPublisher {
     let pending = inFlight.get(flightKey);
     if (!pending) {
       pending = render(request, stamp, partial)
+        .then((rendered) => withHubLinks(rendered, baseUrl, deps.hubs, request))
         .then((representation) => {
           const checkedAtMs = Date.now();
           const rendered = { version: stamp.version, representation, checkedAtMs, partial };
@@ -368,6 +376,20 @@ const cachedLookups = new WeakMap<FeedPublisher, CachedFeedLookup>();
 export const cachedLookupOf = (publisher: FeedPublisher): CachedFeedLookup | undefined =>
   cachedLookups.get(publisher);
 
+/**
+ * The bytes with the `Link` header value of their hub links, when the page advertises any: made
+ * once per render, so a request (or a 304) only copies it.
+ */
+function withHubLinks(
+  representation: Representation,
+  baseUrl: string,
+  hubs: readonly string[] | undefined,
+  request: FeedRequest,
+): Representation {
+  const links = hubLinksOf(baseUrl, hubs ?? [], request);
+  return links === undefined ? representation : { ...representation, links: linkHeader(links) };
+}
+
 /** The first `limit` entries of a read of at least that many, with the cursor after them. */
 function pageOf(read: Page, limit: number): Page {
   if (read.items.length <= limit) return read;
@@ -431,11 +453,15 @@ function feedContext(
       cursor,
     });
   const first = url(undefined);
+  const hubLinks = hubLinksOf(baseUrl, deps.hubs ?? [], request);
   return {
     format: request.format,
     category,
     service: { title: deps.service.title, baseUrl },
-    selfUrl: url(request.cursor),
+    // With a hub, self is the topic URL on every page (what the hub is pinged with), so a
+    // subscriber that found the hub on page 2 subscribes to the feed, not to that page.
+    selfUrl: hubLinks?.self ?? url(request.cursor),
+    hubs: hubLinks?.hubs ?? [],
     // The category's archive page: where a reader's "open website" takes a person.
     htmlUrl: categoryPageUrl(baseUrl, request.category),
     links: {

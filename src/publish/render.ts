@@ -36,6 +36,7 @@ export function buildView(ctx: FeedContext, updates: Update[]): FeedView {
     language: optionalText(ctx.language),
     selfUrl: requiredUrl(ctx.selfUrl, "selfUrl"),
     htmlUrl: requiredUrl(ctx.htmlUrl, "htmlUrl"),
+    hubs: (ctx.hubs ?? []).flatMap((hub) => httpUrl(hub) ?? []),
     links: {
       first: requiredUrl(ctx.links.first, "links.first"),
       next: httpUrl(ctx.links.next),

@@ -26,6 +26,11 @@ export interface Representation {
    */
   lastModified: Date | undefined;
   identity: Variant;
+  /**
+   * The `Link` header value of the page's WebSub hub and self links (websub/hub-links.ts), sent
+   * on 200 and 304 alike; absent when it advertises no hub.
+   */
+  links?: string;
   /** The ETag of `coding`, known without compressing (a 304 needs nothing more). */
   etag(coding: Coding): string;
   /** The bytes in `coding`; gzip and br are compressed on the first call and kept. */

@@ -21,6 +21,8 @@ export interface FeedContext {
   selfUrl: string;
   /** The HTML page the feed is an alternate of. */
   htmlUrl: string;
+  /** WebSub hubs the feed names (`rel="hub"`, JSON Feed `hubs`); empty: none. */
+  hubs?: readonly string[];
   /** RFC 5005 paging links, absolute. */
   links: { first: string; next?: string; previous?: string };
   /** The partner each entry came from, by `Update.sourceId`. */
@@ -92,6 +94,8 @@ export interface FeedView {
   language?: string;
   selfUrl: string;
   htmlUrl: string;
+  /** WebSub hubs, absolute http(s) URLs; empty when the feed names none. */
+  hubs: string[];
   links: { first: string; next?: string; previous?: string };
   /** Newest `updated` of the entries; epoch 0 for an empty page, so its bytes never change. */
   updated: Date;

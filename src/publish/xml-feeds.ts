@@ -54,7 +54,7 @@ export function renderRss(view: FeedView): string {
   feed.addExtension({
     name: "atom:link",
     // xml-js writes attribute values raw: escape them here.
-    objects: pagingLinks(view, "application/rss+xml", true).map((link) => ({
+    objects: [...hubLinks(view), ...pagingLinks(view, "application/rss+xml", true)].map((link) => ({
       _attributes: Object.fromEntries(
         Object.entries(link).map(([key, value]) => [key, escapeXmlAttribute(value)]),
       ),
@@ -228,8 +228,10 @@ function ownLanguage(view: FeedView, entry: EntryView): string | undefined {
 }
 
 function atomFeedLinks(view: FeedView): string[] {
-  // alternate and self come from feed; the paging links are ours.
-  return pagingLinks(view, "application/atom+xml", false).map((link) => element("link", link));
+  // alternate and self come from feed; the hub and paging links are ours.
+  return [...hubLinks(view), ...pagingLinks(view, "application/atom+xml", false)].map((link) =>
+    element("link", link),
+  );
 }
 
 function atomEntryExtras(view: FeedView, entry: EntryView): string[] {
@@ -295,6 +297,11 @@ function atomSource(entry: EntryView): string[] {
 }
 
 // ----------------------------------------------------------------------------------- shared
+
+/** WebSub `rel="hub"` links (no type: a hub is not a feed); values not yet escaped. */
+function hubLinks(view: FeedView): Record<string, string>[] {
+  return view.hubs.map((href) => ({ href, rel: "hub" }));
+}
 
 /** Self (when `withSelf`) and RFC 5005 first/next/previous links; values not yet escaped. */
 function pagingLinks(view: FeedView, type: string, withSelf: boolean): Record<string, string>[] {

@@ -6,6 +6,7 @@ import type { Update } from "../model/update.js";
 import { type IndexKey, indexKeyOf } from "./compare.js";
 import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
 import { MemoryLeases, type PollLease } from "./leases.js";
+import { MemoryPingedTopics } from "./pinged-topics.js";
 import {
   categoriesOf,
   indexCategories,
@@ -64,6 +65,7 @@ export class MemoryStore implements Store {
 
   readonly leases = new MemoryLeases(() => this.#assertOpen());
   readonly subscriptions = new MemorySubscriptions(() => this.#assertOpen());
+  readonly pingedTopics = new MemoryPingedTopics(() => this.#assertOpen());
   readonly #entries = new Map<string, Update>();
   readonly #categories = new Map<string, SortedIndex>();
   readonly #sources = new Map<string, SortedIndex>();

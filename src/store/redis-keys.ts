@@ -14,6 +14,7 @@
 //   <prefix>host:<hostName>   zset    member a fetch's holder id, score epoch ms its slot expires
 //   <prefix>hidden            hash    entry id → {"hiddenAt"} of entries an editor took down
 //   <prefix>rendered:<key>    string  a page's rendered text, shared by instances, with PX expiry
+//   <prefix>pinged:<hub> <feed URL> string  ETag of the feed a WebSub hub was last told of, PX expiry
 //   <prefix>merged:<category> zset    a merged listing: each story once, member its earliest
 //                                     copy's entry id, score its published ms (stories.ts)
 //   <prefix>story:<storyId>   hash    "_rev" → revision; entry id → StoryMember JSON per copy
@@ -44,6 +45,7 @@ export interface RedisKeys {
   fence(sourceId: string): string;
   host(hostName: string): string;
   rendered(key: string): string;
+  pinged(topic: string): string;
   hidden(): string;
   merged(category: string): string;
   listings(): string;
@@ -72,6 +74,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     fence: (sourceId) => `${prefix}fence:${sourceId}`,
     host: (hostName) => `${prefix}host:${hostName}`,
     rendered: (key) => `${prefix}rendered:${key}`,
+    pinged: (topic) => `${prefix}pinged:${topic}`,
     hidden: () => `${prefix}hidden`,
     merged: (category) => `${prefix}merged:${category}`,
     listings: () => `${prefix}listings`,

@@ -30,6 +30,7 @@ import {
 } from "./redis-client.js";
 import { DEFAULT_REDIS_PREFIX, type RedisKeys, redisKeys } from "./redis-keys.js";
 import { RedisLeases } from "./redis-leases.js";
+import { RedisPingedTopics } from "./redis-pinged-topics.js";
 import { RedisStories } from "./redis-stories.js";
 import { RedisSubscriptions } from "./redis-subscriptions.js";
 import { RedisWrites, WriteConflictError } from "./redis-writes.js";
@@ -85,6 +86,7 @@ export class RedisStore implements Store {
   readonly kind = "redis" as const;
   readonly leases: RedisLeases;
   readonly subscriptions: RedisSubscriptions;
+  readonly pingedTopics: RedisPingedTopics;
   readonly renders: SharedRenders = {
     get: async (key) =>
       (await this.#call("read a shared render", () =>
@@ -117,6 +119,9 @@ export class RedisStore implements Store {
     this.#circuit = circuit;
     this.leases = new RedisLeases(client, keys, (what, io) => this.#call(what, io));
     this.subscriptions = new RedisSubscriptions(client, keys, (what, io) => this.#call(what, io));
+    this.pingedTopics = new RedisPingedTopics(client, keys.pinged, (what, io) =>
+      this.#call(what, io),
+    );
     if (options.stories) {
       this.#stories = new RedisStories(client, keys, (what, io) => this.#call(what, io));
     }

@@ -1,6 +1,7 @@
 import type { SourceState } from "../model/source.js";
 import type { Update } from "../model/update.js";
 import type { PollLease, PollLeases } from "./leases.js";
+import type { PingedTopics } from "./pinged-topics.js";
 import type { WebSubSubscriptions } from "./subscriptions.js";
 
 // The store indexes every entry under the merged pseudo-category too; its id is the model's.
@@ -107,6 +108,8 @@ export interface Store {
    * on the memory store: one process has nobody to share with.
    */
   readonly renders?: SharedRenders;
+  /** The ETag WebSub hubs were last told of per feed URL: who pings for a change (pinged-topics.ts). */
+  readonly pingedTopics: PingedTopics;
   /** Idempotent insert-or-update keyed by `Update.id`; writes only what changed. */
   upsert(updates: Update[], options: UpsertOptions): Promise<UpsertResult>;
   list(query: ListQuery): Promise<Page>;

@@ -4,6 +4,7 @@ import { StoreUnavailableError } from "../../src/store/store.js";
 import { makeUpdate } from "../helpers/updates.js";
 import { storeContract } from "./contract.js";
 import { leaseContract } from "./lease-contract.js";
+import { pingedTopicsContract } from "./pinged-topics-contract.js";
 import { storyContract } from "./story-contract.js";
 import { subscriptionContract } from "./subscription-contract.js";
 
@@ -16,6 +17,7 @@ storeContract(test, "memory", open);
 storyContract(test, "memory", open);
 leaseContract(test, "memory", open);
 subscriptionContract(test, "memory", open);
+pingedTopicsContract(test, "memory", open);
 
 // peekVersion: categoryVersion without a promise, one frozen object per category and version.
 

@@ -21,6 +21,7 @@ import {
 import { makeUpdate } from "../helpers/updates.js";
 import { ARCHIVE_SOURCE, archive, pollArchive, storeContract } from "./contract.js";
 import { leaseContract } from "./lease-contract.js";
+import { pingedTopicsContract } from "./pinged-topics-contract.js";
 import { storyContract } from "./story-contract.js";
 import { subscriptionContract } from "./subscription-contract.js";
 
@@ -30,6 +31,7 @@ storeContract(test, "redis", (t) => redisStoreForTest(t));
 storyContract(test, "redis", (t) => redisStoreForTest(t));
 leaseContract(test, "redis", (t) => redisStoreForTest(t));
 subscriptionContract(test, "redis", (t) => redisStoreForTest(t));
+pingedTopicsContract(test, "redis", (t) => redisStoreForTest(t));
 
 /** Starts a TCP server on `port` (0 = any) with the given connection handler, closed in teardown. */
 async function listen(t: ExecutionContext, port: number, onSocket: (socket: Socket) => void) {
