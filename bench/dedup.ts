@@ -71,6 +71,16 @@ async function ingestAll(store: Store, inputs: Input[]): Promise<{ ms: number; e
   return { ms: performance.now() - started, entries };
 }
 
+/** Bytes Redis has read from its clients so far (INFO stats), or 0 for the memory store. */
+async function bytesSent(kind: "memory" | "redis"): Promise<number> {
+  if (kind === "memory") return 0;
+  const { Redis } = await import("ioredis");
+  const raw = new Redis(REDIS_URL);
+  const stats = String(await raw.info("stats"));
+  raw.disconnect();
+  return Number(/total_net_input_bytes:(\d+)/.exec(stats)?.[1] ?? 0);
+}
+
 async function openStore(
   kind: "memory" | "redis",
   stories: boolean,
@@ -111,12 +121,15 @@ async function measure(kind: "memory" | "redis", inputs: Input[]): Promise<void>
   let entries = 0;
   let listedOn = 0;
   let listedOff = 0;
+  const sent = { on: [] as number[], off: [] as number[] };
   for (let round = 0; round <= ROUNDS; round++) {
     for (const stories of round % 2 === 0 ? [true, false] : [false, true]) {
       const { store, done } = await openStore(kind, stories, round);
       for (let i = 0; i < backlog.length; i += 1000)
         await store.upsert(backlog.slice(i, i + 1000), plain);
+      const sentBefore = await bytesSent(kind);
       const run = await ingestAll(store, inputs);
+      (stories ? sent.on : sent.off).push((await bytesSent(kind)) - sentBefore);
       // The same feeds polled again, unchanged: what most polls of a running service are.
       const repoll = await ingestAll(store, inputs);
       const listed = (await store.count(ALL)) - backlog.length;
@@ -136,6 +149,13 @@ async function measure(kind: "memory" | "redis", inputs: Input[]): Promise<void>
   console.log(
     `  ${kind.padEnd(6)} first poll on ${on.toFixed(0).padStart(6)} ms  off ${off.toFixed(0).padStart(6)} ms  ratio ${(on / off).toFixed(2)}  (${entries} entries; listed in all: ${listedOn} on, ${listedOff} off)`,
   );
+  if (kind === "redis") {
+    // What the first poll sent Redis (other clients' traffic included: a shared Redis adds noise).
+    const mb = (values: number[]) => (median(values) / 1e6).toFixed(1);
+    console.log(
+      `  ${kind.padEnd(6)} first poll sent Redis ${mb(sent.on)} MB with stories, ${mb(sent.off)} MB without`,
+    );
+  }
   console.log(
     `  ${kind.padEnd(6)} re-polled  on ${onAgain.toFixed(0).padStart(6)} ms  off ${offAgain.toFixed(0).padStart(6)} ms  ratio ${(onAgain / offAgain).toFixed(2)}  (the same feeds again, unchanged)`,
   );
