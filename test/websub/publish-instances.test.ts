@@ -1,7 +1,7 @@
 // Two instances on one real Redis (127.0.0.1:6379, a key prefix of their own), both polling the
 // same partners behind one public base URL: each change reaches the hub once per feed, whichever
 // instance wrote it, because the instance that pings is the one whose mark of the new ETag won.
-import test from "ava";
+import test, { type ExecutionContext } from "ava";
 import { startPublishHub } from "../fixtures/publish-hub.js";
 import { scrape } from "../helpers/prometheus.js";
 import { redisStoreForTest, uniquePrefix } from "../helpers/redis.js";
@@ -9,7 +9,8 @@ import { CATEGORIES, startRig, urlsOf } from "./publish-rig.js";
 
 const sorted = (urls: string[]) => [...urls].sort();
 
-test("two instances on one Redis: one ping per change per feed, none for unchanged polls", async (t) => {
+/** A hub and two instances behind one public name, on one Redis, polling the same partners. */
+async function twoInstances(t: ExecutionContext) {
   const hub = await startPublishHub(t);
   const prefix = uniquePrefix();
   const one = await startRig(t, { hubs: [hub.url], store: await redisStoreForTest(t, prefix) });
@@ -19,6 +20,11 @@ test("two instances on one Redis: one ping per change per feed, none for unchang
     partners: one.partners,
     baseUrl: one.service.getConfig().service.baseUrl,
   });
+  return { hub, one, two };
+}
+
+test("two instances on one Redis: one ping per change per feed, none for unchanged polls", async (t) => {
+  const { hub, one, two } = await twoInstances(t);
   // Both polled every partner at start; every feed was announced once, by one of them.
   t.deepEqual(urlsOf(hub.pings), sorted(one.topics("all", ...CATEGORIES)));
 
@@ -59,15 +65,7 @@ test("two instances on one Redis: one ping per change per feed, none for unchang
 });
 
 test("unchanged polls on both instances make no ping", async (t) => {
-  const hub = await startPublishHub(t);
-  const prefix = uniquePrefix();
-  const one = await startRig(t, { hubs: [hub.url], store: await redisStoreForTest(t, prefix) });
-  const two = await startRig(t, {
-    hubs: [hub.url],
-    store: await redisStoreForTest(t, prefix),
-    partners: one.partners,
-    baseUrl: one.service.getConfig().service.baseUrl,
-  });
+  const { hub, one, two } = await twoInstances(t);
   const atStart = hub.pings.length;
   await Promise.all([one.poll("a", "b", "c", "r"), two.poll("a", "b", "c", "r")]);
   await two.poll("a", "b");
