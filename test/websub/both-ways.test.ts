@@ -24,12 +24,14 @@ test.serial(
     const polls = h.polls();
     const { callback, secret = "" } = h.hub.latest() ?? { callback: "" };
     const pushed = atomFeed("", entry("2", "Pushed story", "2026-03-02T12:00:00Z"));
+    const pushedAt = Date.now();
     t.is(await h.hub.push(callback, pushed, { secret }), 202);
     const ping = await waitFor(
       () => ours.accepted().slice(before)[0],
       3_000,
       "a publish ping after the push",
     );
+    t.log(`our hub pinged ${ping.at - pushedAt} ms after the push (window 100 ms)`);
     const base = h.config.service.baseUrl;
     for (const format of ["rss", "atom", "json"]) {
       t.true(ping.urls.includes(`${base}/feeds/all.${format}`), `all.${format} pinged`);
