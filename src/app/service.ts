@@ -182,6 +182,7 @@ export async function startService(
             store,
             (id, state) => live.nextPollAt(id, state),
             (source, state) => live.isStale(source, state),
+            (source) => live.scheduleIntervalMs(source),
           ),
         publishing.gate,
       ),
@@ -240,6 +241,7 @@ export async function startService(
       logger,
       metrics,
       isStale: (source, state) => live.isStale(source, state),
+      scheduleIntervalMs: (source) => live.scheduleIntervalMs(source),
       admin: {
         pollAll: () => live.pollAll(),
         pollSource: (id) => live.pollSource(id),

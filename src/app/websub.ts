@@ -16,14 +16,10 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { PollOutcome } from "../model/poll.js";
 import type { SourceState } from "../model/source.js";
+import { heldBackByPushes, pushHoldOf } from "../model/websub.js";
 import type { Store } from "../store/store.js";
 import { WebSubCallback } from "../websub/callback.js";
-import {
-  type HubPost,
-  heldBackByPushes,
-  Subscriber,
-  type SubscriberSettings,
-} from "../websub/subscriptions.js";
+import { type HubPost, Subscriber, type SubscriberSettings } from "../websub/subscriptions.js";
 import { rulesOfSource } from "./wiring.js";
 
 export interface WebSubDeps {
@@ -111,14 +107,13 @@ export function createWebSub(deps: WebSubDeps): WebSubParts {
     heldBack: async (source, state, now) => {
       const config = deps.config();
       if (!config.websub.subscribe) return false;
-      return heldBackByPushes({
-        subscription: await store.subscriptions.get(source.id),
-        nowMs: now.getTime(),
-        lastFetchMs: state?.lastFetchAt === undefined ? undefined : Date.parse(state.lastFetchAt),
-        scheduleIntervalMs: deps.scheduleIntervalMs(source),
-        publishedEverySeconds: state?.feedHints?.publishedEverySeconds,
-        safetyPollMs: config.websub.safetyPollSeconds * 1000,
-      });
+      return heldBackByPushes(
+        pushHoldOf(await store.subscriptions.get(source.id), state, {
+          nowMs: now.getTime(),
+          scheduleIntervalMs: deps.scheduleIntervalMs(source),
+          safetyPollMs: config.websub.safetyPollSeconds * 1000,
+        }),
+      );
     },
     observe: (outcome) => {
       if (subscriber !== undefined && outcome.advertised !== undefined) {

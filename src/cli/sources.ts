@@ -65,6 +65,7 @@ export async function sourcesCommand(
         store,
         (id, state) => nextPollOf(config, id, state, now),
         (source, state) => staleOf(config, source, state, now),
+        (source) => scheduleIntervalMs(source.schedule ?? config.polling.schedule),
       );
     } finally {
       await store.close();

@@ -25,6 +25,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** No successful fetch for `polling.staleAfterMultiple` schedule intervals; default never. */
   isStale?(source: SourceConfig, state: SourceState | undefined): boolean;
+  /** The longest gap of the source's schedule (for the WebSub polling stretch); default unknown. */
+  scheduleIntervalMs?(source: SourceConfig): number | undefined;
   /** Behind /admin/*, which also needs `adminToken` in the config; without either, a 404. */
   admin?: AdminActions;
   /** The WebSub callback (verification and content pushes); without it, no callback routes. */

@@ -22,7 +22,8 @@ export interface Source {
  * floor under it — backoff after failures, the partner's Retry-After or caching hints — or no
  * next poll at all (`gone`, `disabled`).
  */
-export type NextPollReason = "schedule" | FloorReason | "gone" | "disabled";
+/** `websub`: the partner's hub pushes, so scheduled polls wait (model/websub.ts). */
+export type NextPollReason = "schedule" | FloorReason | "websub" | "gone" | "disabled";
 
 /** What can set a source's `notBefore`: the reasons a scheduled poll waits. */
 export type FloorReason =

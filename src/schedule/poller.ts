@@ -41,7 +41,7 @@ export interface PollerDeps {
   nextDueAt?(source: SourceConfig, notBefore: Date | undefined): Date | undefined;
   /**
    * True while a scheduled poll of the source should be skipped because its WebSub hub pushes
-   * its changes (websub/subscriptions.ts `heldBackByPushes`); asked at every due tick, so the
+   * its changes (model/websub.ts `heldBackByPushes`); asked at every due tick, so the
    * source returns to its schedule as soon as that stops being true. Operator polls ignore it.
    */
   heldBack?(source: SourceConfig, state: SourceState | undefined, now: Date): Promise<boolean>;

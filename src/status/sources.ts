@@ -10,7 +10,7 @@ import {
   type SourceState,
   type SourceStatus,
 } from "../model/source.js";
-import { pushStateOf } from "../model/websub.js";
+import { pushesHoldPollsUntil, pushHoldOf, pushStateOf } from "../model/websub.js";
 import { ALL, type Store } from "../store/store.js";
 
 export interface SourceView {
@@ -52,7 +52,10 @@ export async function describeSources(
   store: Store,
   nextPollAt: (sourceId: string, state: SourceState | undefined) => Date | undefined,
   isStale: (source: SourceConfig, state: SourceState | undefined) => boolean = () => false,
+  /** The source's schedule interval (the polling stretch depends on it); absent: unknown. */
+  scheduleIntervalMs: (source: SourceConfig) => number | undefined = () => undefined,
 ): Promise<SourceView[]> {
+  const nowMs = Date.now();
   return Promise.all(
     config.sources.map(async (source): Promise<SourceView> => {
       const [state, entries, subscription] = await Promise.all([
@@ -60,6 +63,23 @@ export async function describeSources(
         store.count(ALL, source.id),
         store.subscriptions.get(source.id),
       ]);
+      // While the hub pushes, scheduled polls wait until the hold ends (or a push extends it).
+      const heldUntil = config.websub.subscribe
+        ? pushesHoldPollsUntil(
+            pushHoldOf(subscription, state, {
+              nowMs,
+              scheduleIntervalMs: scheduleIntervalMs(source),
+              safetyPollMs: config.websub.safetyPollSeconds * 1000,
+            }),
+          )
+        : undefined;
+      // Held back implies a fetch, hence a state.
+      const next =
+        heldUntil === undefined || state === undefined
+          ? undefined
+          : nextPollHeldBack(state, heldUntil);
+      const nextPoll = (id: string, s: SourceState | undefined) =>
+        nextPollAt(id, next === undefined ? s : next);
       return {
         id: source.id,
         title: source.title,
@@ -73,14 +93,36 @@ export async function describeSources(
         lastSuccessAt: state?.lastSuccessAt ?? null,
         failingSince: state?.failingSince ?? null,
         entries,
-        nextPollAt: source.enabled ? (nextPollAt(source.id, state)?.toISOString() ?? null) : null,
-        nextPollReason: nextPollReasonOf(source, state, nextPollAt),
+        nextPollAt: source.enabled ? (nextPoll(source.id, state)?.toISOString() ?? null) : null,
+        nextPollReason:
+          next !== undefined && source.enabled && state?.status !== "gone"
+            ? heldReasonOf(source, state, next, nextPollAt)
+            : nextPollReasonOf(source, state, nextPollAt),
         proposedUrl: redactedOrNull(proposedUrl(state)),
         stale: isStale(source, state),
-        push: pushStateOf(subscription, Date.now()),
+        push: pushStateOf(subscription, nowMs),
       };
     }),
   );
+}
+
+/** The state as the schedule sees it while pushes hold polls back until `heldUntil`. */
+function nextPollHeldBack(state: SourceState, heldUntil: number): SourceState {
+  const floor = state.notBefore === undefined ? 0 : Date.parse(state.notBefore);
+  return { ...state, notBefore: new Date(Math.max(floor, heldUntil)).toISOString() };
+}
+
+/** `websub` when the hold moved the next poll, else what would have named it. */
+function heldReasonOf(
+  source: SourceConfig,
+  state: SourceState | undefined,
+  held: SourceState,
+  nextPollAt: (sourceId: string, state: SourceState | undefined) => Date | undefined,
+): NextPollReason {
+  const heldAt = nextPollAt(source.id, held)?.getTime();
+  return heldAt === nextPollAt(source.id, state)?.getTime()
+    ? nextPollReasonOf(source, state, nextPollAt)
+    : "websub";
 }
 
 /** A moved feed's new URL is where the partner redirected us, credentials and all: redacted. */

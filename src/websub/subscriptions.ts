@@ -264,31 +264,3 @@ export class Subscriber {
     }
   }
 }
-
-/**
- * The polling stretch. A scheduled poll of a source is skipped ("held back") while its hub
- * pushes: the subscription is active, its lease has not ended, a push arrived within the
- * silence window, and the last fetch is younger than the safety-poll interval. The silence
- * window is twice the source's schedule interval, or twice how often the feed publishes when
- * that is longer, never more than the safety-poll interval. So a lost lease, or a hub that goes
- * quiet, puts the source back on its schedule at the next tick, without anybody acting.
- */
-export function heldBackByPushes(input: {
-  subscription: Subscription | undefined;
-  nowMs: number;
-  /** When the source was last fetched (its state's lastFetchAt), epoch ms. */
-  lastFetchMs: number | undefined;
-  scheduleIntervalMs: number | undefined;
-  publishedEverySeconds: number | undefined;
-  safetyPollMs: number;
-}): boolean {
-  const { subscription: s, nowMs, safetyPollMs } = input;
-  if (s === undefined || s.state !== "active" || s.lastPushAt === undefined) return false;
-  if ((s.expiresAt ?? 0) <= nowMs) return false;
-  const interval = input.scheduleIntervalMs ?? safetyPollMs;
-  const publishing = (input.publishedEverySeconds ?? 0) * 1000;
-  const silenceMs = Math.min(safetyPollMs, 2 * Math.max(interval, publishing));
-  if (nowMs - s.lastPushAt > silenceMs) return false;
-  if (input.lastFetchMs === undefined || nowMs - input.lastFetchMs >= safetyPollMs) return false;
-  return true;
-}

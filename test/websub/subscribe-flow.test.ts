@@ -185,13 +185,20 @@ test.serial(
     const whilePushing = h.polls();
     await delay(3_000);
     t.is(h.polls(), whilePushing, "no poll while the hub pushes (safety poll is 6 h away)");
+    // /api/sources says so: the next poll waits for the silence window after the last push.
+    type View = { id: string; nextPollAt: string | null; nextPollReason: string };
+    const view = async () =>
+      ((await call(`${h.service.url}/api/sources`)).json() as View[]).find((s) => s.id === "p");
+    const held = await view();
+    t.is(held?.nextPollReason, "websub");
+    t.true(Date.parse(held?.nextPollAt ?? "") - Date.now() > 1_000, "beyond the next tick");
     clearInterval(pushEvery);
     await waitFor(
       () => (h.polls() > whilePushing + 1 ? true : undefined),
       6_000,
       "polling to resume on its own",
     );
-    t.pass();
+    t.is((await view())?.nextPollReason, "schedule", "back on its schedule");
   },
 );
 

@@ -4,10 +4,15 @@
 import test from "ava";
 import { postToHub } from "../../src/ingest/fetch/hub-request.js";
 import { ingestBytes } from "../../src/ingest/ingest.js";
-import { pushStateOf, type Subscription } from "../../src/model/websub.js";
+import {
+  heldBackByPushes,
+  pushesHoldPollsUntil,
+  pushStateOf,
+  type Subscription,
+} from "../../src/model/websub.js";
 import { discover, linksOfHeader } from "../../src/websub/discovery.js";
 import { checkSignature, signBody } from "../../src/websub/signature.js";
-import { callbackUrl, heldBackByPushes } from "../../src/websub/subscriptions.js";
+import { callbackUrl } from "../../src/websub/subscriptions.js";
 
 const FEED = "https://partner.example/feed.xml";
 
@@ -151,6 +156,28 @@ test("polling stretch: held back while pushes arrive, back on schedule once they
   );
   t.false(stretch({ lastFetchMs: NOW - 21_600_000 }), "the safety poll is due");
   t.false(stretch({ lastFetchMs: undefined }), "never fetched");
+});
+
+test("polling stretch: the hold ends at the first of the lease's end, the silence window and the safety poll", (t) => {
+  const until = (over: Partial<Parameters<typeof pushesHoldPollsUntil>[0]> = {}) =>
+    pushesHoldPollsUntil({
+      subscription: active,
+      nowMs: NOW,
+      lastFetchMs: NOW - 600_000,
+      scheduleIntervalMs: 1_800_000,
+      publishedEverySeconds: undefined,
+      safetyPollMs: 21_600_000,
+      ...over,
+    });
+  // Silent for twice the 30-minute schedule after the push a minute ago.
+  t.is(until(), NOW - 60_000 + 3_600_000);
+  t.is(until({ subscription: { ...active, expiresAt: NOW + 60_000 } }), NOW + 60_000, "lease");
+  t.is(
+    until({ lastFetchMs: NOW - 21_600_000 + 30_000, scheduleIntervalMs: 6 * 3_600_000 }),
+    NOW + 30_000,
+    "the safety poll",
+  );
+  t.is(until({ subscription: undefined }), undefined, "not held");
 });
 
 test("push state: none, pending, active until, failed: why", (t) => {

@@ -50,7 +50,13 @@ export function registerApiRoutes(router: Router, deps: AppDeps): void {
   const handlers: Record<string, (query: Record<string, RawValue>) => Promise<unknown>> = {
     "/api/categories": () => describeCategories(deps.getConfig(), deps.store),
     "/api/sources": () =>
-      describeSources(deps.getConfig(), deps.store, deps.nextPollAt, deps.isStale),
+      describeSources(
+        deps.getConfig(),
+        deps.store,
+        deps.nextPollAt,
+        deps.isStale,
+        deps.scheduleIntervalMs,
+      ),
   };
   for (const [path, handler] of Object.entries(handlers)) {
     router.get(path, async (ctx) => sendJson(ctx, await handler(ctx.query)));
