@@ -17,10 +17,10 @@ export const STORY_WINDOW_MS = 72 * 3_600_000;
  */
 function guidKey(guid: string | undefined): string | undefined {
   if (guid === undefined) return undefined;
-  const asLink = storyLinkKey(guid);
-  if (asLink !== undefined) return asLink;
-  if (/^doi:/i.test(guid)) return undefined;
-  return /^(?:tag|urn):\S{8,}$/i.test(guid) ? `guid:${guid}` : undefined;
+  if (/^(?:tag|urn):\S{8,}$/i.test(guid)) return `guid:${guid}`;
+  // Only what can be a link is parsed as one: most other guids ("1234", a CMS slug) would
+  // make the URL parser throw, which costs more than everything else an entry's keys take.
+  return /^\s*(?:https?|doi):/i.test(guid) ? storyLinkKey(guid) : undefined;
 }
 
 /** Exact keys by link and guid: a write asks for each entry's twice (its reads, its plan). */
