@@ -1,7 +1,6 @@
 // The vocabulary of WebSub subscribing (W3C WebSub Recommendation, §5–§8) shared by the parser
 // (hub and self links a feed declares), the store (subscriptions shared by every instance) and
 // the read models (/api/sources `push`). Pure data and pure helpers only.
-import type { SourceState } from "./source.js";
 
 /** The hub and self links one document (or its Link headers) advertises, as written. */
 export interface WebSubLinks {
@@ -101,7 +100,8 @@ export function heldBackByPushes(input: PushHoldInput): boolean {
 /** The stretch's input for a source as stored: its subscription and its poll state. */
 export function pushHoldOf(
   subscription: Subscription | undefined,
-  state: SourceState | undefined,
+  // What it reads of a SourceState, named here: source.ts imports this module (through poll.ts).
+  state: { lastFetchAt?: string; feedHints?: { publishedEverySeconds?: number } } | undefined,
   at: { nowMs: number; scheduleIntervalMs: number | undefined; safetyPollMs: number },
 ): PushHoldInput {
   return {
