@@ -6,6 +6,7 @@ import { postToHub } from "../../src/ingest/fetch/hub-request.js";
 import { ingestBytes } from "../../src/ingest/ingest.js";
 import {
   heldBackByPushes,
+  type PushHoldInput,
   pushesHoldPollsUntil,
   pushStateOf,
   type Subscription,
@@ -126,16 +127,17 @@ const active: Subscription = {
   leaseSeconds: 86_400,
   lastPushAt: NOW - 60_000,
 };
-const stretch = (over: Partial<Parameters<typeof heldBackByPushes>[0]> = {}) =>
-  heldBackByPushes({
-    subscription: active,
-    nowMs: NOW,
-    lastFetchMs: NOW - 600_000,
-    scheduleIntervalMs: 1_800_000,
-    publishedEverySeconds: undefined,
-    safetyPollMs: 21_600_000,
-    ...over,
-  });
+/** Pushed a minute ago, fetched ten minutes ago, polled every 30 minutes, safety poll 6 h. */
+const hold = (over: Partial<PushHoldInput> = {}): PushHoldInput => ({
+  subscription: active,
+  nowMs: NOW,
+  lastFetchMs: NOW - 600_000,
+  scheduleIntervalMs: 1_800_000,
+  publishedEverySeconds: undefined,
+  safetyPollMs: 21_600_000,
+  ...over,
+});
+const stretch = (over: Partial<PushHoldInput> = {}) => heldBackByPushes(hold(over));
 
 test("polling stretch: held back while pushes arrive, back on schedule once they stop", (t) => {
   t.true(stretch(), "a push a minute ago, fetched 10 minutes ago");
@@ -159,16 +161,7 @@ test("polling stretch: held back while pushes arrive, back on schedule once they
 });
 
 test("polling stretch: the hold ends at the first of the lease's end, the silence window and the safety poll", (t) => {
-  const until = (over: Partial<Parameters<typeof pushesHoldPollsUntil>[0]> = {}) =>
-    pushesHoldPollsUntil({
-      subscription: active,
-      nowMs: NOW,
-      lastFetchMs: NOW - 600_000,
-      scheduleIntervalMs: 1_800_000,
-      publishedEverySeconds: undefined,
-      safetyPollMs: 21_600_000,
-      ...over,
-    });
+  const until = (over: Partial<PushHoldInput> = {}) => pushesHoldPollsUntil(hold(over));
   // Silent for twice the 30-minute schedule after the push a minute ago.
   t.is(until(), NOW - 60_000 + 3_600_000);
   t.is(until({ subscription: { ...active, expiresAt: NOW + 60_000 } }), NOW + 60_000, "lease");
