@@ -40,9 +40,17 @@ export type Peek = (node: Address) => Promise<Redis>;
 interface Processes {
   dir: string;
   start(args: string[], port: number): Promise<RedisProcess>;
+  /**
+   * Starts a server on a free port, trying again on fresh ports when another process took the
+   * one handed out before this one could bind it (the gap freePort leaves is small, not none).
+   */
+  startOnFreePort(argsFor: (port: number) => Promise<string[]>): Promise<RedisProcess>;
   client(node: Address): Promise<Redis>;
   close(): Promise<void>;
 }
+
+/** Tries of startOnFreePort before a taken port is reported. */
+const PORT_ATTEMPTS = 3;
 
 /** A folder, the children started in it, and the plain clients opened on them. */
 async function processes(label: string): Promise<Processes> {
@@ -98,6 +106,20 @@ async function processes(label: string): Promise<Processes> {
     return handle;
   };
 
+  const startOnFreePort = async (
+    argsFor: (port: number) => Promise<string[]>,
+  ): Promise<RedisProcess> => {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      try {
+        return await start(await argsFor(port), port);
+      } catch (error) {
+        const taken = error instanceof Error && /Address already in use/.test(error.message);
+        if (!taken || attempt >= PORT_ATTEMPTS) throw error;
+      }
+    }
+  };
+
   // One per port, kept open: the helpers ask the same nodes again and again while waiting.
   const client = async (node: Address): Promise<Redis> => {
     const open = clients.get(node.port);
@@ -121,7 +143,7 @@ async function processes(label: string): Promise<Processes> {
     process.off("exit", killOnExit);
     await rm(dir, { recursive: true, force: true });
   };
-  return { dir, start, client, close };
+  return { dir, start, startOnFreePort, client, close };
 }
 
 /** No disk writes: the tests' data only has to survive in memory on the replicas. */
@@ -163,13 +185,14 @@ export async function startSentinelSet(): Promise<SentinelSet> {
   const procs = await processes("sentinel");
   try {
     const name = SENTINEL_MASTER_NAME;
-    const masterPort = await freePort();
-    const master = await procs.start(base(masterPort), masterPort);
-    const replicaPort = await freePort();
-    const replica = await procs.start(
-      [...base(replicaPort), "--replicaof", "127.0.0.1", String(masterPort)],
-      replicaPort,
-    );
+    const master = await procs.startOnFreePort(async (port) => base(port));
+    const masterPort = master.port;
+    const replica = await procs.startOnFreePort(async (port) => [
+      ...base(port),
+      "--replicaof",
+      "127.0.0.1",
+      String(masterPort),
+    ]);
     await waitFor(
       async () => {
         const info = await (await procs.client(replica)).info("replication");
@@ -180,23 +203,25 @@ export async function startSentinelSet(): Promise<SentinelSet> {
     );
     const sentinels: RedisProcess[] = [];
     for (let i = 0; i < 3; i++) {
-      const port = await freePort();
-      // A sentinel rewrites its config file as it learns the topology: one file each.
-      const file = join(procs.dir, `sentinel-${port}.conf`);
-      await writeFile(
-        file,
-        [
-          `port ${port}`,
-          "bind 127.0.0.1",
-          `dir ${procs.dir}`,
-          `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`,
-          `sentinel down-after-milliseconds ${name} 1000`,
-          `sentinel failover-timeout ${name} 5000`,
-          `sentinel parallel-syncs ${name} 1`,
-          "",
-        ].join("\n"),
-      );
-      sentinels.push(await procs.start([file, "--sentinel"], port));
+      const sentinel = await procs.startOnFreePort(async (port) => {
+        // A sentinel rewrites its config file as it learns the topology: one file each.
+        const file = join(procs.dir, `sentinel-${port}.conf`);
+        await writeFile(
+          file,
+          [
+            `port ${port}`,
+            "bind 127.0.0.1",
+            `dir ${procs.dir}`,
+            `sentinel monitor ${name} 127.0.0.1 ${masterPort} 2`,
+            `sentinel down-after-milliseconds ${name} 1000`,
+            `sentinel failover-timeout ${name} 5000`,
+            `sentinel parallel-syncs ${name} 1`,
+            "",
+          ].join("\n"),
+        );
+        return [file, "--sentinel"];
+      });
+      sentinels.push(sentinel);
     }
     // Each sentinel must know the replica (from the master's INFO) before it can promote it.
     for (const sentinel of sentinels) {
@@ -265,24 +290,19 @@ export async function startCluster(): Promise<ClusterSet> {
   try {
     const all: RedisProcess[] = [];
     for (let i = 0; i < 6; i++) {
-      const port = await freePort();
-      const bus = await freePort();
       all.push(
-        await procs.start(
-          [
-            ...base(port),
-            "--cluster-enabled",
-            "yes",
-            "--cluster-port",
-            String(bus),
-            "--cluster-config-file",
-            join(procs.dir, `nodes-${port}.conf`),
-            // A master unreachable for this long is failed over by its replica.
-            "--cluster-node-timeout",
-            "1000",
-          ],
-          port,
-        ),
+        await procs.startOnFreePort(async (port) => [
+          ...base(port),
+          "--cluster-enabled",
+          "yes",
+          "--cluster-port",
+          String(await freePort()),
+          "--cluster-config-file",
+          join(procs.dir, `nodes-${port}.conf`),
+          // A master unreachable for this long is failed over by its replica.
+          "--cluster-node-timeout",
+          "1000",
+        ]),
       );
     }
     // The first three become masters, the last three their replicas.
