@@ -27,12 +27,20 @@ const FETCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 /** Requests to Tributary: mostly cached bytes, so sub-millisecond to a few ms. */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-export type PushOutcome =
-  | "accepted"
-  | "rejected_signature"
-  | "rejected_size"
-  | "unknown_subscription"
-  | "failed";
+const PUSH_OUTCOMES = [
+  "accepted",
+  "rejected_signature",
+  "rejected_size",
+  "unknown_subscription",
+  "failed",
+] as const;
+export type PushOutcome = (typeof PUSH_OUTCOMES)[number];
+
+/**
+ * The `source` label of a push to a source the config does not have. The path is anybody's to
+ * write: labelling by it would let a stranger add a series per request. Not a valid source id.
+ */
+export const UNCONFIGURED_SOURCE = "(unconfigured)";
 
 /** Records one answered request of a route: called once per request, so it only adds numbers. */
 export type RequestRecorder = (method: string, status: number, seconds: number) => void;
@@ -248,6 +256,7 @@ export class Metrics {
       for (const gauge of [this.#lastSuccess, this.#consecutiveFailures, this.#stale]) {
         gauge.remove({ source });
       }
+      for (const outcome of PUSH_OUTCOMES) this.#pushes.remove({ source, outcome });
     }
   }
 

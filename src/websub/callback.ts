@@ -13,7 +13,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { Logger } from "../log.js";
-import type { PushOutcome } from "../metrics.js";
+import { type PushOutcome, UNCONFIGURED_SOURCE } from "../metrics.js";
 import type { Subscription } from "../model/websub.js";
 import type { WebSubSubscriptions } from "../store/subscriptions.js";
 import { checkSignature } from "./signature.js";
@@ -141,8 +141,11 @@ export class WebSubCallback {
   async push(sourceId: string, token: string, request: PushRequest): Promise<CallbackAnswer> {
     const settings = this.#deps.settings();
     if (!settings.enabled) return NOT_FOUND;
-    const count = (outcome: PushOutcome) => this.#deps.onPush?.(sourceId, outcome);
-    const found = settings.sourceIds.has(sourceId) ? await this.#find(sourceId, token) : undefined;
+    const configured = settings.sourceIds.has(sourceId);
+    // Counted under the source only when it is one of ours: the path is the caller's to choose.
+    const label = configured ? sourceId : UNCONFIGURED_SOURCE;
+    const count = (outcome: PushOutcome) => this.#deps.onPush?.(label, outcome);
+    const found = configured ? await this.#find(sourceId, token) : undefined;
     if (found === undefined || found.state === "unsubscribing") {
       count("unknown_subscription");
       return { status: 410, body: "no such subscription" };

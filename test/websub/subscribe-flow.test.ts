@@ -225,8 +225,18 @@ test.serial(
     t.true(verified.echoed, "the unsubscription is confirmed");
     t.is(await h.service.store.subscriptions.get("p"), undefined);
     t.is(await h.hub.push(callback, atomFeed("", entry("3", "Late story")), { secret }), 410);
+    // Paths nobody configured, posted to by anyone: counted, but under one label, not per path.
+    for (const stranger of ["x1", "x2", "x3"]) {
+      const res = await call(`${h.service.url}/websub/callback/${stranger}/t`, { method: "POST" });
+      t.is(res.status, 410);
+    }
     const metrics = (await call(`${h.service.url}/metrics`)).body.toString();
     t.regex(metrics, /tributary_websub_requests_total\{mode="unsubscribe",outcome="accepted"\} 1/);
+    t.regex(
+      metrics,
+      /tributary_websub_pushes_total\{source="\(unconfigured\)",outcome="unknown_subscription"\} 4/,
+    );
+    t.notRegex(metrics, /tributary_websub_pushes_total\{source="(?:p|x1)"/, "no series per path");
   },
 );
 
