@@ -17,11 +17,12 @@
 //   <prefix>pinged:<hub> <feed URL> string  ETag of the feed a WebSub hub was last told of, PX expiry
 //   <prefix>merged:<category> zset    a merged listing: each story once, member its earliest
 //                                     copy's entry id, score its published ms (stories.ts)
-//   <prefix>story:<storyId>   hash    "_rev" → revision; entry id → StoryMember JSON per copy
+//   <prefix>story:<storyId>   hash    "_rev" → revision; entry id → its source id, per copy (the
+//                                     copy itself is read from its entry)
 //   <prefix>storyof           hash    entry id → its story id
 //   <prefix>storykey          hash    exact story key (canonical link, unique guid) → story id
-//   <prefix>tt:<token>        set     ["storyId","entryId"] JSON of entries whose title prefix
-//                                     holds the token in that time bucket (story-keys.ts)
+//   <prefix>tt:<token>        set     ids of the entries whose title prefix holds the token in
+//                                     that time bucket (story-keys.ts)
 //   A <category> may be a per-language index, `<category>@<primary subtag>` (`migration@fr`,
 //   model/language.ts): cat:, merged:, version: and changed: exist for it like for any category.
 //   <prefix>listings          set     every per-language listing (category@language) ever bumped

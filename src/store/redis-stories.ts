@@ -1,16 +1,22 @@
 // RedisStore's half of stories (stories.ts plans them): reading what an operation's stories
-// are now — two round trips, however many entries — turning a plan into writes that only apply
+// are now — one round trip, however many entries — turning a plan into writes that only apply
 // while those stories and keys are unchanged (another worker may be writing a copy of the same
 // story), and reading the provenance a merged page shows.
+//
+// A story's hash names its copies and nothing more: what the planner and the provenance need
+// of a copy (title, link, date, categories, exact keys) is read from the copy's entry, which
+// every write of the copy rewrites anyway. So a poll sends each entry once, not once more as a
+// summary, and a story can never disagree with its copies.
 
 import { exactStoryKeys } from "../model/story-keys.js";
 import type { StoryInfo, Update } from "../model/update.js";
 import { LuaScript } from "./lua-script.js";
-import { execChecked, type RedisClient } from "./redis-client.js";
+import type { RedisClient } from "./redis-client.js";
 import type { RedisKeys } from "./redis-keys.js";
 import type { RedisWrites } from "./redis-writes.js";
 import {
   lookupTokenKeys,
+  memberOf,
   type StoryMember,
   type StoryPlan,
   type StoryRecord,
@@ -19,157 +25,231 @@ import {
 } from "./stories.js";
 
 type Call = <T>(what: string, io: () => Promise<T>) => Promise<T>;
+type ParseEntry = (json: string, id: string) => Update;
 
 const REV = "_rev";
 
 /**
- * KEYS: storyof, storykey. ARGV: the story key prefix, the title token key prefix, then counted
+ * KEYS: storyof, storykey. ARGV: the story, entry and title token key prefixes, then counted
  * lists — entry ids; exact keys; and per entry looked up by title, its id and its token keys.
- * Returns JSON: {storyOf, keyOwners, candidates: id → [[storyId, entryId]…], stories: id → hash}
- * with every story named by any of them. Read-only: a plan made from it is written by a
+ * Returns, as nested arrays: the story of each entry id and the owner of each exact key (false:
+ * none), per lookup the [entry id, story id] pairs of its candidates, every story named by any
+ * of them as [story id, its hash flattened], and the entries of their copies that are not
+ * among the entry ids as [entry id, JSON]. Read-only: a plan made from it is written by a
  * checked write that applies nothing if a story or key changed since.
+ * Title token members are entry ids; a member stored as a ["storyId","entryId"] pair (the
+ * layout before) is read as its entry id.
  */
 const SNAPSHOT = new LuaScript(`
-local storyPrefix, tokenPrefix = ARGV[1], ARGV[2]
-local out = { storyOf = {}, keyOwners = {}, candidates = {}, stories = {} }
-local sids = {}
-local i = 3
+local storyPrefix, entryPrefix, tokenPrefix = ARGV[1], ARGV[2], ARGV[3]
+local CHUNK = 1000
+local function each(command, key, list, prefix)
+  local out = {}
+  for s = 1, #list, CHUNK do
+    local part = {}
+    for j = s, math.min(s + CHUNK - 1, #list) do part[#part + 1] = prefix .. list[j] end
+    local got = key and redis.call(command, key, unpack(part)) or redis.call(command, unpack(part))
+    for j = 1, #got do out[#out + 1] = got[j] end
+  end
+  return out
+end
+local i = 4
+local function list()
+  local n, out = tonumber(ARGV[i]), {}
+  for j = 1, n do out[j] = ARGV[i + j] end
+  i = i + n + 1
+  return out
+end
+local ids, keys = list(), list()
+local sids, order = {}, {}
+local function want(sid)
+  if sid and not sids[sid] then sids[sid] = true; order[#order + 1] = sid end
+end
+local storyOf = each('HMGET', KEYS[1], ids, '')
+for j = 1, #ids do want(storyOf[j]) end
+local owners = each('HMGET', KEYS[2], keys, '')
+for j = 1, #keys do want(owners[j]) end
+local found, lookups = {}, {}
 local n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
-  local id = ARGV[i]; i = i + 1
-  sids[id] = true
-  local sid = redis.call('HGET', KEYS[1], id)
-  if sid then out.storyOf[id] = sid; sids[sid] = true end
-end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  local key = ARGV[i]; i = i + 1
-  local sid = redis.call('HGET', KEYS[2], key)
-  if sid then out.keyOwners[key] = sid; sids[sid] = true end
-end
-n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  local id, t = ARGV[i], tonumber(ARGV[i + 1]); i = i + 2
+  local t = tonumber(ARGV[i + 1])
   local tokens = {}
-  for j = 1, t do tokens[j] = tokenPrefix .. ARGV[i]; i = i + 1 end
-  local found = {}
-  for _, raw in ipairs(redis.call('SUNION', unpack(tokens))) do
-    local pair = cjson.decode(raw)
-    found[#found + 1] = pair
-    sids[pair[1]] = true
+  for j = 1, t do tokens[j] = tokenPrefix .. ARGV[i + 1 + j] end
+  local members = redis.call('SUNION', unpack(tokens))
+  for j = 1, #members do
+    local m = members[j]
+    if string.sub(m, 1, 1) == '[' then m = cjson.decode(m)[2] end
+    found[#found + 1] = m
   end
-  out.candidates[id] = found
+  lookups[#lookups + 1] = #members
+  i = i + 2 + t
 end
-for sid in pairs(sids) do
+local foundSids = each('HMGET', KEYS[1], found, '')
+local candidates, at = {}, 0
+for l = 1, #lookups do
+  local pairs = {}
+  for _ = 1, lookups[l] do
+    at = at + 1
+    if foundSids[at] then
+      pairs[#pairs + 1] = found[at]; pairs[#pairs + 1] = foundSids[at]
+      want(foundSids[at])
+    end
+  end
+  candidates[l] = pairs
+end
+local known = {}
+for j = 1, #ids do known[ids[j]] = true end
+local stories, missing = {}, {}
+for _, sid in ipairs(order) do
   local flat = redis.call('HGETALL', storyPrefix .. sid)
   if #flat > 0 then
-    local hash = {}
-    for j = 1, #flat, 2 do hash[flat[j]] = flat[j + 1] end
-    out.stories[sid] = hash
+    stories[#stories + 1] = sid; stories[#stories + 1] = flat
+    for j = 1, #flat, 2 do
+      local id = flat[j]
+      if id ~= '${REV}' and not known[id] then known[id] = true; missing[#missing + 1] = id end
+    end
   end
 end
-return cjson.encode(out)
+local entries = each('MGET', false, missing, entryPrefix)
+return { storyOf, owners, candidates, stories, missing, entries }
 `);
 
-/** A story as stored (`_rev` and one field per copy), or undefined for an absent one. */
-function recordOf(sid: string, hash: Record<string, string>): StoryRecord | undefined {
-  const rev = hash[REV];
-  if (rev === undefined) return undefined;
+type SnapshotReply = [
+  (string | null)[],
+  (string | null)[],
+  string[][],
+  (string | string[])[],
+  string[],
+  (string | null)[],
+];
+
+/** A story as stored (`_rev` and one field per copy), its copies taken from their entries. */
+function recordOf(
+  sid: string,
+  flat: readonly string[],
+  entryOf: (id: string) => Update | undefined,
+): StoryRecord | undefined {
+  let rev: number | undefined;
   const members = new Map<string, StoryMember>();
-  for (const [field, json] of Object.entries(hash)) {
-    if (field !== REV) members.set(field, JSON.parse(json) as StoryMember);
+  for (let j = 0; j < flat.length; j += 2) {
+    const field = flat[j] as string;
+    if (field === REV) {
+      rev = Number(flat[j + 1]);
+      continue;
+    }
+    // A copy whose entry is gone (an interrupted write) is left out; the next write drops it.
+    const entry = entryOf(field);
+    if (entry) members.set(field, memberOf(entry));
   }
-  return { id: sid, rev: Number(rev), members };
+  return rev === undefined ? undefined : { id: sid, rev, members };
+}
+
+/** A snapshot of Redis stories, with the copies a story names but whose entries are gone. */
+export interface RedisStorySnapshot extends StorySnapshot {
+  /** Story id → fields of copies without an entry (an interrupted write): a write drops them. */
+  readonly stale: ReadonlyMap<string, readonly string[]>;
 }
 
 export class RedisStories {
   readonly #client: RedisClient;
   readonly #keys: RedisKeys;
   readonly #call: Call;
+  readonly #parse: ParseEntry;
 
-  constructor(client: RedisClient, keys: RedisKeys, call: Call) {
+  constructor(client: RedisClient, keys: RedisKeys, call: Call, parse: ParseEntry) {
     this.#client = client;
     this.#keys = keys;
     this.#call = call;
+    this.#parse = parse;
   }
 
   /**
    * What planStories needs to know about `upserts` and `removals`, in one round trip: the
    * stories of the entries, the owners of their exact keys, their possible copies by title
-   * (one SUNION of each entry's token keys) and every story any of those belong to.
+   * (one SUNION of each entry's token keys), every story any of those belong to, and the
+   * entries of those stories' other copies. `stored`: the stored versions of the upserts
+   * (what their stories hold of them now); a removal is its stored version.
    */
-  async snapshot(upserts: readonly Update[], removals: readonly Update[]): Promise<StorySnapshot> {
+  async snapshot(
+    upserts: readonly Update[],
+    removals: readonly Update[],
+    stored: ReadonlyMap<string, Update> = new Map(),
+  ): Promise<RedisStorySnapshot> {
     const ids = [...new Set([...upserts, ...removals].map((u) => u.id))];
     const keys = [...new Set(upserts.flatMap((u) => exactStoryKeys(u)))];
+    const lookups = upserts
+      .map((u) => ({ id: u.id, tokens: lookupTokenKeys(u) }))
+      .filter((lookup) => lookup.tokens.length > 0);
     const args: (string | number)[] = [
       this.#keys.story(""),
+      this.#keys.entry(""),
       this.#keys.titleToken(""),
       ids.length,
       ...ids,
       keys.length,
       ...keys,
+      lookups.length,
     ];
-    const lookups = upserts
-      .map((u) => ({ id: u.id, tokens: lookupTokenKeys(u) }))
-      .filter((lookup) => lookup.tokens.length > 0);
-    args.push(lookups.length);
     for (const { id, tokens } of lookups) args.push(id, tokens.length, ...tokens);
-    const reply = await this.#call("read stories", () =>
+    const reply = (await this.#call("read stories", () =>
       SNAPSHOT.run(this.#client, [this.#keys.storyOf(), this.#keys.storyKeys()], args),
-    );
-    const read = JSON.parse(String(reply)) as {
-      storyOf: Record<string, string>;
-      keyOwners: Record<string, string>;
-      candidates: Record<string, [string, string][] | Record<string, never>>;
-      stories: Record<string, Record<string, string>>;
-    };
-    const storyOf = new Map(Object.entries(read.storyOf));
+    )) as SnapshotReply;
+    const [storyOfs, owners, found, flatStories, missing, jsons] = reply;
+
+    const storyOf = new Map<string, string>();
+    ids.forEach((id, i) => {
+      const sid = storyOfs[i];
+      if (sid != null) storyOf.set(id, sid);
+    });
+    const keyOwners = new Map<string, string>();
+    keys.forEach((key, i) => {
+      const sid = owners[i];
+      if (sid != null) keyOwners.set(key, sid);
+    });
     const candidates = new Map<string, string[]>();
-    for (const [id, found] of Object.entries(read.candidates)) {
-      // Lua's cjson writes an empty list as {}.
-      if (!Array.isArray(found)) continue;
-      candidates.set(
-        id,
-        found.map(([sid, other]) => {
-          if (!storyOf.has(other)) storyOf.set(other, sid);
-          return other;
-        }),
-      );
-    }
+    lookups.forEach(({ id }, l) => {
+      const pairs = found[l] ?? [];
+      const others: string[] = [];
+      for (let j = 0; j < pairs.length; j += 2) {
+        const other = pairs[j] as string;
+        if (!storyOf.has(other)) storyOf.set(other, pairs[j + 1] as string);
+        others.push(other);
+      }
+      candidates.set(id, others);
+    });
+
+    const entries = new Map<string, Update>();
+    for (const update of removals) entries.set(update.id, update);
+    for (const update of upserts) entries.set(update.id, stored.get(update.id) ?? update);
+    missing.forEach((id, i) => {
+      const json = jsons[i];
+      if (json != null) entries.set(id, this.#parse(json, id));
+    });
     const stories = new Map<string, StoryRecord>();
-    for (const [sid, hash] of Object.entries(read.stories)) {
-      const record = recordOf(sid, hash);
-      if (record) stories.set(sid, record);
+    const stale = new Map<string, string[]>();
+    for (let s = 0; s < flatStories.length; s += 2) {
+      const sid = flatStories[s] as string;
+      const flat = flatStories[s + 1] as string[];
+      const record = recordOf(sid, flat, (id) => entries.get(id));
+      if (!record) continue;
+      stories.set(sid, record);
+      const gone = fieldsOf(flat).filter((id) => !record.members.has(id));
+      if (gone.length > 0) stale.set(sid, gone);
     }
     return {
       storyOf,
       stories,
-      keyOwners: new Map(Object.entries(read.keyOwners)),
+      keyOwners,
+      stale,
       titleCandidates: (update) => candidates.get(update.id) ?? [],
     };
-  }
-
-  /** The stored stories of `sids` (absent ones left out). */
-  async read(sids: readonly string[]): Promise<Map<string, StoryRecord>> {
-    const stories = new Map<string, StoryRecord>();
-    if (sids.length === 0) return stories;
-    const replies = await this.#call("read stories", () => {
-      const multi = this.#client.multi();
-      for (const sid of sids) multi.hgetall(this.#keys.story(sid));
-      return execChecked(multi);
-    });
-    sids.forEach((sid, i) => {
-      const record = recordOf(sid, replies[i] as Record<string, string>);
-      if (record) stories.set(sid, record);
-    });
-    return stories;
   }
 
   /**
    * Adds the plan's writes to `writes`, with the expectations that make them apply only while
    * every story and key it changes is as `snapshot` read it. Returns the listings it touched.
    */
-  write(plan: StoryPlan, snapshot: StorySnapshot, writes: RedisWrites): Set<string> {
+  write(plan: StoryPlan, snapshot: RedisStorySnapshot, writes: RedisWrites): Set<string> {
     const k = this.#keys;
     for (const [sid, next] of plan.stories) {
       const read = snapshot.stories.get(sid);
@@ -180,19 +260,16 @@ export class RedisStories {
         if (read !== undefined) writes.del([k.story(sid)]);
         continue;
       }
-      // Only what changed is written: the planner keeps the member objects it did not replace,
-      // so a copy joining a story sends itself, not every copy already there again.
+      // The revision always moves (an edited copy changes what the story is); a copy's field
+      // is written when it joins (or moved to another source), and removed when it leaves.
       const fields = [REV, String(next.rev)];
       for (const [id, member] of next.members) {
-        if (read?.members.get(id) !== member) fields.push(id, JSON.stringify(member));
+        if (read?.members.get(id)?.sourceId !== member.sourceId) fields.push(id, member.sourceId);
       }
       writes.hsetMany(k.story(sid), fields);
-      if (read !== undefined) {
-        writes.hdel(
-          k.story(sid),
-          [...read.members.keys()].filter((id) => !next.members.has(id)),
-        );
-      }
+      const gone = [...(snapshot.stale.get(sid) ?? [])];
+      for (const id of read?.members.keys() ?? []) if (!next.members.has(id)) gone.push(id);
+      writes.hdel(k.story(sid), gone);
     }
     for (const [key, read] of plan.keysRead) writes.expect(k.storyKeys(), key, read);
     const set = (hash: string, changes: Map<string, string | undefined>) => {
@@ -206,12 +283,11 @@ export class RedisStories {
     };
     set(k.storyOf(), plan.storyOf);
     set(k.storyKeys(), plan.keyOwners);
+    // A token written by the layout before was a ["storyId","entryId"] pair: both go.
     for (const [token, id, sid] of plan.tokenRemoves) {
-      writes.srem(k.titleToken(token), [JSON.stringify([sid, id])]);
+      writes.srem(k.titleToken(token), [id, JSON.stringify([sid, id])]);
     }
-    for (const [token, id, sid] of plan.tokenAdds) {
-      writes.sadd(k.titleToken(token), [JSON.stringify([sid, id])]);
-    }
+    for (const [token, id] of plan.tokenAdds) writes.sadd(k.titleToken(token), [id]);
     // Removes first: a copy that moves inside a listing is removed, then added again.
     for (const [name, listed] of plan.indexRemoves) {
       writes.zrem(
@@ -223,19 +299,23 @@ export class RedisStories {
     return plan.touched;
   }
 
-  /** The provenance of each listed entry that has some (see storyInfoOf). */
-  async infoFor(ids: readonly string[]): Promise<Map<string, StoryInfo>> {
+  /** The provenance of each listed entry that has some (see storyInfoOf), in one round trip. */
+  async infoFor(listed: readonly Update[]): Promise<Map<string, StoryInfo>> {
     const found = new Map<string, StoryInfo>();
-    if (ids.length === 0) return found;
-    const sids = await this.#call("read stories", () =>
-      this.#client.hmget(this.#keys.storyOf(), ...ids),
-    );
-    const stories = await this.read([...new Set(sids.filter((s): s is string => s !== null))]);
-    ids.forEach((id, i) => {
-      const sid = sids[i];
-      const info = sid == null ? undefined : storyInfoOf(stories.get(sid), id);
+    if (listed.length === 0) return found;
+    const { storyOf, stories } = await this.snapshot([], listed);
+    for (const { id } of listed) {
+      const sid = storyOf.get(id);
+      const info = sid === undefined ? undefined : storyInfoOf(stories.get(sid), id);
       if (info) found.set(id, info);
-    });
+    }
     return found;
   }
+}
+
+/** The copies a flattened story hash names. */
+function fieldsOf(flat: readonly string[]): string[] {
+  const ids: string[] = [];
+  for (let j = 0; j < flat.length; j += 2) if (flat[j] !== REV) ids.push(flat[j] as string);
+  return ids;
 }

@@ -123,7 +123,12 @@ export class RedisStore implements Store {
       this.#call(what, io),
     );
     if (options.stories) {
-      this.#stories = new RedisStories(client, keys, (what, io) => this.#call(what, io));
+      this.#stories = new RedisStories(
+        client,
+        keys,
+        (what, io) => this.#call(what, io),
+        (json, id) => this.#parseEntry(json, id),
+      );
     }
   }
 
@@ -148,16 +153,18 @@ export class RedisStore implements Store {
 
   /**
    * Adds to `writes` what moving `upserts` into and `removals` out of their stories writes;
-   * returns the merged listings it touches (none with stories off).
+   * returns the merged listings it touches (none with stories off). `stored`: the stored
+   * versions of the upserts, when the caller has read them (their stories hold those now).
    */
   async #storyWrites(
     writes: RedisWrites,
     upserts: readonly Update[],
     removals: readonly Update[],
+    stored?: ReadonlyMap<string, Update>,
   ): Promise<Set<string>> {
     const stories = this.#stories;
     if (!stories || (upserts.length === 0 && removals.length === 0)) return new Set();
-    const snapshot = await stories.snapshot(upserts, removals);
+    const snapshot = await stories.snapshot(upserts, removals, stored);
     return stories.write(planStories(snapshot, upserts, removals), snapshot, writes);
   }
 
@@ -260,6 +267,7 @@ export class RedisStore implements Store {
         writes,
         plan.indexed.map(({ next }) => next),
         [],
+        stored,
       )),
     ]);
     for (const category of touched) bumpVersion(writes, this.#keys, category);
@@ -314,7 +322,7 @@ export class RedisStore implements Store {
     });
     // A merged listing names the other partners of each story (provenance).
     if (this.#stories && source === undefined) {
-      const info = await this.#stories.infoFor(page.items.map((item) => item.id));
+      const info = await this.#stories.infoFor(page.items);
       for (const item of page.items) {
         const story = info.get(item.id);
         if (story) item.story = story;

@@ -7,6 +7,7 @@ import {
   type Socket,
 } from "node:net";
 import test, { type ExecutionContext } from "ava";
+import { titleTokenKeys } from "../../src/model/story-keys.js";
 import { connectRedisStore } from "../../src/store/redis.js";
 import { DEFAULT_REDIS_PREFIX, redisKeys } from "../../src/store/redis-keys.js";
 import { ALL, StoreUnavailableError } from "../../src/store/store.js";
@@ -327,4 +328,63 @@ test("redis: entries stored before stories existed are put in stories once, at s
   t.true((await store.version(ALL)) > version);
   // A second start-up finds the stories built and does nothing.
   t.is(await store.buildStories(), 0);
+});
+
+test("redis: stories kept in the layout before (copy summaries in the story, [story, entry] title tokens) are still found and cleaned up", async (t) => {
+  const prefix = uniquePrefix();
+  const keys = redisKeys(prefix);
+  const store = await redisStoreForTest(t, prefix);
+  const raw = await rawRedisForTest(t);
+  const published = "2026-03-02T10:00:00.000Z";
+  const title = "Thousands displaced as floods hit northern provinces";
+  const first = makeUpdate({ id: "a1", sourceId: "agency", title, published });
+  await store.upsert([first], plain);
+  // Rewritten as the layout before kept it: the copy's summary in its story, pairs as tokens.
+  const tokens = titleTokenKeys(title, Date.parse(published)).map((token) =>
+    keys.titleToken(token),
+  );
+  t.true(tokens.length > 0);
+  for (const token of tokens) {
+    t.deepEqual(await raw.smembers(token), ["a1"]);
+    await raw.del(token);
+    await raw.sadd(token, JSON.stringify(["a1", "a1"]));
+  }
+  await raw.hset(keys.story("a1"), "a1", JSON.stringify({ id: "a1", sourceId: "agency", title }));
+
+  // A retitled copy from another partner (its own link) finds the story through the old tokens.
+  const copy = makeUpdate({
+    id: "r1",
+    sourceId: "relief",
+    title: `${title} | Relief Hub`,
+    published: "2026-03-02T12:00:00.000Z",
+  });
+  await store.upsert([copy], plain);
+  const listed = (await store.list({ category: ALL, limit: 10 })).items;
+  t.deepEqual(
+    listed.map((u) => u.id),
+    ["a1"],
+  );
+  t.deepEqual(
+    listed[0]?.story?.copies.map((c) => [c.id, c.title]),
+    [
+      ["a1", title],
+      ["r1", copy.title],
+    ],
+  );
+  // The first copy retitled (no word kept): its old tokens go, in whichever layout they were
+  // written; the other copy, indexed under the same words, stays.
+  await store.upsert(
+    [{ ...first, title: "Aid convoys reach worst-affected districts after deluge" }],
+    plain,
+  );
+  for (const token of tokens) t.deepEqual(await raw.smembers(token), ["r1"], token);
+  t.is(
+    await raw.hget(keys.story("a1"), "a1"),
+    JSON.stringify({ id: "a1", sourceId: "agency", title }),
+  );
+  const after = (await store.list({ category: ALL, limit: 10 })).items;
+  t.deepEqual(
+    after[0]?.story?.copies.map((c) => c.title),
+    ["Aid convoys reach worst-affected districts after deluge", copy.title],
+  );
 });
