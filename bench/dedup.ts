@@ -6,6 +6,7 @@
 // The store already holds a backlog of unrelated entries (stories on builds them too), so the
 // lookups run against a store that is not empty.
 import { existsSync, readFileSync } from "node:fs";
+import { DEFAULTS } from "../src/config/defaults.js";
 import { ingestBytes } from "../src/ingest/ingest.js";
 import type { Update } from "../src/model/update.js";
 import { MemoryStore } from "../src/store/memory.js";
@@ -54,21 +55,34 @@ function syndicated(update: Update): Update {
   };
 }
 
-/**
- * Ingests every feed and its syndicated copy. `leased`: each source's write carries a poll's
- * lease, as every scheduled poll of the service does (its writes are then fenced, stories or
- * not); otherwise the writes are a store's plain ones, as an operator's import.
- */
+/** How the feeds are written: under a poll's lease or not, and how many feeds at once. */
+interface Mode {
+  name: string;
+  leased: boolean;
+  concurrency: number;
+}
+
+const MODES: Mode[] = [
+  // As the service polls: each write fenced by its poll's lease (stories or not), and
+  // `polling.concurrency` (default) feeds in progress at once.
+  { name: "polled", leased: true, concurrency: DEFAULTS.polling.concurrency },
+  // The same writes one feed at a time: every Redis round trip waits in full.
+  { name: "one by one", leased: true, concurrency: 1 },
+  // Plain writes (an operator's import): on Redis a MULTI, where stories add two scripts.
+  { name: "imported", leased: false, concurrency: 1 },
+];
+
+/** Ingests every feed and its syndicated copy (the copy after the feed), `mode.concurrency` feeds at once. */
 async function ingestAll(
   store: Store,
   inputs: Input[],
-  leased: boolean,
+  mode: Mode,
 ): Promise<{ ms: number; entries: number }> {
   const started = performance.now();
   let entries = 0;
   const write = async (updates: Update[]) => {
     const sourceId = updates[0]?.sourceId;
-    if (!leased || sourceId === undefined) return store.upsert(updates, plain);
+    if (!mode.leased || sourceId === undefined) return store.upsert(updates, plain);
     const claim = await store.leases.claim(sourceId, {
       nowMs: Date.now(),
       leaseMs: 60_000,
@@ -78,17 +92,22 @@ async function ingestAll(
     await store.upsert(updates, { ...plain, lease: claim.lease });
     await store.leases.release(claim.lease, undefined);
   };
-  for (const [i, input] of inputs.entries()) {
-    const source = {
-      id: `feed-${i}`,
-      categories: ["bench"],
-      feedUrl: `https://corpus.example/${input.name}`,
-    };
-    const { updates } = await ingestBytes(input.body, undefined, source, NOW);
-    await write(updates);
-    await write(updates.map(syndicated));
-    entries += updates.length * 2;
-  }
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < inputs.length; i = next++) {
+      const input = inputs[i] as Input;
+      const source = {
+        id: `feed-${i}`,
+        categories: ["bench"],
+        feedUrl: `https://corpus.example/${input.name}`,
+      };
+      const { updates } = await ingestBytes(input.body, undefined, source, NOW);
+      await write(updates);
+      await write(updates.map(syndicated));
+      entries += updates.length * 2;
+    }
+  };
+  await Promise.all(Array.from({ length: mode.concurrency }, worker));
   return { ms: performance.now() - started, entries };
 }
 
@@ -135,7 +154,7 @@ const median = (values: number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-async function measure(kind: "memory" | "redis", inputs: Input[], leased: boolean): Promise<void> {
+async function measure(kind: "memory" | "redis", inputs: Input[], mode: Mode): Promise<void> {
   const backlog = makeUpdates(BACKLOG);
   const times = { on: [] as number[], off: [] as number[] };
   const again = { on: [] as number[], off: [] as number[] };
@@ -149,10 +168,10 @@ async function measure(kind: "memory" | "redis", inputs: Input[], leased: boolea
       for (let i = 0; i < backlog.length; i += 1000)
         await store.upsert(backlog.slice(i, i + 1000), plain);
       const sentBefore = await bytesSent(kind);
-      const run = await ingestAll(store, inputs, leased);
+      const run = await ingestAll(store, inputs, mode);
       (stories ? sent.on : sent.off).push((await bytesSent(kind)) - sentBefore);
       // The same feeds polled again, unchanged: what most polls of a running service are.
-      const repoll = await ingestAll(store, inputs, leased);
+      const repoll = await ingestAll(store, inputs, mode);
       const listed = (await store.count(ALL)) - backlog.length;
       await done();
       if (round === 0) continue; // warm-up
@@ -163,7 +182,7 @@ async function measure(kind: "memory" | "redis", inputs: Input[], leased: boolea
       else listedOff = listed;
     }
   }
-  const label = `${kind.padEnd(6)} ${leased ? "polled  " : "imported"}`;
+  const label = `${kind.padEnd(6)} ${mode.name.padEnd(10)}`;
   const on = median(times.on);
   const off = median(times.off);
   const onAgain = median(again.on);
@@ -192,16 +211,14 @@ async function main(): Promise<void> {
   console.log(
     `stories at ingest: ${inputs.length} real-world feeds, each also republished by a partner, over a backlog of ${BACKLOG} entries; median of ${ROUNDS} rounds:`,
   );
-  // "polled": each source's writes carry a poll's lease, as the service writes them; "imported":
-  // plain writes (on Redis, a MULTI instead of the fenced script, so stories add a script).
   console.log(
-    "  polled: each write holds its source's poll lease, as the service writes; imported: plain writes",
+    `  polled: as the service polls, each write under its poll's lease, ${DEFAULTS.polling.concurrency} feeds at once; one by one: the same, a feed at a time; imported: plain writes, a feed at a time`,
   );
   const kinds = (process.env.BENCH_DEDUP_STORES ?? "memory,redis").split(",");
-  const modes = (process.env.BENCH_DEDUP_MODES ?? "polled,imported").split(",");
+  const modes = (process.env.BENCH_DEDUP_MODES ?? MODES.map((m) => m.name).join(",")).split(",");
   for (const kind of ["memory", "redis"] as const) {
     if (!kinds.includes(kind)) continue;
-    for (const mode of modes) await measure(kind, inputs, mode === "polled");
+    for (const mode of MODES) if (modes.includes(mode.name)) await measure(kind, inputs, mode);
   }
 }
 

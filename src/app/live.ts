@@ -23,6 +23,7 @@ import type { FeedPublisher } from "../publish/types.js";
 import { scheduleIntervalMs } from "../schedule/interval.js";
 import type { Poller } from "../schedule/poller.js";
 import { type Scheduler, startScheduler } from "../schedule/scheduler.js";
+import type { PollLease } from "../store/leases.js";
 import { plannedSchedule } from "./planned-schedule.js";
 
 /** The longest between two sweeps for overdue sources. */
@@ -55,7 +56,8 @@ export interface LiveRuntimeDeps {
    * Files a source's stored entries again under `config`'s rules and categories
    * (ingest/recategorise.ts), when a reload changed them. Without it a reload re-files nothing.
    */
-  refile?: (source: SourceConfig, config: Config) => Promise<Recategorised>;
+  /** Re-applies the source's category rules to its stored entries, holding the source's claim. */
+  refile?: (source: SourceConfig, config: Config, lease: PollLease) => Promise<Recategorised>;
   now?: () => Date;
 }
 
@@ -292,7 +294,10 @@ export class LiveRuntime {
     const results: NonNullable<Extract<ReloadResult, { reloaded: true }>["rules"]> = [];
     for (const source of sourcesWithNewRules(before, config)) {
       try {
-        const { recategorised, dropped, unchanged } = await refile(source, config);
+        // Under the source's claim: a poll of it on any worker waits, or is waited for.
+        const done = await this.poller.underClaim(source, (lease) => refile(source, config, lease));
+        if (done === undefined) throw new Error("a poll of the source held it for a whole lease");
+        const { recategorised, dropped, unchanged } = done;
         results.push({ source: source.id, recategorised, dropped, unchanged });
         logger.info(
           { trigger, source: source.id, recategorised, dropped, unchanged },

@@ -188,8 +188,8 @@ export async function startService(
       ),
     loadConfig: options.reloadConfig,
     polls,
-    refile: (source, current) =>
-      reapplyRules(store, source.id, source.categories, rulesOfSource(current, source)),
+    refile: (source, current, lease) =>
+      reapplyRules(store, source.id, source.categories, rulesOfSource(current, source), { lease }),
   });
   const { poller, scheduler } = live;
   const enabled = live.enabledSources();

@@ -5,6 +5,7 @@
 // categories change are written, so only the versions of categories that changed move; entries a
 // new drop rule matches are removed. Idempotent: a second run with the same rules writes nothing.
 import type { Update } from "../model/update.js";
+import type { PollLease } from "../store/leases.js";
 import { ALL, type Store } from "../store/store.js";
 import type { SourceRules } from "./categorise.js";
 
@@ -44,14 +45,16 @@ const PAGE = 500;
 
 /**
  * Re-applies a source's rules to its stored entries. With `dryRun` nothing is written: the
- * result says what would change (`tributary rules --dry-run`).
+ * result says what would change (`tributary rules --dry-run`). With `lease` (the source's
+ * claim, as a poll holds it) the writes are refused once a newer poll claimed the source: a
+ * poll storing newer copies meanwhile is never overwritten by the copies read here.
  */
 export async function reapplyRules(
   store: Store,
   sourceId: string,
   defaults: readonly string[],
   rules: SourceRules | undefined,
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; lease?: PollLease } = {},
 ): Promise<Recategorised> {
   const result: Recategorised = {
     sourceId,
@@ -82,8 +85,11 @@ export async function reapplyRules(
   if (options.dryRun) return result;
   if (rewrite.length > 0) {
     // Dates as stored: the rewrite is ours, not the partner's.
-    await store.upsert(rewrite, { fallbackDated: new Set(rewrite.map((entry) => entry.id)) });
+    await store.upsert(rewrite, {
+      fallbackDated: new Set(rewrite.map((entry) => entry.id)),
+      ...(options.lease === undefined ? {} : { lease: options.lease }),
+    });
   }
-  if (drop.length > 0) await store.removeEntries(drop);
+  if (drop.length > 0) await store.removeEntries(drop, options.lease);
   return result;
 }

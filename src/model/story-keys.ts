@@ -122,23 +122,42 @@ const bucketOf = (publishedMs: number): number => Math.floor(publishedMs / STORY
 export function titleTokenKeys(title: string, publishedMs: number): string[] {
   const bucket = bucketOf(publishedMs);
   const words = wordsOfTitle(title);
-  return titlePrefix(words).map((word) => tokenKey(bucket, words, word));
+  return titlePrefix(words).map((word) => tokenKeyOf(bucket, words.numbers, word));
 }
 
 /**
  * A token names its numbers too: titles that may match have the same ones, and the parts of a
  * series ("Situation report No. 12", "No. 13") then never share a bucket, however long it runs.
  */
-const tokenKey = (bucket: number, words: TitleWords, word: string): string =>
-  `${bucket}:${words.numbers}:${word}`;
+export function tokenKeyOf(bucket: number, numbers: string, word: string): string {
+  return `${bucket}:${numbers}:${word}`;
+}
 
-/** The token keys to look a new entry's possible copies up by: its prefix, bucket ±1. */
-export function candidateTokenKeys(title: string, publishedMs: number): string[] {
-  const bucket = bucketOf(publishedMs);
+/**
+ * What a new entry's possible copies are looked up by: its title prefix, under its bucket and
+ * the buckets either side (copies within the window are at most one bucket apart), with its
+ * numbers; undefined for a title too short to match. A store holding the index elsewhere can
+ * send this and build the keys there (tokenKeyOf).
+ */
+export interface TokenLookup {
+  bucket: number;
+  numbers: string;
+  words: readonly string[];
+}
+
+export function tokenLookup(title: string, publishedMs: number): TokenLookup | undefined {
   const words = wordsOfTitle(title);
-  const keys: string[] = [];
-  for (const word of titlePrefix(words)) {
-    for (const b of [bucket - 1, bucket, bucket + 1]) keys.push(tokenKey(b, words, word));
-  }
-  return keys;
+  const prefix = titlePrefix(words);
+  if (prefix.length === 0) return undefined;
+  return { bucket: bucketOf(publishedMs), numbers: words.numbers, words: prefix };
+}
+
+/** The token keys of a lookup: its prefix, bucket ±1. */
+export function candidateTokenKeys(title: string, publishedMs: number): string[] {
+  const lookup = tokenLookup(title, publishedMs);
+  if (lookup === undefined) return [];
+  const { bucket, numbers, words } = lookup;
+  return words.flatMap((word) =>
+    [bucket - 1, bucket, bucket + 1].map((b) => tokenKeyOf(b, numbers, word)),
+  );
 }

@@ -94,7 +94,8 @@ export interface LanguageLinkView {
   /** The language's name in itself ("Français", "العربية"). */
   name: string;
   url: string;
-  entries: number;
+  /** The category's entries in the language; absent on a page filtered to one source. */
+  entries?: number;
   selected: boolean;
 }
 
@@ -167,18 +168,21 @@ function feedLinks(urls: Record<FeedFormat, string>): FeedLinkView[] {
 }
 
 /** `all` first, then the configured ones, with counts when given. */
+/** `language`: the links lead to the category pages in that language (a home page's `?lang=`). */
 export function categoryLinks(
   config: Config,
   counts?: ReadonlyMap<string, number>,
+  language?: string,
 ): CategoryLinkView[] {
   const path = sitePath(config.service.baseUrl);
+  const query = language === undefined ? "" : `?${new URLSearchParams({ lang: language })}`;
   return [ALL_CATEGORY, ...config.categories].map(({ id, title, description }) => {
     const entries = counts?.get(id);
     return {
       id,
       title,
       description,
-      url: path(`/categories/${encodeURIComponent(id)}`),
+      url: `${path(`/categories/${encodeURIComponent(id)}`)}${query}`,
       ...(entries === undefined ? {} : { entries }),
       feeds: feedLinks(feedUrls(config.service.baseUrl, id)),
     };
@@ -205,17 +209,16 @@ export function homePage(
   counts: ReadonlyMap<string, number>,
   language?: string,
 ): HomePage {
-  const categories = categoryLinks(config, counts);
+  // Asked in one language, the home page counts and links that language's entries.
+  const categories = categoryLinks(config, counts, language);
   const [all, ...configured] = categories;
-  const more = sitePath(config.service.baseUrl)(`/categories/${ALL}`);
   return {
     site: siteView(config),
     title: config.service.title,
     entries: entryViews(updates, config),
     categories: configured,
     all: all as CategoryLinkView,
-    // The archive of the same language the home page was asked in.
-    more: language === undefined ? more : `${more}?${new URLSearchParams({ lang: language })}`,
+    more: (all as CategoryLinkView).url,
   };
 }
 
@@ -300,7 +303,8 @@ function languageLinks(
       code: language,
       name: nameOfLanguage(language),
       url: urlOf(language),
-      entries,
+      // The counts are the category's: with a source filter they would not be the page's.
+      ...(input.source === undefined ? { entries } : {}),
       selected: input.language === language,
     })),
     allLanguages: { url: urlOf(undefined), selected: input.language === undefined },

@@ -92,9 +92,14 @@ export function createPages(deps: PagesDeps): PagePublisher {
     return { version: String(stamp.version), changedAt: stamp.changedAt };
   };
 
-  const counts = async (): Promise<Map<string, number>> => {
+  /** Every category's count, of `language`'s entries when the home page was asked in one. */
+  const counts = async (language?: string): Promise<Map<string, number>> => {
     const ids = [ALL, ...config.categories.map((category) => category.id)];
-    const values = await Promise.all(ids.map((id) => store.count(id)));
+    const values = await Promise.all(
+      ids.map((id) =>
+        countOf(store, { category: id, ...(language === undefined ? {} : { language }) }),
+      ),
+    );
     return new Map(ids.map((id, i) => [id, values[i] ?? 0]));
   };
 
@@ -120,7 +125,7 @@ export function createPages(deps: PagesDeps): PagePublisher {
               limit: perPage,
               ...(language === undefined ? {} : { language }),
             }),
-            counts(),
+            counts(language),
           ]);
           return homePage(config, page.items, byCategory, language);
         },

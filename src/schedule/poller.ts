@@ -110,6 +110,30 @@ export class Poller {
     return job;
   }
 
+  /**
+   * Runs `task` holding the source's claim, as a poll would, without fetching: a write of the
+   * stored entries (category rules re-applied) must not interleave with a poll of the source
+   * on any worker. Waits for a poll in progress (this process's or another's, at most a
+   * lease's length); undefined when none ended in time. The source's due time is kept.
+   */
+  async underClaim<T>(
+    source: SourceConfig,
+    task: (lease: PollLease) => Promise<T>,
+  ): Promise<T | undefined> {
+    await this.#inFlight.get(source.id)?.catch(() => undefined);
+    const leases = this.#deps.store.leases;
+    const due = (await leases.dueTimes([source.id])).get(source.id);
+    const claim = await this.#claim(source, { force: true }, this.#deps.now ?? (() => new Date()));
+    if (claim === undefined) return undefined;
+    try {
+      return await task(claim.lease);
+    } finally {
+      await claim.end(due).catch(() => {
+        this.#unreleased.set(source.id, claim.lease);
+      });
+    }
+  }
+
   async pollMany(sources: SourceConfig[], options: PollOptions = {}): Promise<PollOutcome[]> {
     const outcomes = await Promise.all(sources.map((source) => this.poll(source, options)));
     return outcomes.filter((outcome): outcome is PollOutcome => outcome !== undefined);

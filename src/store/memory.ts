@@ -320,8 +320,9 @@ export class MemoryStore implements Store {
     return removed.length;
   }
 
-  async removeEntries(ids: readonly string[]): Promise<number> {
+  async removeEntries(ids: readonly string[], lease?: PollLease): Promise<number> {
     this.#assertOpen();
+    this.leases.assertCurrent(lease);
     const removed: Update[] = [];
     for (const id of new Set(ids)) {
       const entry = this.#entries.get(id);

@@ -15,13 +15,13 @@ import type { RedisClient } from "./redis-client.js";
 import type { RedisKeys } from "./redis-keys.js";
 import type { RedisWrites } from "./redis-writes.js";
 import {
-  lookupTokenKeys,
   memberOf,
   type StoryMember,
   type StoryPlan,
   type StoryRecord,
   type StorySnapshot,
   storyInfoOf,
+  tokenLookupOf,
 } from "./stories.js";
 
 type Call = <T>(what: string, io: () => Promise<T>) => Promise<T>;
@@ -31,7 +31,8 @@ const REV = "_rev";
 
 /**
  * KEYS: storyof, storykey. ARGV: the story, entry and title token key prefixes, then counted
- * lists — entry ids; exact keys; and per entry looked up by title, its id and its token keys.
+ * lists — entry ids; exact keys; and per entry looked up by title, its id, time bucket, numbers
+ * and prefix words, whose token keys it builds as tokenKeyOf does, for the bucket and either side.
  * Returns, as nested arrays: the story of each entry id and the owner of each exact key (false:
  * none), per lookup the [entry id, story id] pairs of its candidates, every story named by any
  * of them as [story id, its hash flattened], and the entries of their copies that are not
@@ -72,9 +73,13 @@ for j = 1, #keys do want(owners[j]) end
 local found, lookups = {}, {}
 local n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
-  local t = tonumber(ARGV[i + 1])
+  local bucket, numbers, w = tonumber(ARGV[i + 1]), ARGV[i + 2], tonumber(ARGV[i + 3])
   local tokens = {}
-  for j = 1, t do tokens[j] = tokenPrefix .. ARGV[i + 1 + j] end
+  for j = 1, w do
+    for d = -1, 1 do
+      tokens[#tokens + 1] = tokenPrefix .. string.format('%d', bucket + d) .. ':' .. numbers .. ':' .. ARGV[i + 3 + j]
+    end
+  end
   local members = redis.call('SUNION', unpack(tokens))
   for j = 1, #members do
     local m = members[j]
@@ -82,7 +87,7 @@ for _ = 1, n do
     found[#found + 1] = m
   end
   lookups[#lookups + 1] = #members
-  i = i + 2 + t
+  i = i + 4 + w
 end
 local foundSids = each('HMGET', KEYS[1], found, '')
 local candidates, at = {}, 0
@@ -177,9 +182,10 @@ export class RedisStories {
   ): Promise<RedisStorySnapshot> {
     const ids = [...new Set([...upserts, ...removals].map((u) => u.id))];
     const keys = [...new Set(upserts.flatMap((u) => exactStoryKeys(u)))];
-    const lookups = upserts
-      .map((u) => ({ id: u.id, tokens: lookupTokenKeys(u) }))
-      .filter((lookup) => lookup.tokens.length > 0);
+    const lookups = upserts.flatMap((u) => {
+      const lookup = tokenLookupOf(u);
+      return lookup === undefined ? [] : [{ id: u.id, ...lookup }];
+    });
     const args: (string | number)[] = [
       this.#keys.story(""),
       this.#keys.entry(""),
@@ -190,7 +196,9 @@ export class RedisStories {
       ...keys,
       lookups.length,
     ];
-    for (const { id, tokens } of lookups) args.push(id, tokens.length, ...tokens);
+    for (const { id, bucket, numbers, words } of lookups) {
+      args.push(id, bucket, numbers, words.length, ...words);
+    }
     const reply = (await this.#call("read stories", () =>
       SNAPSHOT.run(this.#client, [this.#keys.storyOf(), this.#keys.storyKeys()], args),
     )) as SnapshotReply;

@@ -10,7 +10,8 @@ type Arg = string | number;
 
 /**
  * Runs the commands after ARGV[2]'s expectations, each given as its argument count and then its
- * arguments, if and only if
+ * arguments — or, for a run of k commands of one name and argument count a, as -k, a, the name
+ * and then each one's arguments after the name — if and only if
  *  - ARGV[1] is empty, or KEYS[1] (the source's fence) still holds ARGV[1] (the poll's token);
  *  - each of the ARGV[2] expectations holds — a hash key, a count n, then n pairs of a field
  *    and "" for absent or "=" + value, read with one HMGET: what the operation read and
@@ -38,8 +39,17 @@ for _ = 1, tonumber(ARGV[2]) do
 end
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
+  if n < 0 then
+    local arity, name = tonumber(ARGV[i + 1]), ARGV[i + 2]
+    i = i + 3
+    for _ = 1, -n do
+      redis.call(name, unpack(ARGV, i, i + arity - 1))
+      i = i + arity
+    end
+  else
+    redis.call(unpack(ARGV, i + 1, i + n))
+    i = i + n + 1
+  end
 end
 return 1
 `);
@@ -162,7 +172,7 @@ export class RedisWrites {
       }
     }
     args[1] = groups;
-    for (const command of this.commands) args.push(command.length, ...command);
+    appendCommands(args, this.commands);
     try {
       await CHECKED.run(client, [fence?.key ?? first ?? ""], args);
     } catch (error) {
@@ -174,5 +184,34 @@ export class RedisWrites {
       }
       throw error;
     }
+  }
+}
+
+/**
+ * Appends `commands` as the checked script reads them. A run of commands of one name and
+ * length (a title token added per entry, a story per copy) is sent once as a run: every
+ * argument costs the client and the server alike, and runs are most of a poll's story writes.
+ */
+function appendCommands(args: Arg[], commands: readonly Arg[][]): void {
+  for (let i = 0; i < commands.length; ) {
+    const [name, ...rest] = commands[i] as Arg[];
+    let end = i + 1;
+    while (
+      end < commands.length &&
+      commands[end]?.[0] === name &&
+      commands[end]?.length === rest.length + 1
+    ) {
+      end++;
+    }
+    if (end - i === 1) {
+      args.push(rest.length + 1, name as Arg, ...rest);
+    } else {
+      args.push(i - end, rest.length, name as Arg);
+      for (let j = i; j < end; j++) {
+        const command = commands[j] as Arg[];
+        for (let a = 1; a < command.length; a++) args.push(command[a] as Arg);
+      }
+    }
+    i = end;
   }
 }

@@ -694,17 +694,19 @@ export class RedisStore implements Store {
     return removed;
   }
 
-  async removeEntries(ids: readonly string[]): Promise<number> {
+  async removeEntries(ids: readonly string[], lease?: PollLease): Promise<number> {
     const distinct = [...new Set(ids)];
     let removed = 0;
     for (let i = 0; i < distinct.length; i += REMOVE_BATCH) {
       const batch = distinct.slice(i, i + REMOVE_BATCH);
-      removed += await this.#retrying("remove entries", () => this.#removeEntriesOnce(batch));
+      removed += await this.#retrying("remove entries", () =>
+        this.#removeEntriesOnce(batch, lease),
+      );
     }
     return removed;
   }
 
-  async #removeEntriesOnce(ids: string[]): Promise<number> {
+  async #removeEntriesOnce(ids: string[], lease: PollLease | undefined): Promise<number> {
     const { entries: raw, hidden } = await this.#call("read entries", () => this.#readEntries(ids));
     const listed: Update[] = [];
     const gone: string[] = [];
@@ -728,7 +730,7 @@ export class RedisStore implements Store {
     const touched = categoriesOf(listed);
     for (const c of await this.#storyWrites(writes, [], listed)) touched.add(c);
     for (const category of touched) bumpVersion(writes, this.#keys, category);
-    await this.#execBumping("remove entries", writes, touched);
+    await this.#execBumping("remove entries", writes, touched, lease);
     return listed.length;
   }
 

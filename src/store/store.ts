@@ -158,9 +158,10 @@ export interface Store {
   /**
    * Removes these entries (ids not stored are ignored) from every index and their stories, and
    * bumps the versions of the categories that lost one. Returns how many went. Used when a new
-   * category rule drops entries already stored.
+   * category rule drops entries already stored. `lease`: the claim of their source the removal
+   * is made under (LeaseLostError once a newer poll claimed it).
    */
-  removeEntries(ids: readonly string[]): Promise<number>;
+  removeEntries(ids: readonly string[], lease?: PollLease): Promise<number>;
   /**
    * Takes a stored entry out of every listing at once (feeds, pages, API; on every instance, as
    * a version bump) and keeps it out when a later poll brings it again: it stays stored, so

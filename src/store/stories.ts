@@ -9,7 +9,9 @@ import {
   candidateTokenKeys,
   exactStoryKeys,
   STORY_WINDOW_MS,
+  type TokenLookup,
   titleTokenKeys,
+  tokenLookup,
   wordsOfTitle,
 } from "../model/story-keys.js";
 import { MIN_WORDS, sameStoryTitle } from "../model/story-title.js";
@@ -145,6 +147,11 @@ export function storyInfoOf(
 /** The token keys a new entry's possible copies are looked up under (for a store's reads). */
 export function lookupTokenKeys(update: Update): string[] {
   return candidateTokenKeys(update.title, publishedMs(update));
+}
+
+/** The same lookup in parts, for a store that builds the keys itself (tokenKeyOf). */
+export function tokenLookupOf(update: Update): TokenLookup | undefined {
+  return tokenLookup(update.title, publishedMs(update));
 }
 
 /**

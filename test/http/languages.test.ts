@@ -174,6 +174,13 @@ test("/api/categories lists the languages of each category; its page links the v
   );
   const french = (await call(`${url}/categories/migration?lang=fr`)).body.toString();
   t.regex(french, /<strong lang="fr" dir="auto">Français<\/strong>/);
+  // Filtered to one source, the switcher still offers the languages, without the category's counts.
+  const oneSource = (await call(`${url}/categories/migration?source=un-news`)).body.toString();
+  t.regex(
+    oneSource,
+    /<a href="[^"]*\?source=un-news&amp;lang=ar" hreflang="ar" lang="ar" dir="auto">العربية<\/a>/,
+  );
+  t.notRegex(oneSource, /<nav class="languages"[^]*class="count"[^]*<\/nav>/);
 });
 
 test("the home page takes ?lang= too: the newest entries in that language, the archive link keeping it", async (t) => {
@@ -185,6 +192,17 @@ test("the home page takes ?lang= too: the newest entries in that language, the a
     "no English entry on the Arabic home page",
   );
   t.regex(arabic, /href="[^"]*\/categories\/all\?lang=ar"/);
+  // Its categories are counted and linked in that language: French is fr and fr-CA.
+  const french = (await call(`${url}/?lang=fr`)).body.toString();
+  t.regex(
+    french,
+    /<a href="[^"]*\/categories\/migration\?lang=fr">[^<]*<\/a><\/h3>\s*(?:<p>[^<]*<\/p>\s*)?<p>2 entries<\/p>/,
+  );
+  const english = (await call(`${url}/`)).body.toString();
+  t.regex(
+    english,
+    /<a href="[^"]*\/categories\/migration">[^<]*<\/a><\/h3>\s*(?:<p>[^<]*<\/p>\s*)?<p>8 entries<\/p>/,
+  );
   const every = (await call(`${url}/`)).body.toString();
   t.true(every.includes(UN_LANGUAGES[2]?.title ?? "?"));
   t.is((await call(`${url}/?lang=en_US!`)).status, 400);

@@ -129,6 +129,46 @@ test("a reload with changed rules files the stored entries again, without a fetc
   t.is(await store.version("finance"), finance);
 });
 
+test("re-filing holds the source's claim: a poll in progress elsewhere is waited for, and the copies it stored are kept", async (t) => {
+  const partner = await startFixtureServer(t, { "/all.rss": { body: FEED } });
+  const url = partner.url("/all.rss");
+  const routing = `[{ when: { words: ["human trafficking"] }, add: [trafficking] }]`;
+  const ops = await startOpsService(t, rulesYaml(url, routing));
+  await ops.service.poller.pollMany(ops.service.getConfig().sources, { force: true });
+  const store = ops.service.store;
+  const [statement] = (await store.list({ category: "all", source: "rw", limit: 10 })).items.filter(
+    (u) => u.title === "Quarterly financial statement",
+  );
+  if (statement === undefined) throw new Error("the statement was not stored");
+
+  // Another worker's poll of the source is in progress: it holds the source's lease.
+  const claim = await store.leases.claim("rw", { nowMs: Date.now(), leaseMs: 30_000, force: true });
+  if (!("lease" in claim)) throw new Error("the source could not be claimed");
+  ops.rewrite(rulesYaml(url, `[{ when: { words: [financial] }, add: [finance] }]`));
+  let reloaded = false;
+  const reload = ops.service.reload("test").then((result) => {
+    reloaded = true;
+    return result;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  t.false(reloaded, "the re-filing waits for the poll holding the source");
+  // That poll stores a newer copy of the statement, then ends.
+  const newer = { ...statement, title: "Quarterly financial statement (revised)" };
+  await store.upsert([newer], { fallbackDated: new Set(), lease: claim.lease });
+  await store.leases.release(claim.lease, undefined);
+
+  const result = await reload;
+  t.deepEqual(result.reloaded && result.rules, [
+    { source: "rw", recategorised: 2, dropped: 0, unchanged: 2 },
+  ]);
+  // Filed by the new rules, and still the poll's copy: nothing read before it was written back.
+  const finance = (await store.list({ category: "finance", limit: 10 })).items;
+  t.deepEqual(
+    finance.map((u) => u.title),
+    ["Quarterly financial statement (revised)"],
+  );
+});
+
 test("removing a drop rule brings the dropped entries back: the feed is fetched whole again, past its ETag", async (t) => {
   const partner = await startFixtureServer(t, {
     "/all.rss": { body: FEED, headers: { ETag: '"v1"' } },

@@ -43,6 +43,33 @@ test("a checked write applies nothing when one expected field changed, or appear
   t.is(await redis.get(`${prefix}s`), null);
 });
 
+test("runs of commands of one name and length apply in order, between the others, checked or not", async (t) => {
+  const redis = await rawRedisForTest(t);
+  const prefix = uniquePrefix();
+  t.teardown(() => deleteKeys(prefix));
+  const write = (at: string) => {
+    const writes = new RedisWrites();
+    // A run of SADDs, one SADD of another length, a run of HSETs, then commands that read
+    // what the run wrote: each sees the writes before it.
+    for (let i = 0; i < 5; i++) writes.sadd(`${prefix}${at}:s${i % 2}`, [`m${i}`]);
+    writes.sadd(`${prefix}${at}:s0`, ["x", "y"]);
+    for (let i = 0; i < 3; i++) writes.hset(`${prefix}${at}:h`, `f${i}`, String(i));
+    writes
+      .hset(`${prefix}${at}:h`, "f0", "again")
+      .incr(`${prefix}${at}:n`)
+      .incr(`${prefix}${at}:n`);
+    return writes;
+  };
+  await write("checked").expect(`${prefix}absent`, "f", undefined).exec(redis);
+  await write("plain").exec(redis);
+  for (const at of ["checked", "plain"]) {
+    t.deepEqual((await redis.smembers(`${prefix}${at}:s0`)).sort(), ["m0", "m2", "m4", "x", "y"]);
+    t.deepEqual((await redis.smembers(`${prefix}${at}:s1`)).sort(), ["m1", "m3"]);
+    t.deepEqual(await redis.hgetall(`${prefix}${at}:h`), { f0: "again", f1: "1", f2: "2" });
+    t.is(await redis.get(`${prefix}${at}:n`), "2");
+  }
+});
+
 test("thousands of expected fields of one hash are all checked", async (t) => {
   const redis = await rawRedisForTest(t);
   const prefix = uniquePrefix();
