@@ -54,9 +54,9 @@ export interface LiveRuntimeDeps {
   polls?: boolean;
   /**
    * Files a source's stored entries again under `config`'s rules and categories
-   * (ingest/recategorise.ts), when a reload changed them. Without it a reload re-files nothing.
+   * (ingest/recategorise.ts), when a reload changed them, holding the source's claim (`lease`).
+   * Without it a reload re-files nothing.
    */
-  /** Re-applies the source's category rules to its stored entries, holding the source's claim. */
   refile?: (source: SourceConfig, config: Config, lease: PollLease) => Promise<Recategorised>;
   now?: () => Date;
 }

@@ -167,8 +167,10 @@ function feedLinks(urls: Record<FeedFormat, string>): FeedLinkView[] {
   }));
 }
 
-/** `all` first, then the configured ones, with counts when given. */
-/** `language`: the links lead to the category pages in that language (a home page's `?lang=`). */
+/**
+ * `all` first, then the configured ones, with counts when given. `language`: the links lead to
+ * the category pages in that language (a home page's `?lang=`).
+ */
 export function categoryLinks(
   config: Config,
   counts?: ReadonlyMap<string, number>,
