@@ -34,9 +34,9 @@ const REV = "_rev";
  * lists — entry ids; exact keys; and per entry looked up by title, its id, time bucket, numbers
  * and prefix words, whose token keys it builds as tokenKeyOf does, for the bucket and either side.
  * Returns, as nested arrays: the story of each entry id and the owner of each exact key (false:
- * none), per lookup the [entry id, story id] pairs of its candidates, every story named by any
- * of them as [story id, its hash flattened], and the entries of their copies that are not
- * among the entry ids as [entry id, JSON]. Read-only: a plan made from it is written by a
+ * none), per lookup its candidates as entry id, story id, … flattened, every story named by any
+ * of them as story id, its hash flattened, …, and the copies of those stories that are not
+ * among the entry ids: their ids, then their entries' JSON in the same order. Read-only: a plan made from it is written by a
  * checked write that applies nothing if a story or key changed since.
  * Title token members are entry ids; a member stored as a ["storyId","entryId"] pair (the
  * layout before) is read as its entry id.
@@ -92,15 +92,15 @@ end
 local foundSids = each('HMGET', KEYS[1], found, '')
 local candidates, at = {}, 0
 for l = 1, #lookups do
-  local pairs = {}
+  local hits = {}
   for _ = 1, lookups[l] do
     at = at + 1
     if foundSids[at] then
-      pairs[#pairs + 1] = found[at]; pairs[#pairs + 1] = foundSids[at]
+      hits[#hits + 1] = found[at]; hits[#hits + 1] = foundSids[at]
       want(foundSids[at])
     end
   end
-  candidates[l] = pairs
+  candidates[l] = hits
 end
 local known = {}
 for j = 1, #ids do known[ids[j]] = true end

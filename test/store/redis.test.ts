@@ -388,3 +388,22 @@ test("redis: stories kept in the layout before (copy summaries in the story, [st
     ["Aid convoys reach worst-affected districts after deluge", copy.title],
   );
 });
+
+test("redis: a story naming a copy whose entry is gone drops it at its next write", async (t) => {
+  const prefix = uniquePrefix();
+  const keys = redisKeys(prefix);
+  const store = await redisStoreForTest(t, prefix);
+  const raw = await rawRedisForTest(t);
+  const link = "https://agency.example/reports/flood-response";
+  await store.upsert([makeUpdate({ id: "a1", sourceId: "agency", link })], plain);
+  // An interrupted write left the story naming a copy that has no entry.
+  await raw.hset(keys.story("a1"), "ghost", "elsewhere");
+  const listed = await store.list({ category: ALL, limit: 10 });
+  t.deepEqual(
+    listed.items.map((u) => [u.id, u.story]),
+    [["a1", undefined]],
+    "the ghost is no copy of the story",
+  );
+  await store.upsert([makeUpdate({ id: "r1", sourceId: "relief", link })], plain);
+  t.deepEqual(Object.keys(await raw.hgetall(keys.story("a1"))).sort(), ["_rev", "a1", "r1"]);
+});
