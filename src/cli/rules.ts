@@ -1,11 +1,14 @@
 // `tributary rules --dry-run|--apply`: the config's category rules applied to what is stored,
 // with no fetch. The dry run prints, per source, each entry the rules would file differently
 // (its categories before and after, or "dropped") and writes nothing; --apply writes it, as a
-// reload of changed rules does on a polling instance.
+// reload of changed rules does on a polling instance: each source under its poll claim, so a
+// worker polling it meanwhile is waited for and its writes and these never interleave.
+import { randomUUID } from "node:crypto";
 import { openStore, rulesOfSource } from "../app/wiring.js";
 import type { Config } from "../config/types.js";
 import { type Recategorised, reapplyRules } from "../ingest/recategorise.js";
 import type { Logger } from "../log.js";
+import { PollClaim, sourceClaim } from "../schedule/claim.js";
 import type { Store } from "../store/store.js";
 import { EXIT_CONFIG } from "./check-config.js";
 
@@ -59,16 +62,35 @@ export async function runRules(
     (source) => options.sources.length === 0 || options.sources.includes(source.id),
   );
   const results: Recategorised[] = [];
+  /** Sources a poll held for a whole lease: nothing was written for them. */
+  const held: string[] = [];
+  const holder = `rules:${randomUUID()}`;
+  const { leaseSeconds, perHostConcurrency } = config.polling;
   for (const source of chosen) {
-    results.push(
-      await reapplyRules(store, source.id, source.categories, rulesOfSource(config, source), {
-        dryRun: !options.apply,
-      }),
+    const rules = rulesOfSource(config, source);
+    if (!options.apply) {
+      results.push(
+        await reapplyRules(store, source.id, source.categories, rules, { dryRun: true }),
+      );
+      continue;
+    }
+    const claim = sourceClaim(source, holder, leaseSeconds * 1000, perHostConcurrency);
+    const done = await PollClaim.hold(store.leases, { ...claim, nowMs: Date.now() }, (lease) =>
+      reapplyRules(store, source.id, source.categories, rules, { lease }),
     );
+    if (done === undefined) {
+      out.stderr.write(
+        `tributary rules: ${source.id} was being polled for a whole lease (${leaseSeconds} s); ` +
+          "nothing written for it; run --apply again\n",
+      );
+      held.push(source.id);
+      continue;
+    }
+    results.push(done);
   }
   if (options.json) {
     out.stdout.write(`${JSON.stringify({ applied: options.apply, sources: results }, null, 2)}\n`);
-    return 0;
+    return held.length > 0 ? 1 : 0;
   }
   const verb = options.apply ? "" : "would be ";
   for (const result of results) {
@@ -85,5 +107,5 @@ export async function runRules(
       "nothing written (dry run): --apply, or a reload of the serving config, writes it\n",
     );
   }
-  return 0;
+  return held.length > 0 ? 1 : 0;
 }

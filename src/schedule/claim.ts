@@ -75,6 +75,33 @@ export class PollClaim {
   }
 
   /**
+   * Runs `task` holding the source's claim, as a poll would, without fetching: a write of its
+   * stored entries (category rules re-applied) must not interleave with a poll of the source
+   * on any worker. Waits for a poll in progress (at most a lease's length); undefined when none
+   * ended in time. The source's due time is kept. `unreleased`: told of a claim whose end the
+   * store did not take (its lease then runs out by itself).
+   */
+  static async hold<T>(
+    leases: PollLeases,
+    request: Omit<ClaimRequest, "ignoreDue" | "waitForHolder">,
+    task: (lease: PollLease) => Promise<T>,
+    unreleased: (lease: PollLease) => void = () => {},
+  ): Promise<T | undefined> {
+    const due = (await leases.dueTimes([request.sourceId])).get(request.sourceId);
+    const claim = await PollClaim.take(leases, {
+      ...request,
+      ignoreDue: true,
+      waitForHolder: true,
+    });
+    if (claim === undefined) return undefined;
+    try {
+      return await task(claim.lease);
+    } finally {
+      await claim.end(due).catch(() => unreleased(claim.lease));
+    }
+  }
+
+  /**
    * The host's fetch slot across all workers (each process already limits its own polls per
    * host): taken with the claim when one was free, else waited for, at most a lease's length;
    * false if none came free.
@@ -101,5 +128,32 @@ export class PollClaim {
     clearInterval(this.#heartbeat);
     await this.#beat;
     await this.#leases.release(this.lease, nextDueMs, this.#slot);
+  }
+}
+
+/** What a claim of `source` by the worker `holder` asks for, whatever the due time says. */
+export function sourceClaim(
+  source: { id: string; url: string },
+  holder: string,
+  leaseMs: number,
+  perHost: number,
+): Omit<ClaimRequest, "nowMs" | "ignoreDue" | "waitForHolder"> {
+  return {
+    sourceId: source.id,
+    leaseMs,
+    hostSlot: { host: hostOf(source.url), holder: `${holder}:${source.id}`, limit: perHost },
+  };
+}
+
+/**
+ * The host name a source's polls are counted against: politeness is per server name, so
+ * 127.0.0.2 and 127.0.0.3 are two hosts, and two ports of one name one. A URL config would
+ * have refused counts as a host of its own (its poll fails at once anyway).
+ */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
   }
 }

@@ -10,7 +10,7 @@ import { type PollOutcome, STORE_UNAVAILABLE } from "../model/poll.js";
 import type { SourceState } from "../model/source.js";
 import type { PollLease } from "../store/leases.js";
 import type { Store } from "../store/store.js";
-import { PollClaim } from "./claim.js";
+import { hostOf, PollClaim, sourceClaim } from "./claim.js";
 import { Limiter } from "./limiter.js";
 
 export interface PollerDeps {
@@ -111,27 +111,22 @@ export class Poller {
   }
 
   /**
-   * Runs `task` holding the source's claim, as a poll would, without fetching: a write of the
-   * stored entries (category rules re-applied) must not interleave with a poll of the source
-   * on any worker. Waits for a poll in progress (this process's or another's, at most a
-   * lease's length); undefined when none ended in time. The source's due time is kept.
+   * Runs `task` holding the source's claim without fetching (PollClaim.hold), after a poll of
+   * it in this process ended; undefined when another worker's poll held it for a whole lease.
    */
   async underClaim<T>(
     source: SourceConfig,
     task: (lease: PollLease) => Promise<T>,
   ): Promise<T | undefined> {
     await this.#inFlight.get(source.id)?.catch(() => undefined);
-    const leases = this.#deps.store.leases;
-    const due = (await leases.dueTimes([source.id])).get(source.id);
-    const claim = await this.#claim(source, { force: true }, this.#deps.now ?? (() => new Date()));
-    if (claim === undefined) return undefined;
-    try {
-      return await task(claim.lease);
-    } finally {
-      await claim.end(due).catch(() => {
-        this.#unreleased.set(source.id, claim.lease);
-      });
-    }
+    await this.#releaseUnreleased(source.id);
+    const now = (this.#deps.now ?? (() => new Date()))();
+    return PollClaim.hold(
+      this.#deps.store.leases,
+      { ...sourceClaim(source, this.#holder, this.#leaseMs, this.#perHost), nowMs: now.getTime() },
+      task,
+      (lease) => this.#unreleased.set(source.id, lease),
+    );
   }
 
   async pollMany(sources: SourceConfig[], options: PollOptions = {}): Promise<PollOutcome[]> {
@@ -282,43 +277,26 @@ export class Poller {
     options: PollOptions,
     now: () => Date,
   ): Promise<PollClaim | undefined> {
-    const sourceId = source.id;
-    const leases = this.#deps.store.leases;
-    const unreleased = this.#unreleased.get(sourceId);
-    if (unreleased) {
-      await leases.release(unreleased, undefined);
-      this.#unreleased.delete(sourceId);
-    }
-    return PollClaim.take(leases, {
-      sourceId,
+    await this.#releaseUnreleased(source.id);
+    return PollClaim.take(this.#deps.store.leases, {
+      ...sourceClaim(source, this.#holder, this.#leaseMs, this.#perHost),
       nowMs: now().getTime(),
-      leaseMs: this.#leaseMs,
       ignoreDue: options.force === true || options.ignoreDue === true,
       waitForHolder: options.force === true,
-      hostSlot: {
-        host: hostOf(source.url),
-        holder: `${this.#holder}:${sourceId}`,
-        limit: this.#perHost,
-      },
     });
+  }
+
+  /** A lease whose release the store did not take before: released now, before a new claim. */
+  async #releaseUnreleased(sourceId: string): Promise<void> {
+    const unreleased = this.#unreleased.get(sourceId);
+    if (!unreleased) return;
+    await this.#deps.store.leases.release(unreleased, undefined);
+    this.#unreleased.delete(sourceId);
   }
 
   #report(outcome: PollOutcome): void {
     if (outcome.errorKind === STORE_UNAVAILABLE) this.#storeFailed.add(outcome.sourceId);
     else this.#storeFailed.delete(outcome.sourceId);
     this.#deps.onOutcome?.(outcome);
-  }
-}
-
-/**
- * The host name a source's polls are counted against: politeness is per server name, so
- * 127.0.0.2 and 127.0.0.3 are two hosts, and two ports of one name one. A URL config would
- * have refused counts as a host of its own (its poll fails at once anyway).
- */
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return url;
   }
 }
