@@ -14,9 +14,12 @@ export function nextRunAt(
   // A task that is never started computes runs without timers; destroy() unregisters it.
   const task = createTask(expression, () => undefined, { timezone });
   try {
-    const runs = task.getNextRuns(LOOKAHEAD_RUNS);
-    if (notBefore === undefined) return runs[0];
-    return runs.find((run) => run >= notBefore) ?? notBefore;
+    // The next run is what nearly every poll asks for; the lookahead (a thousand runs, tens of
+    // ms) only when a backoff or a hint puts notBefore past it.
+    // (getNextRun answers only for a started task.)
+    const next = task.getNextRuns(1)[0];
+    if (next === undefined || notBefore === undefined || next >= notBefore) return next;
+    return task.getNextRuns(LOOKAHEAD_RUNS).find((run) => run >= notBefore) ?? notBefore;
   } finally {
     void task.destroy();
   }
