@@ -4,9 +4,16 @@
 // campaign-tagged http link and a " | Relief Hub" title tail, with stories on and off, on the
 // memory store and on Redis, alternating on and off each round; the median round is reported.
 // The store already holds a backlog of unrelated entries (stories on builds them too), so the
-// lookups run against a store that is not empty.
+// lookups run against a store that is not empty. The `fetched` mode is the whole of a poll: the
+// service's poller fetches each feed from a loopback partner server, parses it on its worker
+// threads and stores it under its lease.
 import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import { createIngestPool, createPoller } from "../src/app/wiring.js";
 import { DEFAULTS } from "../src/config/defaults.js";
+import { parseConfig } from "../src/config/load.js";
 import { ingestBytes } from "../src/ingest/ingest.js";
 import type { Update } from "../src/model/update.js";
 import { MemoryStore } from "../src/store/memory.js";
@@ -60,9 +67,13 @@ interface Mode {
   name: string;
   leased: boolean;
   concurrency: number;
+  /** Fetched from a partner server by the service's poller, not handed to the store. */
+  fetched?: boolean;
 }
 
 const MODES: Mode[] = [
+  // A whole poll as the service runs it: fetch, parse on the worker threads, store under lease.
+  { name: "fetched", leased: true, concurrency: DEFAULTS.polling.concurrency, fetched: true },
   // As the service polls: each write fenced by its poll's lease (stories or not), and
   // `polling.concurrency` (default) feeds in progress at once.
   { name: "polled", leased: true, concurrency: DEFAULTS.polling.concurrency },
@@ -71,6 +82,91 @@ const MODES: Mode[] = [
   // Plain writes (an operator's import): on Redis a MULTI, where stories add two scripts.
   { name: "imported", leased: false, concurrency: 1 },
 ];
+
+const xml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * The syndicating partner's feed of `updates`, as RSS 2.0 (its own guids), in the language the
+ * original declared: detecting it (a fixed cost per entry, stories or not) is not measured here.
+ */
+function syndicatedFeed(updates: Update[]): string {
+  const language = updates.find((u) => u.language !== undefined)?.language;
+  const items = updates.map(syndicated).map(
+    (u) => `<item><title>${xml(u.title)}</title>${u.link ? `<link>${xml(u.link)}</link>` : ""}
+<guid isPermaLink="false">${xml(u.id)}</guid><pubDate>${new Date(u.published).toUTCString()}</pubDate>
+<description>${xml(u.summary ?? "")}</description></item>`,
+  );
+  return `<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Relief Hub</title>
+<link>https://relief.example/</link><description>Republished</description>${language ? `<language>${language}</language>` : ""}${items.join("\n")}</channel></rss>`;
+}
+
+/** A loopback partner server: `/feed/i` the corpus feed, `/relief/i` its syndicated copy. */
+async function startPartners(inputs: Input[]) {
+  const bodies = new Map<string, Buffer>();
+  for (const [i, input] of inputs.entries()) {
+    bodies.set(`/feed/${i}`, input.body);
+    const { updates } = await ingestBytes(input.body, undefined, sourceOf(i, input), NOW);
+    bodies.set(`/relief/${i}`, Buffer.from(syndicatedFeed(updates)));
+  }
+  const server = createServer((request, response) => {
+    const body = bodies.get(request.url ?? "");
+    response.writeHead(body ? 200 : 404, { "content-type": "application/octet-stream" });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Every feed then its copy, as the other modes write them; 8 polls at once, as configured.
+  const sources = inputs.flatMap((_, i) => [
+    `  - { id: feed-${i}, title: Feed ${i}, url: "${origin}/feed/${i}", categories: [bench] }`,
+    `  - { id: relief-${i}, title: Relief ${i}, url: "${origin}/relief/${i}", categories: [bench] }`,
+  ]);
+  const config = parseConfig(
+    `polling: { allowPrivateNetworks: true, perHostConcurrency: ${DEFAULTS.polling.concurrency}, maxBytes: 50000000 }
+categories: [{ id: bench, title: Bench }]
+sources:
+${sources.join("\n")}
+`,
+  );
+  const pool = createIngestPool(config);
+  return {
+    config,
+    pool,
+    close: async () => {
+      await pool.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+type Partners = Awaited<ReturnType<typeof startPartners>>;
+
+const silent = pino({ level: "silent" });
+
+/**
+ * Polls every source of `partners.config` once with the service's poller; `partners.pool`'s
+ * worker threads parse, as the service's do for its whole life (warm after the first round).
+ */
+async function pollAll(store: Store, partners: Partners): Promise<{ ms: number; entries: number }> {
+  const { config, pool } = partners;
+  const poller = createPoller(config, store, silent, undefined, undefined, pool.ingest);
+  try {
+    const started = performance.now();
+    const outcomes = await poller.pollMany(config.sources, { force: true });
+    const ms = performance.now() - started;
+    const failed = outcomes.find((o) => o.status !== "ok");
+    if (failed) throw new Error(`bench: ${failed.sourceId} failed: ${JSON.stringify(failed)}`);
+    return { ms, entries: outcomes.reduce((n, o) => n + o.added + o.updated, 0) };
+  } finally {
+    await poller.close();
+  }
+}
+
+const sourceOf = (i: number, input: Input) => ({
+  id: `feed-${i}`,
+  categories: ["bench"],
+  feedUrl: `https://corpus.example/${input.name}`,
+});
 
 /** Ingests every feed and its syndicated copy (the copy after the feed), `mode.concurrency` feeds at once. */
 async function ingestAll(
@@ -96,12 +192,7 @@ async function ingestAll(
   const worker = async () => {
     for (let i = next++; i < inputs.length; i = next++) {
       const input = inputs[i] as Input;
-      const source = {
-        id: `feed-${i}`,
-        categories: ["bench"],
-        feedUrl: `https://corpus.example/${input.name}`,
-      };
-      const { updates } = await ingestBytes(input.body, undefined, source, NOW);
+      const { updates } = await ingestBytes(input.body, undefined, sourceOf(i, input), NOW);
       await write(updates);
       await write(updates.map(syndicated));
       entries += updates.length * 2;
@@ -154,7 +245,14 @@ const median = (values: number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-async function measure(kind: "memory" | "redis", inputs: Input[], mode: Mode): Promise<void> {
+async function measure(
+  kind: "memory" | "redis",
+  inputs: Input[],
+  mode: Mode,
+  partners: Partners | undefined,
+): Promise<void> {
+  const ingest = (store: Store) =>
+    mode.fetched && partners ? pollAll(store, partners) : ingestAll(store, inputs, mode);
   const backlog = makeUpdates(BACKLOG);
   const times = { on: [] as number[], off: [] as number[] };
   const again = { on: [] as number[], off: [] as number[] };
@@ -168,10 +266,10 @@ async function measure(kind: "memory" | "redis", inputs: Input[], mode: Mode): P
       for (let i = 0; i < backlog.length; i += 1000)
         await store.upsert(backlog.slice(i, i + 1000), plain);
       const sentBefore = await bytesSent(kind);
-      const run = await ingestAll(store, inputs, mode);
+      const run = await ingest(store);
       (stories ? sent.on : sent.off).push((await bytesSent(kind)) - sentBefore);
       // The same feeds polled again, unchanged: what most polls of a running service are.
-      const repoll = await ingestAll(store, inputs, mode);
+      const repoll = await ingest(store);
       const listed = (await store.count(ALL)) - backlog.length;
       await done();
       if (round === 0) continue; // warm-up
@@ -212,13 +310,20 @@ async function main(): Promise<void> {
     `stories at ingest: ${inputs.length} real-world feeds, each also republished by a partner, over a backlog of ${BACKLOG} entries; median of ${ROUNDS} rounds:`,
   );
   console.log(
-    `  polled: as the service polls, each write under its poll's lease, ${DEFAULTS.polling.concurrency} feeds at once; one by one: the same, a feed at a time; imported: plain writes, a feed at a time`,
+    `  fetched: whole polls by the service's poller from a loopback partner server, ${DEFAULTS.polling.concurrency} at once; polled: the parsed feeds written as the service writes them, each under its poll's lease, ${DEFAULTS.polling.concurrency} feeds at once; one by one: the same, a feed at a time; imported: plain writes, a feed at a time`,
   );
   const kinds = (process.env.BENCH_DEDUP_STORES ?? "memory,redis").split(",");
   const modes = (process.env.BENCH_DEDUP_MODES ?? MODES.map((m) => m.name).join(",")).split(",");
-  for (const kind of ["memory", "redis"] as const) {
-    if (!kinds.includes(kind)) continue;
-    for (const mode of MODES) if (modes.includes(mode.name)) await measure(kind, inputs, mode);
+  const partners = modes.includes("fetched") ? await startPartners(inputs) : undefined;
+  try {
+    for (const kind of ["memory", "redis"] as const) {
+      if (!kinds.includes(kind)) continue;
+      for (const mode of MODES) {
+        if (modes.includes(mode.name)) await measure(kind, inputs, mode, partners);
+      }
+    }
+  } finally {
+    await partners?.close();
   }
 }
 
