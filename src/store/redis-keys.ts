@@ -18,7 +18,8 @@
 //   <prefix>merged:<category> zset    a merged listing: each story once, member its earliest
 //                                     copy's entry id, score its published ms (stories.ts)
 //   <prefix>story:<storyId>   hash    "_rev" → revision; entry id → its source id, per copy (the
-//                                     copy itself is read from its entry)
+//                                     copy itself is read from its entry). None for a story of
+//                                     one copy named by it, most stories (redis-stories.ts)
 //   <prefix>storyof           hash    entry id → its story id
 //   <prefix>storykey          hash    exact story key (canonical link, unique guid) → story id
 //   <prefix>tt:<token>        set     ids of the entries whose title prefix holds the token in

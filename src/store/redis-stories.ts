@@ -7,6 +7,11 @@
 // of a copy (title, link, date, categories, exact keys) is read from the copy's entry, which
 // every write of the copy rewrites anyway. So a poll sends each entry once, not once more as a
 // summary, and a story can never disagree with its copies.
+//
+// Most stories are one entry named by it, and those have no hash at all: an entry whose story
+// (`storyof`) is its own id and whose story has no hash is a story of that one copy. A write
+// that read such a story checks that it still has no hash and that its entry is the one it read
+// (the SHA-1 of its JSON): an edit of the copy or a second partner joining moves one of them.
 
 import { exactStoryKeys } from "../model/story-keys.js";
 import type { StoryInfo, Update } from "../model/update.js";
@@ -34,10 +39,13 @@ const REV = "_rev";
  * lists — entry ids; exact keys; and per entry looked up by title, its id, time bucket, numbers
  * and prefix words, whose token keys it builds as tokenKeyOf does, for the bucket and either side.
  * Returns, as nested arrays: the story of each entry id and the owner of each exact key (false:
- * none), per lookup its candidates as entry id, story id, … flattened, every story named by any
- * of them as story id, its hash flattened, …, and the copies of those stories that are not
- * among the entry ids: their ids, then their entries' JSON in the same order. Read-only: a plan made from it is written by a
- * checked write that applies nothing if a story or key changed since.
+ * none), per lookup its candidates as entry id, story id, … flattened, every story with a hash
+ * named by any of them as story id, its hash flattened, …, the copies of those stories that are
+ * not among the entry ids: their ids, then their entries' JSON in the same order, and the
+ * stories of one copy without a hash (storyof names the entry itself) as story id, the SHA-1 of
+ * its entry's JSON and that JSON (false when the entry is among the entry ids), …. Read-only: a
+ * plan made from it is written by a checked write that applies nothing if a story or key
+ * changed since.
  * Title token members are entry ids; a member stored as a ["storyId","entryId"] pair (the
  * layout before) is read as its entry id.
  */
@@ -104,7 +112,7 @@ for l = 1, #lookups do
 end
 local known = {}
 for j = 1, #ids do known[ids[j]] = true end
-local stories, missing = {}, {}
+local stories, missing, single = {}, {}, {}
 for _, sid in ipairs(order) do
   local flat = redis.call('HGETALL', storyPrefix .. sid)
   if #flat > 0 then
@@ -113,10 +121,16 @@ for _, sid in ipairs(order) do
       local id = flat[j]
       if id ~= '${REV}' and not known[id] then known[id] = true; missing[#missing + 1] = id end
     end
+  elseif redis.call('HGET', KEYS[1], sid) == sid then
+    local json = redis.call('GET', entryPrefix .. sid)
+    if json then
+      single[#single + 1] = sid; single[#single + 1] = redis.sha1hex(json)
+      single[#single + 1] = known[sid] and false or json
+    end
   end
 end
 local entries = each('MGET', false, missing, entryPrefix)
-return { storyOf, owners, candidates, stories, missing, entries }
+return { storyOf, owners, candidates, stories, missing, entries, single }
 `);
 
 type SnapshotReply = [
@@ -125,6 +139,7 @@ type SnapshotReply = [
   string[][],
   (string | string[])[],
   string[],
+  (string | null)[],
   (string | null)[],
 ];
 
@@ -153,7 +168,13 @@ function recordOf(
 export interface RedisStorySnapshot extends StorySnapshot {
   /** Story id → fields of copies without an entry (an interrupted write): a write drops them. */
   readonly stale: ReadonlyMap<string, readonly string[]>;
+  /** Stories of one copy kept without a hash: story id → the SHA-1 of its entry as read. */
+  readonly single: ReadonlyMap<string, string>;
 }
+
+/** Whether a story is kept without a hash: its one copy is the entry it is named by. */
+const needsNoHash = (story: StoryRecord): boolean =>
+  story.members.size === 1 && story.members.has(story.id);
 
 export class RedisStories {
   readonly #client: RedisClient;
@@ -202,7 +223,7 @@ export class RedisStories {
     const reply = (await this.#call("read stories", () =>
       SNAPSHOT.run(this.#client, [this.#keys.storyOf(), this.#keys.storyKeys()], args),
     )) as SnapshotReply;
-    const [storyOfs, owners, found, flatStories, missing, jsons] = reply;
+    const [storyOfs, owners, found, flatStories, missing, jsons, singles] = reply;
 
     const storyOf = new Map<string, string>();
     ids.forEach((id, i) => {
@@ -244,11 +265,22 @@ export class RedisStories {
       const gone = fieldsOf(flat).filter((id) => !record.members.has(id));
       if (gone.length > 0) stale.set(sid, gone);
     }
+    const single = new Map<string, string>();
+    for (let j = 0; j < singles.length; j += 3) {
+      const sid = singles[j] as string;
+      const json = singles[j + 2];
+      const entry = json ? this.#parse(json, sid) : entries.get(sid);
+      if (entry === undefined) continue;
+      // Revision 0: a story with a hash starts at 1, so a story that gets one always moves on.
+      stories.set(sid, { id: sid, rev: 0, members: new Map([[sid, memberOf(entry)]]) });
+      single.set(sid, singles[j + 1] as string);
+    }
     return {
       storyOf,
       stories,
       keyOwners,
       stale,
+      single,
       titleCandidates: (update) => candidates.get(update.id) ?? [],
     };
   }
@@ -261,22 +293,31 @@ export class RedisStories {
     const k = this.#keys;
     for (const [sid, next] of plan.stories) {
       const read = snapshot.stories.get(sid);
+      const sha1 = snapshot.single.get(sid);
       // A new story is named by the new entry's id: only that entry's poll can create it (its
       // lease), and a race between two partners is caught on the exact keys they both take.
-      if (read !== undefined) writes.expect(k.story(sid), REV, String(read.rev));
-      if (next === undefined) {
-        if (read !== undefined) writes.del([k.story(sid)]);
+      if (sha1 !== undefined) {
+        // Read as one copy without a hash: it must still be that, with the entry as read.
+        writes.expect(k.story(sid), REV, undefined).expect(k.storyOf(), sid, sid);
+        writes.expectSha1(k.entry(sid), sha1);
+      } else if (read !== undefined) {
+        writes.expect(k.story(sid), REV, String(read.rev));
+      }
+      // The fields its hash holds now.
+      const held = sha1 === undefined ? read?.members : undefined;
+      if (next === undefined || needsNoHash(next)) {
+        if (held !== undefined) writes.del([k.story(sid)]);
         continue;
       }
       // The revision always moves (an edited copy changes what the story is); a copy's field
       // is written when it joins (or moved to another source), and removed when it leaves.
       const fields = [REV, String(next.rev)];
       for (const [id, member] of next.members) {
-        if (read?.members.get(id)?.sourceId !== member.sourceId) fields.push(id, member.sourceId);
+        if (held?.get(id)?.sourceId !== member.sourceId) fields.push(id, member.sourceId);
       }
       writes.hsetMany(k.story(sid), fields);
       const gone = [...(snapshot.stale.get(sid) ?? [])];
-      for (const id of read?.members.keys() ?? []) if (!next.members.has(id)) gone.push(id);
+      for (const id of held?.keys() ?? []) if (!next.members.has(id)) gone.push(id);
       writes.hdel(k.story(sid), gone);
     }
     for (const [key, read] of plan.keysRead) writes.expect(k.storyKeys(), key, read);

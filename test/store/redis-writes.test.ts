@@ -1,6 +1,7 @@
 // The checked writes stories rely on (redis-writes.ts): a write planned from what was read
 // applies whole while what it read still holds, and not at all once another instance changed
 // it. Against the real test Redis.
+import { createHash } from "node:crypto";
 import test from "ava";
 import { RedisWrites, WriteConflictError } from "../../src/store/redis-writes.js";
 import { ALL } from "../../src/store/store.js";
@@ -41,6 +42,28 @@ test("a checked write applies nothing when one expected field changed, or appear
     .set(`${prefix}s`, "written");
   await t.throwsAsync(appeared.exec(redis), { instanceOf: WriteConflictError });
   t.is(await redis.get(`${prefix}s`), null);
+});
+
+test("a checked write applies while an expected string is the one read (its SHA-1), and not at all once it changed or went", async (t) => {
+  const redis = await rawRedisForTest(t);
+  const prefix = uniquePrefix();
+  t.teardown(() => deleteKeys(prefix));
+  const read = JSON.stringify({ id: "a1", title: "Floods hit northern provinces" });
+  const sha1 = createHash("sha1").update(read).digest("hex");
+  await redis.set(`${prefix}entry`, read);
+  await new RedisWrites().expectSha1(`${prefix}entry`, sha1).set(`${prefix}s`, "first").exec(redis);
+  t.is(await redis.get(`${prefix}s`), "first");
+
+  await redis.set(`${prefix}entry`, JSON.stringify({ id: "a1", title: "Floods: aid arrives" }));
+  const edited = new RedisWrites().expectSha1(`${prefix}entry`, sha1).set(`${prefix}s`, "second");
+  await t.throwsAsync(edited.exec(redis), { instanceOf: WriteConflictError });
+  await redis.del(`${prefix}entry`);
+  const gone = new RedisWrites().expectSha1(`${prefix}entry`, sha1).set(`${prefix}s`, "third");
+  await t.throwsAsync(gone.exec(redis), {
+    instanceOf: WriteConflictError,
+    message: /entry changed meanwhile/,
+  });
+  t.is(await redis.get(`${prefix}s`), "first");
 });
 
 test("runs of commands of one name and length apply in order, between the others, checked or not", async (t) => {

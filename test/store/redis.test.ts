@@ -187,7 +187,6 @@ test("redis: every key lives under the prefix, in the documented layout", async 
     "merged:x@en",
     "src:s1",
     "state:s1",
-    "story:e1",
     "storykey",
     "storyof",
     "version:all",
@@ -349,7 +348,13 @@ test("redis: stories kept in the layout before (copy summaries in the story, [st
     await raw.del(token);
     await raw.sadd(token, JSON.stringify(["a1", "a1"]));
   }
-  await raw.hset(keys.story("a1"), "a1", JSON.stringify({ id: "a1", sourceId: "agency", title }));
+  await raw.hset(
+    keys.story("a1"),
+    "_rev",
+    "1",
+    "a1",
+    JSON.stringify({ id: "a1", sourceId: "agency", title }),
+  );
 
   // A retitled copy from another partner (its own link) finds the story through the old tokens.
   const copy = makeUpdate({
@@ -397,7 +402,7 @@ test("redis: a story naming a copy whose entry is gone drops it at its next writ
   const link = "https://agency.example/reports/flood-response";
   await store.upsert([makeUpdate({ id: "a1", sourceId: "agency", link })], plain);
   // An interrupted write left the story naming a copy that has no entry.
-  await raw.hset(keys.story("a1"), "ghost", "elsewhere");
+  await raw.hset(keys.story("a1"), "_rev", "1", "a1", "agency", "ghost", "elsewhere");
   const listed = await store.list({ category: ALL, limit: 10 });
   t.deepEqual(
     listed.items.map((u) => [u.id, u.story]),
