@@ -17,9 +17,11 @@
 //   <prefix>pinged:<hub> <feed URL> string  ETag of the feed a WebSub hub was last told of, PX expiry
 //   <prefix>merged:<category> zset    a merged listing: each story once, member its earliest
 //                                     copy's entry id, score its published ms (stories.ts)
-//   <prefix>story:<storyId>   hash    "_rev" → revision; entry id → its source id, per copy (the
-//                                     copy itself is read from its entry). None for a story of
-//                                     one copy named by it, most stories (redis-stories.ts)
+//   <prefix>story:<storyId>   hash    entry id → its source id, per copy (the copy itself is
+//                                     read from its entry). None for a story of one copy named
+//                                     by it, most stories (redis-stories.ts)
+//   <prefix>storyrev          hash    story id → a token that changes with every write of the
+//                                     story ("m…" with a hash, "s…" one copy without)
 //   <prefix>storyof           hash    entry id → its story id
 //   <prefix>storykey          hash    exact story key (canonical link, unique guid) → story id
 //   <prefix>tt:<token>        set     ids of the entries whose title prefix holds the token in
@@ -53,6 +55,7 @@ export interface RedisKeys {
   listings(): string;
   story(storyId: string): string;
   storyOf(): string;
+  storyRevs(): string;
   storyKeys(): string;
   titleToken(token: string): string;
   /** WebSub subscriptions, one field per source (redis-subscriptions.ts). */
@@ -82,6 +85,7 @@ export function redisKeys(prefix: string = DEFAULT_REDIS_PREFIX): RedisKeys {
     listings: () => `${prefix}listings`,
     story: (storyId) => `${prefix}story:${storyId}`,
     storyOf: () => `${prefix}storyof`,
+    storyRevs: () => `${prefix}storyrev`,
     storyKeys: () => `${prefix}storykey`,
     titleToken: (token) => `${prefix}tt:${token}`,
     subscriptions: () => `${prefix}websub`,

@@ -8,11 +8,13 @@
 // every write of the copy rewrites anyway. So a poll sends each entry once, not once more as a
 // summary, and a story can never disagree with its copies.
 //
-// Most stories are one entry named by it, and those have no hash at all: an entry whose story
-// (`storyof`) is its own id and whose story has no hash is a story of that one copy. A write
-// that read such a story checks that it still has no hash and that its entry is the one it read
-// (the SHA-1 of its JSON): an edit of the copy or a second partner joining moves one of them.
+// Most stories are one entry named by it, and those have no hash: an entry whose story
+// (`storyof`) is its own id and whose story has no hash is a story of that one copy. Every
+// story has a token in `storyrev` that every write of it replaces (so an edit of a copy, a
+// copy joining or leaving all move it); a write applies only while the tokens of the stories
+// it read are still the ones it read, all checked with one HMGET.
 
+import { randomBytes } from "node:crypto";
 import { exactStoryKeys } from "../model/story-keys.js";
 import type { StoryInfo, Update } from "../model/update.js";
 import { LuaScript } from "./lua-script.js";
@@ -32,20 +34,25 @@ import {
 type Call = <T>(what: string, io: () => Promise<T>) => Promise<T>;
 type ParseEntry = (json: string, id: string) => Update;
 
+/** The revision field of the layout before story tokens: read, and removed at the next write. */
 const REV = "_rev";
 
+/** Story tokens: this process's random part, then a counter, unique across instances. */
+const TOKEN_BASE = randomBytes(6).toString("base64url");
+let tokens = 0;
+const newToken = (withHash: boolean) =>
+  `${withHash ? "m" : "s"}${TOKEN_BASE}${(tokens++).toString(36)}`;
+
 /**
- * KEYS: storyof, storykey. ARGV: the story, entry and title token key prefixes, then counted
- * lists — entry ids; exact keys; and per entry looked up by title, its id, time bucket, numbers
- * and prefix words, whose token keys it builds as tokenKeyOf does, for the bucket and either side.
- * Returns, as nested arrays: the story of each entry id and the owner of each exact key (false:
- * none), per lookup its candidates as entry id, story id, … flattened, every story with a hash
- * named by any of them as story id, its hash flattened, …, the copies of those stories that are
- * not among the entry ids: their ids, then their entries' JSON in the same order, and the
- * stories of one copy without a hash (storyof names the entry itself) as story id, the SHA-1 of
- * its entry's JSON and that JSON (false when the entry is among the entry ids), …. Read-only: a
- * plan made from it is written by a checked write that applies nothing if a story or key
- * changed since.
+ * KEYS: storyof, storykey, storyrev. ARGV: the story, entry and title token key prefixes, then
+ * counted lists — entry ids; exact keys; and per entry looked up by title, its id, time bucket,
+ * numbers and prefix words, whose token keys it builds as tokenKeyOf does, for the bucket and
+ * either side. Returns, as nested arrays: the story of each entry id and the owner of each exact
+ * key (false: none), per lookup its candidates as entry id, story id, … flattened, every story
+ * named by any of them as story id, its token (false: none) and its hash flattened (false: one
+ * copy without a hash), …, and the copies of those stories that are not among the entry ids:
+ * their ids, then their entries' JSON in the same order. Read-only: a plan made from it is
+ * written by a checked write that applies nothing if a story or key changed since.
  * Title token members are entry ids; a member stored as a ["storyId","entryId"] pair (the
  * layout before) is read as its entry id.
  */
@@ -112,64 +119,67 @@ for l = 1, #lookups do
 end
 local known = {}
 for j = 1, #ids do known[ids[j]] = true end
-local stories, missing, single = {}, {}, {}
-for _, sid in ipairs(order) do
-  local flat = redis.call('HGETALL', storyPrefix .. sid)
+local revs = each('HMGET', KEYS[3], order, '')
+local heads = each('HMGET', KEYS[1], order, '')
+local stories, missing = {}, {}
+for o, sid in ipairs(order) do
+  local rev = revs[o]
+  -- Only a story whose token says it has a hash (or one with no token: the layout before) has one.
+  local flat = {}
+  if not rev or string.sub(rev, 1, 1) == 'm' then flat = redis.call('HGETALL', storyPrefix .. sid) end
   if #flat > 0 then
-    stories[#stories + 1] = sid; stories[#stories + 1] = flat
+    stories[#stories + 1] = sid; stories[#stories + 1] = rev; stories[#stories + 1] = flat
     for j = 1, #flat, 2 do
       local id = flat[j]
       if id ~= '${REV}' and not known[id] then known[id] = true; missing[#missing + 1] = id end
     end
-  elseif redis.call('HGET', KEYS[1], sid) == sid then
-    local json = redis.call('GET', entryPrefix .. sid)
-    if json then
-      single[#single + 1] = sid; single[#single + 1] = redis.sha1hex(json)
-      single[#single + 1] = known[sid] and false or json
-    end
+  elseif heads[o] == sid then
+    stories[#stories + 1] = sid; stories[#stories + 1] = rev; stories[#stories + 1] = false
+    if not known[sid] then known[sid] = true; missing[#missing + 1] = sid end
   end
 end
 local entries = each('MGET', false, missing, entryPrefix)
-return { storyOf, owners, candidates, stories, missing, entries, single }
+return { storyOf, owners, candidates, stories, missing, entries }
 `);
 
 type SnapshotReply = [
   (string | null)[],
   (string | null)[],
   string[][],
-  (string | string[])[],
+  (string | string[] | null)[],
   string[],
-  (string | null)[],
   (string | null)[],
 ];
 
-/** A story as stored (`_rev` and one field per copy), its copies taken from their entries. */
+/** A story as stored: one field per copy (and `_rev` in the layout before), copies from entries. */
 function recordOf(
   sid: string,
   flat: readonly string[],
   entryOf: (id: string) => Update | undefined,
-): StoryRecord | undefined {
-  let rev: number | undefined;
+): StoryRecord {
   const members = new Map<string, StoryMember>();
-  for (let j = 0; j < flat.length; j += 2) {
-    const field = flat[j] as string;
-    if (field === REV) {
-      rev = Number(flat[j + 1]);
-      continue;
-    }
+  for (const id of fieldsOf(flat)) {
+    if (id === REV) continue;
     // A copy whose entry is gone (an interrupted write) is left out; the next write drops it.
-    const entry = entryOf(field);
-    if (entry) members.set(field, memberOf(entry));
+    const entry = entryOf(id);
+    if (entry) members.set(id, memberOf(entry));
   }
-  return rev === undefined ? undefined : { id: sid, rev, members };
+  return { id: sid, members };
 }
 
-/** A snapshot of Redis stories, with the copies a story names but whose entries are gone. */
+/** What a snapshot read of a story, which its write must find unchanged. */
+interface StoryRead {
+  /** Its token; undefined for a story written before tokens. */
+  token: string | undefined;
+  /** The fields of its hash: copies, stale ones and `_rev`; undefined when it has no hash. */
+  fields: readonly string[] | undefined;
+  /** The revision of a story written before tokens. */
+  legacyRev: string | undefined;
+}
+
+/** A snapshot of Redis stories, with what each story's write must find unchanged. */
 export interface RedisStorySnapshot extends StorySnapshot {
-  /** Story id → fields of copies without an entry (an interrupted write): a write drops them. */
-  readonly stale: ReadonlyMap<string, readonly string[]>;
-  /** Stories of one copy kept without a hash: story id → the SHA-1 of its entry as read. */
-  readonly single: ReadonlyMap<string, string>;
+  readonly read: ReadonlyMap<string, StoryRead>;
 }
 
 /** Whether a story is kept without a hash: its one copy is the entry it is named by. */
@@ -221,9 +231,13 @@ export class RedisStories {
       args.push(id, bucket, numbers, words.length, ...words);
     }
     const reply = (await this.#call("read stories", () =>
-      SNAPSHOT.run(this.#client, [this.#keys.storyOf(), this.#keys.storyKeys()], args),
+      SNAPSHOT.run(
+        this.#client,
+        [this.#keys.storyOf(), this.#keys.storyKeys(), this.#keys.storyRevs()],
+        args,
+      ),
     )) as SnapshotReply;
-    const [storyOfs, owners, found, flatStories, missing, jsons, singles] = reply;
+    const [storyOfs, owners, found, flatStories, missing, jsons] = reply;
 
     const storyOf = new Map<string, string>();
     ids.forEach((id, i) => {
@@ -255,32 +269,35 @@ export class RedisStories {
       if (json != null) entries.set(id, this.#parse(json, id));
     });
     const stories = new Map<string, StoryRecord>();
-    const stale = new Map<string, string[]>();
-    for (let s = 0; s < flatStories.length; s += 2) {
+    const read = new Map<string, StoryRead>();
+    for (let s = 0; s < flatStories.length; s += 3) {
       const sid = flatStories[s] as string;
-      const flat = flatStories[s + 1] as string[];
-      const record = recordOf(sid, flat, (id) => entries.get(id));
-      if (!record) continue;
-      stories.set(sid, record);
-      const gone = fieldsOf(flat).filter((id) => !record.members.has(id));
-      if (gone.length > 0) stale.set(sid, gone);
-    }
-    const single = new Map<string, string>();
-    for (let j = 0; j < singles.length; j += 3) {
-      const sid = singles[j] as string;
-      const json = singles[j + 2];
-      const entry = json ? this.#parse(json, sid) : entries.get(sid);
-      if (entry === undefined) continue;
-      // Revision 0: a story with a hash starts at 1, so a story that gets one always moves on.
-      stories.set(sid, { id: sid, rev: 0, members: new Map([[sid, memberOf(entry)]]) });
-      single.set(sid, singles[j + 1] as string);
+      const token = (flatStories[s + 1] as string | null) ?? undefined;
+      const flat = flatStories[s + 2] as string[] | null;
+      if (flat === null) {
+        // One copy without a hash: the entry the story is named by.
+        const entry = entries.get(sid);
+        if (entry === undefined) continue;
+        stories.set(sid, { id: sid, members: new Map([[sid, memberOf(entry)]]) });
+        read.set(sid, { token, fields: undefined, legacyRev: undefined });
+        continue;
+      }
+      stories.set(
+        sid,
+        recordOf(sid, flat, (id) => entries.get(id)),
+      );
+      const at = fieldsOf(flat).indexOf(REV);
+      read.set(sid, {
+        token,
+        fields: fieldsOf(flat),
+        legacyRev: at < 0 ? undefined : (flat[2 * at + 1] as string),
+      });
     }
     return {
       storyOf,
       stories,
       keyOwners,
-      stale,
-      single,
+      read,
       titleCandidates: (update) => candidates.get(update.id) ?? [],
     };
   }
@@ -291,35 +308,37 @@ export class RedisStories {
    */
   write(plan: StoryPlan, snapshot: RedisStorySnapshot, writes: RedisWrites): Set<string> {
     const k = this.#keys;
+    const tokensSet: string[] = [];
+    const tokensGone: string[] = [];
     for (const [sid, next] of plan.stories) {
-      const read = snapshot.stories.get(sid);
-      const sha1 = snapshot.single.get(sid);
+      const read = snapshot.read.get(sid);
       // A new story is named by the new entry's id: only that entry's poll can create it (its
       // lease), and a race between two partners is caught on the exact keys they both take.
-      if (sha1 !== undefined) {
-        // Read as one copy without a hash: it must still be that, with the entry as read.
-        writes.expect(k.story(sid), REV, undefined).expect(k.storyOf(), sid, sid);
-        writes.expectSha1(k.entry(sid), sha1);
-      } else if (read !== undefined) {
-        writes.expect(k.story(sid), REV, String(read.rev));
+      if (read !== undefined) {
+        writes.expect(k.storyRevs(), sid, read.token);
+        if (read.legacyRev !== undefined) writes.expect(k.story(sid), REV, read.legacyRev);
       }
-      // The fields its hash holds now.
-      const held = sha1 === undefined ? read?.members : undefined;
+      // The token always moves (an edited copy changes what the story is).
+      if (next === undefined) tokensGone.push(sid);
+      else tokensSet.push(sid, newToken(!needsNoHash(next)));
       if (next === undefined || needsNoHash(next)) {
-        if (held !== undefined) writes.del([k.story(sid)]);
+        if (read?.fields !== undefined) writes.del([k.story(sid)]);
         continue;
       }
-      // The revision always moves (an edited copy changes what the story is); a copy's field
-      // is written when it joins (or moved to another source), and removed when it leaves.
-      const fields = [REV, String(next.rev)];
+      // A copy's field is written when it joins (or moved to another source), and removed when
+      // it leaves; fields of copies without an entry, and the revision before tokens, go too.
+      const held = read?.fields === undefined ? undefined : snapshot.stories.get(sid)?.members;
+      const fields: string[] = [];
       for (const [id, member] of next.members) {
         if (held?.get(id)?.sourceId !== member.sourceId) fields.push(id, member.sourceId);
       }
       writes.hsetMany(k.story(sid), fields);
-      const gone = [...(snapshot.stale.get(sid) ?? [])];
-      for (const id of held?.keys() ?? []) if (!next.members.has(id)) gone.push(id);
-      writes.hdel(k.story(sid), gone);
+      writes.hdel(
+        k.story(sid),
+        (read?.fields ?? []).filter((id) => id === REV || !next.members.has(id)),
+      );
     }
+    writes.hdel(k.storyRevs(), tokensGone).hsetMany(k.storyRevs(), tokensSet);
     for (const [key, read] of plan.keysRead) writes.expect(k.storyKeys(), key, read);
     const set = (hash: string, changes: Map<string, string | undefined>) => {
       const pairs: string[] = [];
@@ -362,9 +381,9 @@ export class RedisStories {
   }
 }
 
-/** The copies a flattened story hash names. */
+/** The fields a flattened story hash holds, `_rev` of the layout before included. */
 function fieldsOf(flat: readonly string[]): string[] {
-  const ids: string[] = [];
-  for (let j = 0; j < flat.length; j += 2) if (flat[j] !== REV) ids.push(flat[j] as string);
-  return ids;
+  const fields: string[] = [];
+  for (let j = 0; j < flat.length; j += 2) fields.push(flat[j] as string);
+  return fields;
 }

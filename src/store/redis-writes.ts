@@ -15,9 +15,7 @@ type Arg = string | number;
  *  - ARGV[1] is empty, or KEYS[1] (the source's fence) still holds ARGV[1] (the poll's token);
  *  - each of the ARGV[2] expectations holds — a hash key, a count n, then n pairs of a field
  *    and "" for absent or "=" + value, read with one HMGET: what the operation read and
- *    planned from (its stories) has not changed since;
- *  - and each of the m value expectations after them (m, then m pairs of a key and the SHA-1
- *    of the string it held when read): an entry a plan read is unchanged.
+ *    planned from (its stories) has not changed since.
  * The keys the commands touch are not declared: they share the deployment's prefix, which in
  * cluster mode is a hash tag, so they live in KEYS[1]'s slot.
  */
@@ -38,15 +36,6 @@ for _ = 1, tonumber(ARGV[2]) do
     end
   end
   i = i + 2 + 2 * n
-end
-local m = tonumber(ARGV[i])
-i = i + 1
-for _ = 1, m do
-  local v = redis.call('GET', ARGV[i])
-  if not v or redis.sha1hex(v) ~= ARGV[i + 1] then
-    return redis.error_reply('CONFLICT ' .. ARGV[i] .. ' changed meanwhile')
-  end
-  i = i + 2
 end
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
@@ -79,14 +68,6 @@ export class RedisWrites {
   readonly commands: Arg[][] = [];
   /** Hash key → [field, value or undefined for absent] that must still hold. */
   readonly #expected = new Map<string, [string, string | undefined][]>();
-  /** String key → the SHA-1 of the value it must still hold. */
-  readonly #expectedSha1 = new Map<string, string>();
-
-  /** Applies nothing (WriteConflictError) unless `key` still holds a string of this SHA-1. */
-  expectSha1(key: string, sha1: string): this {
-    this.#expectedSha1.set(key, sha1);
-    return this;
-  }
 
   /** Applies nothing (WriteConflictError) unless `field` of `key` still holds `value`. */
   expect(key: string, field: string, value: string | undefined): this {
@@ -172,7 +153,7 @@ export class RedisWrites {
    */
   async exec(client: RedisClient, fence?: { key: string; lease: PollLease }): Promise<void> {
     if (this.commands.length === 0) return;
-    const first = this.#expected.keys().next().value ?? this.#expectedSha1.keys().next().value;
+    const first = this.#expected.keys().next().value;
     if (fence === undefined && first === undefined) {
       // ioredis looks queued commands up by their method names, which are lower case.
       const queued = this.commands.map(([name, ...args]) => [String(name).toLowerCase(), ...args]);
@@ -191,8 +172,6 @@ export class RedisWrites {
       }
     }
     args[1] = groups;
-    args.push(this.#expectedSha1.size);
-    for (const [key, sha1] of this.#expectedSha1) args.push(key, sha1);
     appendCommands(args, this.commands);
     try {
       await CHECKED.run(client, [fence?.key ?? first ?? ""], args);

@@ -35,8 +35,6 @@ export interface StoryMember {
 
 export interface StoryRecord {
   id: string;
-  /** Bumped by every write of the story: RedisStore's check that nobody changed it meanwhile. */
-  rev: number;
   members: ReadonlyMap<string, StoryMember>;
 }
 
@@ -209,7 +207,7 @@ export function planStories(
       if (!kept && owner(key) === sid) setOwner(key, undefined);
     }
     for (const token of tokensOf(member)) plan.tokenRemoves.push([token, entryId, sid]);
-    write(members.size === 0 ? undefined : { ...current, rev: current.rev + 1, members }, sid);
+    write(members.size === 0 ? undefined : { ...current, members }, sid);
   };
 
   /** Whether `member` may join `candidate`: one copy per source in a story. */
@@ -277,7 +275,7 @@ export function planStories(
     const current = story(sid);
     const members = new Map(current?.members ?? []);
     members.set(update.id, member);
-    write({ id: sid, rev: (current?.rev ?? 0) + 1, members }, sid);
+    write({ id: sid, members }, sid);
     for (const key of member.keys) {
       const held = owner(key);
       if (held === sid) continue;

@@ -1,10 +1,12 @@
 // The checked writes stories rely on (redis-writes.ts): a write planned from what was read
 // applies whole while what it read still holds, and not at all once another instance changed
 // it. Against the real test Redis.
-import { createHash } from "node:crypto";
 import test from "ava";
+import { redisKeys } from "../../src/store/redis-keys.js";
+import { RedisStories } from "../../src/store/redis-stories.js";
 import { RedisWrites, WriteConflictError } from "../../src/store/redis-writes.js";
 import { ALL } from "../../src/store/store.js";
+import { planStories } from "../../src/store/stories.js";
 import { deleteKeys, rawRedisForTest, redisStoreForTest, uniquePrefix } from "../helpers/redis.js";
 import { makeUpdate } from "../helpers/updates.js";
 
@@ -42,28 +44,6 @@ test("a checked write applies nothing when one expected field changed, or appear
     .set(`${prefix}s`, "written");
   await t.throwsAsync(appeared.exec(redis), { instanceOf: WriteConflictError });
   t.is(await redis.get(`${prefix}s`), null);
-});
-
-test("a checked write applies while an expected string is the one read (its SHA-1), and not at all once it changed or went", async (t) => {
-  const redis = await rawRedisForTest(t);
-  const prefix = uniquePrefix();
-  t.teardown(() => deleteKeys(prefix));
-  const read = JSON.stringify({ id: "a1", title: "Floods hit northern provinces" });
-  const sha1 = createHash("sha1").update(read).digest("hex");
-  await redis.set(`${prefix}entry`, read);
-  await new RedisWrites().expectSha1(`${prefix}entry`, sha1).set(`${prefix}s`, "first").exec(redis);
-  t.is(await redis.get(`${prefix}s`), "first");
-
-  await redis.set(`${prefix}entry`, JSON.stringify({ id: "a1", title: "Floods: aid arrives" }));
-  const edited = new RedisWrites().expectSha1(`${prefix}entry`, sha1).set(`${prefix}s`, "second");
-  await t.throwsAsync(edited.exec(redis), { instanceOf: WriteConflictError });
-  await redis.del(`${prefix}entry`);
-  const gone = new RedisWrites().expectSha1(`${prefix}entry`, sha1).set(`${prefix}s`, "third");
-  await t.throwsAsync(gone.exec(redis), {
-    instanceOf: WriteConflictError,
-    message: /entry changed meanwhile/,
-  });
-  t.is(await redis.get(`${prefix}s`), "first");
 });
 
 test("runs of commands of one name and length apply in order, between the others, checked or not", async (t) => {
@@ -138,4 +118,41 @@ test("two instances writing copies of one story at once make one story", async (
       `${item.id} names both partners`,
     );
   }
+});
+
+test("a copy planned to join a story of one copy applies nothing once that copy was edited meanwhile; planned again, it joins", async (t) => {
+  const prefix = uniquePrefix();
+  const keys = redisKeys(prefix);
+  const store = await redisStoreForTest(t, prefix);
+  const raw = await rawRedisForTest(t);
+  const link = "https://agency.example/reports/flood-response";
+  const first = makeUpdate({ id: "a1", sourceId: "agency", link, categories: ["x"] });
+  await store.upsert([first], plain);
+  t.is(await raw.exists(keys.story("a1")), 0, "a story of one copy has no hash");
+  const stories = new RedisStories(
+    raw,
+    keys,
+    (_what, io) => io(),
+    (json) => JSON.parse(json),
+  );
+  const copy = makeUpdate({ id: "r1", sourceId: "relief", link: `${link}?utm_source=relief` });
+  const plan = async () => {
+    const snapshot = await stories.snapshot([copy], []);
+    const planned = planStories(snapshot, [copy], []);
+    const writes = new RedisWrites();
+    stories.write(planned, snapshot, writes);
+    return { planned, writes };
+  };
+  const stale = await plan();
+  t.is(stale.planned.storyOf.get("r1"), "a1");
+  // Meanwhile the agency's poll edits its copy (another category): the plan is out of date.
+  await store.upsert([{ ...first, categories: ["x", "z"] }], plain);
+  await t.throwsAsync(stale.writes.exec(raw), { instanceOf: WriteConflictError });
+  t.is(await raw.hget(keys.storyOf(), "r1"), null);
+  t.is(await raw.exists(keys.story("a1")), 0);
+
+  const fresh = await plan();
+  await fresh.writes.exec(raw);
+  t.deepEqual(await raw.hgetall(keys.story("a1")), { a1: "agency", r1: "relief" });
+  t.is(await raw.hget(keys.storyOf(), "r1"), "a1");
 });
