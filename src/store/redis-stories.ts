@@ -45,14 +45,14 @@ const newToken = (withHash: boolean) =>
 
 /**
  * KEYS: storyof, storykey, storyrev. ARGV: the story, entry and title token key prefixes, then
- * counted lists — entry ids; exact keys; and per entry looked up by title, its id, time bucket,
- * numbers and prefix words, whose token keys it builds as tokenKeyOf does, for the bucket and
- * either side. Returns, as nested arrays: the story of each entry id and the owner of each exact
- * key (false: none), per lookup its candidates as entry id, story id, … flattened, every story
- * named by any of them as story id, its token (false: none) and its hash flattened (false: one
- * copy without a hash), …, and the copies of those stories that are not among the entry ids:
- * their ids, then their entries' JSON in the same order. Read-only: a plan made from it is
- * written by a checked write that applies nothing if a story or key changed since.
+ * the request as JSON: [entry ids, exact keys, lookups], a lookup per entry looked up by title
+ * as [time bucket, numbers, prefix words], whose token keys it builds as tokenKeyOf does, for
+ * the bucket and either side. Returns, as JSON: [the story of each entry id and the owner of
+ * each exact key (false: none), per lookup its candidates as entry id, story id, … flattened,
+ * every story named by any of them as story id, its token (false: none) and its hash flattened
+ * (false: one copy without a hash), …, and the copies of those stories that are not among the
+ * entry ids: their ids, then their entries' JSON in the same order]. Read-only: a plan made
+ * from it is written by a checked write that applies nothing if a story or key changed since.
  * Title token members are entry ids; a member stored as a ["storyId","entryId"] pair (the
  * layout before) is read as its entry id.
  */
@@ -69,14 +69,8 @@ local function each(command, key, list, prefix)
   end
   return out
 end
-local i = 4
-local function list()
-  local n, out = tonumber(ARGV[i]), {}
-  for j = 1, n do out[j] = ARGV[i + j] end
-  i = i + n + 1
-  return out
-end
-local ids, keys = list(), list()
+local request = cjson.decode(ARGV[4])
+local ids, keys, lookups = request[1], request[2], request[3]
 local sids, order = {}, {}
 local function want(sid)
   if sid and not sids[sid] then sids[sid] = true; order[#order + 1] = sid end
@@ -85,15 +79,13 @@ local storyOf = each('HMGET', KEYS[1], ids, '')
 for j = 1, #ids do want(storyOf[j]) end
 local owners = each('HMGET', KEYS[2], keys, '')
 for j = 1, #keys do want(owners[j]) end
-local found, lookups = {}, {}
-local n = tonumber(ARGV[i]); i = i + 1
-for _ = 1, n do
-  local bucket, numbers, w = tonumber(ARGV[i + 1]), ARGV[i + 2], tonumber(ARGV[i + 3])
+local found, counts = {}, {}
+for l = 1, #lookups do
+  local bucket, numbers, words = lookups[l][1], lookups[l][2], lookups[l][3]
   local tokens = {}
-  for j = 1, w do
-    for d = -1, 1 do
-      tokens[#tokens + 1] = tokenPrefix .. string.format('%d', bucket + d) .. ':' .. numbers .. ':' .. ARGV[i + 3 + j]
-    end
+  for d = -1, 1 do
+    local prefix = tokenPrefix .. (bucket + d) .. ':' .. numbers .. ':'
+    for j = 1, #words do tokens[#tokens + 1] = prefix .. words[j] end
   end
   local members = redis.call('SUNION', unpack(tokens))
   for j = 1, #members do
@@ -101,14 +93,13 @@ for _ = 1, n do
     if string.sub(m, 1, 1) == '[' then m = cjson.decode(m)[2] end
     found[#found + 1] = m
   end
-  lookups[#lookups + 1] = #members
-  i = i + 4 + w
+  counts[l] = #members
 end
 local foundSids = each('HMGET', KEYS[1], found, '')
 local candidates, at = {}, 0
 for l = 1, #lookups do
   local hits = {}
-  for _ = 1, lookups[l] do
+  for _ = 1, counts[l] do
     at = at + 1
     if foundSids[at] then
       hits[#hits + 1] = found[at]; hits[#hits + 1] = foundSids[at]
@@ -139,17 +130,21 @@ for o, sid in ipairs(order) do
   end
 end
 local entries = each('MGET', false, missing, entryPrefix)
-return { storyOf, owners, candidates, stories, missing, entries }
+return cjson.encode({ storyOf, owners, candidates, stories, missing, entries })
 `);
 
+/** The snapshot's reply; false where Lua had none (cjson writes Lua's false as false). */
 type SnapshotReply = [
-  (string | null)[],
-  (string | null)[],
+  (string | false)[],
+  (string | false)[],
   string[][],
-  (string | string[] | null)[],
+  (string | string[] | false)[],
   string[],
-  (string | null)[],
+  (string | false)[],
 ];
+
+/** cjson writes an empty Lua table as an object: read as the empty list it is. */
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** A story as stored: one field per copy (and `_rev` in the layout before), copies from entries. */
 function recordOf(
@@ -217,41 +212,36 @@ export class RedisStories {
       const lookup = tokenLookupOf(u);
       return lookup === undefined ? [] : [{ id: u.id, ...lookup }];
     });
-    const args: (string | number)[] = [
-      this.#keys.story(""),
-      this.#keys.entry(""),
-      this.#keys.titleToken(""),
-      ids.length,
-      ...ids,
-      keys.length,
-      ...keys,
-      lookups.length,
-    ];
-    for (const { id, bucket, numbers, words } of lookups) {
-      args.push(id, bucket, numbers, words.length, ...words);
-    }
-    const reply = (await this.#call("read stories", () =>
+    // One JSON argument and one JSON reply: a poll's lookups and their answers are thousands
+    // of short strings, which the client and the script would otherwise handle one by one.
+    const request = JSON.stringify([
+      ids,
+      keys,
+      lookups.map(({ bucket, numbers, words }) => [bucket, numbers, words]),
+    ]);
+    const text = (await this.#call("read stories", () =>
       SNAPSHOT.run(
         this.#client,
         [this.#keys.storyOf(), this.#keys.storyKeys(), this.#keys.storyRevs()],
-        args,
+        [this.#keys.story(""), this.#keys.entry(""), this.#keys.titleToken(""), request],
       ),
-    )) as SnapshotReply;
+    )) as string;
+    const reply = (JSON.parse(text) as unknown[]).map(listOf) as SnapshotReply;
     const [storyOfs, owners, found, flatStories, missing, jsons] = reply;
 
     const storyOf = new Map<string, string>();
     ids.forEach((id, i) => {
       const sid = storyOfs[i];
-      if (sid != null) storyOf.set(id, sid);
+      if (sid) storyOf.set(id, sid);
     });
     const keyOwners = new Map<string, string>();
     keys.forEach((key, i) => {
       const sid = owners[i];
-      if (sid != null) keyOwners.set(key, sid);
+      if (sid) keyOwners.set(key, sid);
     });
     const candidates = new Map<string, string[]>();
     lookups.forEach(({ id }, l) => {
-      const pairs = found[l] ?? [];
+      const pairs = listOf(found[l]) as string[];
       const others: string[] = [];
       for (let j = 0; j < pairs.length; j += 2) {
         const other = pairs[j] as string;
@@ -266,15 +256,15 @@ export class RedisStories {
     for (const update of upserts) entries.set(update.id, stored.get(update.id) ?? update);
     missing.forEach((id, i) => {
       const json = jsons[i];
-      if (json != null) entries.set(id, this.#parse(json, id));
+      if (json) entries.set(id, this.#parse(json, id));
     });
     const stories = new Map<string, StoryRecord>();
     const read = new Map<string, StoryRead>();
     for (let s = 0; s < flatStories.length; s += 3) {
       const sid = flatStories[s] as string;
-      const token = (flatStories[s + 1] as string | null) ?? undefined;
-      const flat = flatStories[s + 2] as string[] | null;
-      if (flat === null) {
+      const token = (flatStories[s + 1] as string | false) || undefined;
+      const flat = flatStories[s + 2] as string[] | false;
+      if (flat === false) {
         // One copy without a hash: the entry the story is named by.
         const entry = entries.get(sid);
         if (entry === undefined) continue;
