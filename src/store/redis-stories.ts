@@ -47,12 +47,13 @@ const newToken = (withHash: boolean) =>
  * KEYS: storyof, storykey, storyrev. ARGV: the story, entry and title token key prefixes, then
  * the request as JSON: [entry ids, exact keys, lookups], a lookup per entry looked up by title
  * as [time bucket, numbers, prefix words], whose token keys it builds as tokenKeyOf does, for
- * the bucket and either side. Returns, as JSON: [the story of each entry id and the owner of
- * each exact key (false: none), per lookup its candidates as entry id, story id, … flattened,
- * every story named by any of them as story id, its token (false: none) and its hash flattened
+ * the bucket and either side. Returns JSON — [the story of each entry id and the owner of each
+ * exact key (false: none), per lookup its candidates as entry id, story id, … flattened, every
+ * story named by any of them as story id, its token (false: none) and its hash flattened
  * (false: one copy without a hash), …, and the copies of those stories that are not among the
- * entry ids: their ids, then their entries' JSON in the same order]. Read-only: a plan made
- * from it is written by a checked write that applies nothing if a story or key changed since.
+ * entry ids] — then those copies' entries as they are stored (not escaped into the JSON).
+ * Read-only: a plan made from it is written by a checked write that applies nothing if a story
+ * or key changed since.
  * Title token members are entry ids; a member stored as a ["storyId","entryId"] pair (the
  * layout before) is read as its entry id.
  */
@@ -130,17 +131,16 @@ for o, sid in ipairs(order) do
   end
 end
 local entries = each('MGET', false, missing, entryPrefix)
-return cjson.encode({ storyOf, owners, candidates, stories, missing, entries })
+return { cjson.encode({ storyOf, owners, candidates, stories, missing }), entries }
 `);
 
-/** The snapshot's reply; false where Lua had none (cjson writes Lua's false as false). */
+/** The snapshot's JSON reply; false where Lua had none (cjson writes Lua's false as false). */
 type SnapshotReply = [
   (string | false)[],
   (string | false)[],
   string[][],
   (string | string[] | false)[],
   string[],
-  (string | false)[],
 ];
 
 /** cjson writes an empty Lua table as an object: read as the empty list it is. */
@@ -219,15 +219,15 @@ export class RedisStories {
       keys,
       lookups.map(({ bucket, numbers, words }) => [bucket, numbers, words]),
     ]);
-    const text = (await this.#call("read stories", () =>
+    const [text, jsons] = (await this.#call("read stories", () =>
       SNAPSHOT.run(
         this.#client,
         [this.#keys.storyOf(), this.#keys.storyKeys(), this.#keys.storyRevs()],
         [this.#keys.story(""), this.#keys.entry(""), this.#keys.titleToken(""), request],
       ),
-    )) as string;
+    )) as [string, (string | null)[]];
     const reply = (JSON.parse(text) as unknown[]).map(listOf) as SnapshotReply;
-    const [storyOfs, owners, found, flatStories, missing, jsons] = reply;
+    const [storyOfs, owners, found, flatStories, missing] = reply;
 
     const storyOf = new Map<string, string>();
     ids.forEach((id, i) => {
@@ -256,7 +256,7 @@ export class RedisStories {
     for (const update of upserts) entries.set(update.id, stored.get(update.id) ?? update);
     missing.forEach((id, i) => {
       const json = jsons[i];
-      if (json) entries.set(id, this.#parse(json, id));
+      if (json != null) entries.set(id, this.#parse(json, id));
     });
     const stories = new Map<string, StoryRecord>();
     const read = new Map<string, StoryRead>();
