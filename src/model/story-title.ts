@@ -30,6 +30,10 @@ const UNSPACED =
 const SPACED_WORD =
   /[\p{L}\p{N}\p{M}]+(?:(?:\.(?=[\p{L}\p{N}])|(?<=\p{L}):(?=\p{L})|,(?=\p{N}))[\p{L}\p{N}\p{M}]+)*/gu;
 
+const ASCII = /^[\x00-\x7f]*$/;
+/** SPACED_WORD for lower-case ASCII text: letters and digits are all its \p{L} and \p{N}. */
+const ASCII_WORD = /[a-z0-9]+(?:(?:\.(?=[a-z0-9])|(?<=[a-z]):(?=[a-z])|,(?=[0-9]))[a-z0-9]+)*/g;
+
 /** Numbers written out, which tell the parts of a series apart as digits do. */
 const NUMBER_WORDS = new Set(
   (
@@ -57,13 +61,20 @@ export function titleWords(title: string | undefined): TitleWords {
     if (/\p{N}/u.test(tail[0])) break;
     text = text.slice(0, tail.index);
   }
-  const folded = text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .replace(/['’ʼ]/g, "");
+  // Most titles are ASCII: nothing to fold, and the same words found by ASCII classes, which
+  // run several times faster than Unicode property classes (a poll folds every new title).
+  const ascii = ASCII.test(text);
+  const folded = ascii
+    ? text.toLowerCase().replace(/'/g, "")
+    : text
+        .normalize("NFKD")
+        .replace(/\p{M}+/gu, "")
+        .toLowerCase()
+        .replace(/['’ʼ]/g, "");
   const words = new Set<string>();
-  if (UNSPACED.test(folded)) {
+  if (ascii) {
+    for (const word of folded.match(ASCII_WORD) ?? []) words.add(word);
+  } else if (UNSPACED.test(folded)) {
     // Word boundaries by Unicode's rules (Intl.Segmenter): Chinese, Japanese and Thai titles have
     // no spaces between their words, and splitting on spaces would see one word per phrase.
     for (const { segment, isWordLike } of WORDS.segment(folded)) if (isWordLike) words.add(segment);
@@ -76,7 +87,7 @@ export function titleWords(title: string | undefined): TitleWords {
   }
   // Every run of digits, wherever it is ("COVID-19", "1940s", "v1.2.3"), and the English number
   // words: "Day Four" and "Day Five" of a series are two stories.
-  const digits = folded.match(/\p{N}+/gu) ?? [];
+  const digits = folded.match(ascii ? /[0-9]+/g : /\p{N}+/gu) ?? [];
   const spelled = [...words].filter((word) => NUMBER_WORDS.has(word));
   const numbers = [...digits, ...spelled].sort().join(" ");
   return { words, numbers };

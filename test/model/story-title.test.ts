@@ -80,3 +80,25 @@ test("an empty or missing title has no words and matches nothing", (t) => {
   t.is(titleWords(undefined).words.size, 0);
   t.false(same("", ""));
 });
+
+test("an ASCII title has the words and numbers the Unicode path finds for it", (t) => {
+  const titles = [
+    "U.S. pledges $3.5 million as 1,000 families flee: report",
+    "COVID-19 in 1940s-style camps, v1.2.3 of the guidance",
+    "It's Day Four: UNHCR's 'emergency' response | UN News",
+    "Ratio 3:2 and time 10:30 - Press release",
+    "UPDATE: Floods displace thousands (Situation Report No. 12)",
+    "  tabs\tand\nnewlines   between  words  ",
+  ];
+  for (const title of titles) {
+    // A lone combining mark folds away but sends the title down the Unicode path.
+    const unicode = titleWords(`${title}\u0301`);
+    const ascii = titleWords(title);
+    t.deepEqual([...ascii.words], [...unicode.words], title);
+    t.is(ascii.numbers, unicode.numbers, title);
+  }
+  t.deepEqual(
+    [...titleWords("U.S. aid reaches 1,000 families").words],
+    ["u.s", "aid", "reaches", "1,000", "families"],
+  );
+});
