@@ -15,8 +15,8 @@ export function nextRunAt(
   const task = createTask(expression, () => undefined, { timezone });
   try {
     // The next run is what nearly every poll asks for; the lookahead (a thousand runs, tens of
-    // ms) only when a backoff or a hint puts notBefore past it.
-    // (getNextRun answers only for a started task.)
+    // ms) only when a backoff or a hint puts notBefore past it. (getNextRun() answers only for
+    // a started task, hence getNextRuns(1).)
     const next = task.getNextRuns(1)[0];
     if (next === undefined || notBefore === undefined || next >= notBefore) return next;
     return task.getNextRuns(LOOKAHEAD_RUNS).find((run) => run >= notBefore) ?? notBefore;

@@ -2,9 +2,10 @@
 // text with a well-kept library, only when the text is long enough to be reliable; otherwise
 // none"). tinyld (its light model: the normal one alone outgrows a small parse worker heap):
 // pure JS, no dependencies, ISO 639-1 codes, about 0.5 ms per entry of a few hundred
-// characters (a partner that declares its language saves that). The thresholds: at least MIN_LETTERS letters of text (MIN_IDEOGRAPHS for Chinese and Japanese,
-// whose characters carry more), and a clear winner — the only candidate, or one at least
-// MARGIN times as likely as the next. "Press release" or "Communiqué de presse" get none.
+// characters (a partner that declares its language saves that). The thresholds: at least
+// MIN_LETTERS letters of text (MIN_IDEOGRAPHS for Chinese and Japanese, whose characters carry
+// more), and a clear winner — the only candidate, or one at least MARGIN times as likely as
+// the next. "Press release" or "Communiqué de presse" get none.
 import { detectAll } from "tinyld/light";
 import { canonicalLanguage } from "../../model/language.js";
 
