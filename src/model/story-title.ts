@@ -30,7 +30,12 @@ const UNSPACED =
 const SPACED_WORD =
   /[\p{L}\p{N}\p{M}]+(?:(?:\.(?=[\p{L}\p{N}])|(?<=\p{L}):(?=\p{L})|,(?=\p{N}))[\p{L}\p{N}\p{M}]+)*/gu;
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** Whether `text` is all ASCII (a loop: a regex of that range reads as control characters). */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** SPACED_WORD for lower-case ASCII text: letters and digits are all its \p{L} and \p{N}. */
 const ASCII_WORD = /[a-z0-9]+(?:(?:\.(?=[a-z0-9])|(?<=[a-z]):(?=[a-z])|,(?=[0-9]))[a-z0-9]+)*/g;
 
@@ -63,7 +68,7 @@ export function titleWords(title: string | undefined): TitleWords {
   }
   // Most titles are ASCII: nothing to fold, and the same words found by ASCII classes, which
   // run several times faster than Unicode property classes (a poll folds every new title).
-  const ascii = ASCII.test(text);
+  const ascii = isAscii(text);
   const folded = ascii
     ? text.toLowerCase().replace(/'/g, "")
     : text
