@@ -276,10 +276,11 @@ export class RedisStories {
         sid,
         recordOf(sid, flat, (id) => entries.get(id)),
       );
-      const at = fieldsOf(flat).indexOf(REV);
+      const fields = fieldsOf(flat);
+      const at = fields.indexOf(REV);
       read.set(sid, {
         token,
-        fields: fieldsOf(flat),
+        fields,
         legacyRev: at < 0 ? undefined : (flat[2 * at + 1] as string),
       });
     }

@@ -100,7 +100,6 @@ test.serial(
       force: true,
     });
     if (!("lease" in claim)) throw new Error("the test could not claim the source");
-    const started = Date.now();
     const applying = runCli(
       ["rules", "--apply", "--config", writeConfig(t, config(partners.origin, drop))],
       env,
@@ -114,7 +113,6 @@ test.serial(
     await store.leases.release(claim.lease, undefined);
     const applied = await applying;
     t.is(applied.code, 0, applied.stderr);
-    t.true(Date.now() - started >= 1500);
     t.regex(applied.stdout, /^partner: 0 filed differently, 1 dropped, 1 unchanged$/m);
     t.deepEqual(await stored(), ["Trafficking report released"]);
 

@@ -228,6 +228,9 @@ test("redis: removeSource leaves no key of the source behind", async (t) => {
   t.false(left.includes(keys.source("gone")));
   t.false(left.includes(keys.sourceState("gone")));
   t.true(left.includes(keys.entry(kept.id)));
+  // Nor a field of its story in the hashes every story shares.
+  t.deepEqual(Object.keys(await client.hgetall(keys.storyRevs())), [kept.id]);
+  t.deepEqual(Object.keys(await client.hgetall(keys.storyOf())), [kept.id]);
 });
 
 /** Commands that change a key; any of them on the test's prefix is a write. */
