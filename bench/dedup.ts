@@ -202,14 +202,26 @@ async function ingestAll(
   return { ms: performance.now() - started, entries };
 }
 
-/** Bytes Redis has read from its clients so far (INFO stats), or 0 for the memory store. */
-async function bytesSent(kind: "memory" | "redis"): Promise<number> {
-  if (kind === "memory") return 0;
+/**
+ * Bytes Redis has read from its clients and CPU seconds it has used so far (INFO), and this
+ * process's CPU seconds (its worker threads included); Redis's are 0 for the memory store.
+ */
+async function usage(
+  kind: "memory" | "redis",
+): Promise<{ bytes: number; redisCpu: number; cpu: number }> {
+  const { user, system } = process.cpuUsage();
+  const cpu = (user + system) / 1e6;
+  if (kind === "memory") return { bytes: 0, redisCpu: 0, cpu };
   const { Redis } = await import("ioredis");
   const raw = new Redis(REDIS_URL);
-  const stats = String(await raw.info("stats"));
+  const info = String(await raw.info());
   raw.disconnect();
-  return Number(/total_net_input_bytes:(\d+)/.exec(stats)?.[1] ?? 0);
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return {
+    bytes: field("total_net_input_bytes"),
+    redisCpu: field("used_cpu_user") + field("used_cpu_sys"),
+    cpu,
+  };
 }
 
 async function openStore(
@@ -260,14 +272,16 @@ async function measure(
   let listedOn = 0;
   let listedOff = 0;
   const sent = { on: [] as number[], off: [] as number[] };
+  const cpu = { on: [] as number[], off: [] as number[] };
+  const redisCpu = { on: [] as number[], off: [] as number[] };
   for (let round = 0; round <= ROUNDS; round++) {
     for (const stories of round % 2 === 0 ? [true, false] : [false, true]) {
       const { store, done } = await openStore(kind, stories, round);
       for (let i = 0; i < backlog.length; i += 1000)
         await store.upsert(backlog.slice(i, i + 1000), plain);
-      const sentBefore = await bytesSent(kind);
+      const before = await usage(kind);
       const run = await ingest(store);
-      (stories ? sent.on : sent.off).push((await bytesSent(kind)) - sentBefore);
+      const after = await usage(kind);
       // The same feeds polled again, unchanged: what most polls of a running service are.
       const repoll = await ingest(store);
       const listed = (await store.count(ALL)) - backlog.length;
@@ -275,6 +289,9 @@ async function measure(
       if (round === 0) continue; // warm-up
       entries = run.entries;
       (stories ? times.on : times.off).push(run.ms);
+      (stories ? sent.on : sent.off).push(after.bytes - before.bytes);
+      (stories ? cpu.on : cpu.off).push((after.cpu - before.cpu) * 1000);
+      (stories ? redisCpu.on : redisCpu.off).push((after.redisCpu - before.redisCpu) * 1000);
       (stories ? again.on : again.off).push(repoll.ms);
       if (stories) listedOn = listed;
       else listedOff = listed;
@@ -288,11 +305,16 @@ async function measure(
   console.log(
     `  ${label} first poll on ${on.toFixed(0).padStart(6)} ms  off ${off.toFixed(0).padStart(6)} ms  ratio ${(on / off).toFixed(2)}  (${entries} entries; listed in all: ${listedOn} on, ${listedOff} off)`,
   );
+  // Where the time goes: this process's CPU (its parsing threads included) and Redis's.
+  const ms = (values: number[]) => median(values).toFixed(0).padStart(6);
+  console.log(
+    `  ${label} first poll CPU here on ${ms(cpu.on)} ms  off ${ms(cpu.off)} ms  ratio ${(median(cpu.on) / median(cpu.off)).toFixed(2)}`,
+  );
   if (kind === "redis") {
-    // What the first poll sent Redis (other clients' traffic included: a shared Redis adds noise).
+    // Other clients of a shared Redis add to both figures: noise, not stories.
     const mb = (values: number[]) => (median(values) / 1e6).toFixed(1);
     console.log(
-      `  ${label} first poll sent Redis ${mb(sent.on)} MB with stories, ${mb(sent.off)} MB without`,
+      `  ${label} first poll CPU in Redis on ${ms(redisCpu.on)} ms  off ${ms(redisCpu.off)} ms; sent it ${mb(sent.on)} MB on, ${mb(sent.off)} MB off`,
     );
   }
   console.log(

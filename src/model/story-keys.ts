@@ -23,20 +23,34 @@ function guidKey(guid: string | undefined): string | undefined {
   return /^\s*(?:https?|doi):/i.test(guid) ? storyLinkKey(guid) : undefined;
 }
 
-/** Exact keys by link and guid: a write asks for each entry's twice (its reads, its plan). */
-const keysSeen = new Map<string, readonly string[]>();
+/**
+ * Exact keys by link, then guid: a write asks for each entry's a few times (its reads, its
+ * plan). Keyed by the strings themselves, not a concatenation, whose hash would be computed
+ * afresh on every call.
+ */
+const keysSeen = new Map<string | undefined, Map<string | undefined, readonly string[]>>();
+let keysSeenSize = 0;
 const KEYS_SEEN_MAX = 20_000;
 
 /** The exact keys of an entry: copies sharing any one of them are one story. */
-export function exactStoryKeys(update: Pick<Update, "link" | "guid">): string[] {
-  const memo = `${update.link ?? ""}\u0000${update.guid ?? ""}`;
-  let keys = keysSeen.get(memo);
+export function exactStoryKeys(update: Pick<Update, "link" | "guid">): readonly string[] {
+  let byGuid = keysSeen.get(update.link);
+  let keys = byGuid?.get(update.guid);
   if (keys === undefined) {
-    if (keysSeen.size >= KEYS_SEEN_MAX) keysSeen.clear();
-    keys = keysOf(update);
-    keysSeen.set(memo, keys);
+    if (keysSeenSize >= KEYS_SEEN_MAX) {
+      keysSeen.clear();
+      keysSeenSize = 0;
+      byGuid = undefined;
+    }
+    keys = Object.freeze(keysOf(update));
+    if (byGuid === undefined) {
+      byGuid = new Map();
+      keysSeen.set(update.link, byGuid);
+    }
+    byGuid.set(update.guid, keys);
+    keysSeenSize++;
   }
-  return [...keys];
+  return keys;
 }
 
 function keysOf(update: Pick<Update, "link" | "guid">): string[] {

@@ -25,12 +25,14 @@ export interface StoryMember {
   sourceId: string;
   /** ISO 8601 UTC, as the entry. */
   published: string;
+  /** `published` in milliseconds: the planner compares it many times per copy. */
+  ms: number;
   title: string;
   link?: string;
   categories: string[];
   language?: string;
   /** Its exact keys (story-keys.ts), to release them when it leaves. */
-  keys: string[];
+  keys: readonly string[];
 }
 
 export interface StoryRecord {
@@ -78,6 +80,7 @@ export function memberOf(update: Update): StoryMember {
     id: update.id,
     sourceId: update.sourceId,
     published: update.published,
+    ms: Date.parse(update.published),
     title: update.title,
     categories: [...update.categories],
     keys: exactStoryKeys(update),
@@ -87,7 +90,7 @@ export function memberOf(update: Update): StoryMember {
   return member;
 }
 
-const msOf = (member: StoryMember): number => Date.parse(member.published);
+const msOf = (member: StoryMember): number => member.ms;
 
 /** The copy a story is listed under: the earliest publication (then the smallest id). */
 export function representative(story: StoryRecord): StoryMember | undefined {
