@@ -29,6 +29,12 @@ const NOW = new Date("2026-01-01T00:00:00.000Z");
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** The share of the feeds a partner republishes: 1 (the default) is the worst case. */
 const COPIED = Number(process.env.BENCH_DEDUP_COPIED ?? 1);
+if (!(COPIED >= 0 && COPIED <= 1)) {
+  console.error(
+    `bench: BENCH_DEDUP_COPIED must be a share from 0 to 1, not "${process.env.BENCH_DEDUP_COPIED}"`,
+  );
+  process.exit(2);
+}
 /** Whether feed `i` is republished: spread evenly over the corpus for any share. */
 const isCopied = (i: number) => Math.floor((i + 1) * COPIED) > Math.floor(i * COPIED);
 const plain = { fallbackDated: new Set<string>() };
