@@ -140,6 +140,44 @@ export function storyContract(test: TestFn, name: string, open: StoreFactory): v
     t.deepEqual(ids(await listed(store, ALL)).sort(), ["r12", "r12-late", "r13", "s1", "s2"]);
   });
 
+  test(`${name}: stories: a copy whose link names a story it cannot join is matched by its title`, async (t) => {
+    const store = await open(t);
+    const title = "Cholera outbreak spreads through coastal displacement camps this week";
+    const agency = makeUpdate({
+      id: "c1",
+      sourceId: "agency",
+      title,
+      link: "https://agency.example/cholera",
+      published: minutesAfterEpoch(0),
+    });
+    // The aggregator links two of its entries to the same landing page: the second's link
+    // names a story that already holds the aggregator's copy, so its title decides.
+    const first = makeUpdate({
+      id: "b1",
+      sourceId: "relief",
+      title: "Budget talks resume between donors and the regional authority",
+      link: "https://relief.example/latest",
+      published: minutesAfterEpoch(10),
+    });
+    const second = makeUpdate({
+      id: "b2",
+      sourceId: "relief",
+      title,
+      link: "https://relief.example/latest",
+      published: minutesAfterEpoch(30),
+    });
+    await store.upsert([agency], plain);
+    await store.upsert([first], plain);
+    await store.upsert([second], plain);
+    const all = await listed(store, ALL);
+    t.deepEqual(ids(all), ["b1", "c1"]);
+    t.deepEqual(
+      all.find((u) => u.id === "c1")?.story?.copies.map((c) => c.id),
+      ["c1", "b2"],
+    );
+    t.is(all.find((u) => u.id === "b1")?.story, undefined);
+  });
+
   test(`${name}: stories: a DOI link and the journal's own page are one story`, async (t) => {
     const store = await open(t);
     const journal = makeUpdate({
