@@ -127,7 +127,7 @@ async function startPartners(inputs: Input[]) {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // Every feed then its copy, as the other modes write them; 8 polls at once, as configured.
+  // Every feed then its copy (if it has one), as the other modes write them; 8 polls at once.
   const sources = inputs.flatMap((_, i) => [
     `  - { id: feed-${i}, title: Feed ${i}, url: "${origin}/feed/${i}", categories: [bench] }`,
     ...(isCopied(i)
