@@ -34,22 +34,28 @@ const KEYS_SEEN_MAX = 20_000;
 
 /** The exact keys of an entry: copies sharing any one of them are one story. */
 export function exactStoryKeys(update: Pick<Update, "link" | "guid">): readonly string[] {
-  let byGuid = keysSeen.get(update.link);
-  let keys = byGuid?.get(update.guid);
-  if (keys === undefined) {
-    if (keysSeenSize >= KEYS_SEEN_MAX) {
-      keysSeen.clear();
-      keysSeenSize = 0;
-      byGuid = undefined;
-    }
-    keys = Object.freeze(keysOf(update));
-    if (byGuid === undefined) {
-      byGuid = new Map();
-      keysSeen.set(update.link, byGuid);
-    }
-    byGuid.set(update.guid, keys);
-    keysSeenSize++;
+  return (
+    keysSeen.get(update.link)?.get(update.guid) ??
+    rememberKeys(update.link, update.guid, Object.freeze(keysOf(update)))
+  );
+}
+
+function rememberKeys(
+  link: string | undefined,
+  guid: string | undefined,
+  keys: readonly string[],
+): readonly string[] {
+  if (keysSeenSize >= KEYS_SEEN_MAX) {
+    keysSeen.clear();
+    keysSeenSize = 0;
   }
+  let byGuid = keysSeen.get(link);
+  if (byGuid === undefined) {
+    byGuid = new Map();
+    keysSeen.set(link, byGuid);
+  }
+  byGuid.set(guid, keys);
+  keysSeenSize++;
   return keys;
 }
 
@@ -174,4 +180,63 @@ export function candidateTokenKeys(title: string, publishedMs: number): string[]
   return words.flatMap((word) =>
     [bucket - 1, bucket, bucket + 1].map((b) => tokenKeyOf(b, numbers, word)),
   );
+}
+
+/**
+ * What the story keys of one entry are, computed where its feed was parsed: a worker thread
+ * (ingest/worker) works them out beside the parse, and the main thread, which plans and writes
+ * every poll's stories, only remembers them (primeStoryKeys) instead of canonicalising links
+ * and folding titles itself.
+ */
+export interface StoryKeyHint {
+  link: string | undefined;
+  guid: string | undefined;
+  keys: readonly string[];
+  title: string;
+  words: string[];
+  numbers: string;
+  prefix: readonly string[];
+}
+
+/**
+ * Hints of the first entries of a feed, at most: a store keeps a source's newest few hundred
+ * (retention), and a main thread remembering more would only forget them again.
+ */
+export const MAX_HINTS = 5_000;
+
+/** The hints of a feed's entries (the same functions the store calls, so the same values). */
+export function storyKeyHints(
+  updates: readonly Pick<Update, "link" | "guid" | "title">[],
+): StoryKeyHint[] {
+  return updates.slice(0, MAX_HINTS).map((update) => {
+    const words = wordsOfTitle(update.title);
+    return {
+      link: update.link,
+      guid: update.guid,
+      keys: exactStoryKeys(update),
+      title: update.title,
+      words: [...words.words],
+      numbers: words.numbers,
+      prefix: titlePrefix(words),
+    };
+  });
+}
+
+/**
+ * Remembers hints made by storyKeyHints in another thread, as if computed here. What is already
+ * remembered stays (a title's words keep their identity, which its prefix is remembered by).
+ */
+export function primeStoryKeys(hints: readonly StoryKeyHint[]): void {
+  for (const hint of hints) {
+    if (keysSeen.get(hint.link)?.get(hint.guid) === undefined) {
+      // Frozen again: a structured clone of a frozen array is not.
+      rememberKeys(hint.link, hint.guid, Object.freeze(hint.keys as string[]));
+    }
+    if (!seen.has(hint.title)) {
+      if (seen.size >= SEEN_MAX) seen.clear();
+      const words: TitleWords = { words: new Set(hint.words), numbers: hint.numbers };
+      seen.set(hint.title, words);
+      prefixes.set(words, hint.prefix as string[]);
+    }
+  }
 }

@@ -3,10 +3,12 @@
 import { randomUUID } from "node:crypto";
 import { Cluster } from "ioredis";
 import type { SourceState } from "../model/source.js";
+import { exactStoryKeys } from "../model/story-keys.js";
 import type { Update } from "../model/update.js";
 import type { Circuit } from "./circuit.js";
 import { compareNewestFirst, type IndexKey, publishedMs } from "./compare.js";
 import { checkLimit, decodeCursor, encodeCursor } from "./cursor.js";
+import { KeyGate } from "./key-gate.js";
 import { LeaseLostError, type PollLease } from "./leases.js";
 import {
   categoriesOf,
@@ -106,6 +108,8 @@ export class RedisStore implements Store {
 
   /** Stories of merged listings (undefined: every copy is listed). */
   readonly #stories: RedisStories | undefined;
+  /** Orders this process's story writes that share an entry or an exact key. */
+  readonly #gate = new KeyGate();
 
   /** Takes an open client and the circuit guarding it; use connectRedisStore. */
   constructor(
@@ -142,6 +146,7 @@ export class RedisStore implements Store {
         return await attempt();
       } catch (error) {
         if (!(error instanceof WriteConflictError)) throw error;
+        if (process.env.ZZ_CONFLICTS) process.stderr.write(`CONFLICT ${what}\n`);
         if (n >= STORY_ATTEMPTS) {
           throw new StoreUnavailableError(
             `Redis store could not ${what}: its stories kept changing (${n} attempts)`,
@@ -152,20 +157,33 @@ export class RedisStore implements Store {
   }
 
   /**
-   * Adds to `writes` what moving `upserts` into and `removals` out of their stories writes;
-   * returns the merged listings it touches (none with stories off). `stored`: the stored
-   * versions of the upserts, when the caller has read them (their stories hold those now).
+   * Sends `writes` as one unit with what moving `upserts` into and `removals` out of their
+   * stories writes, and bumps the versions of `touched` and of the merged listings the stories
+   * change. `stored`: the stored versions of the upserts, when the caller has read them (their
+   * stories hold those now). Story writes of this process sharing an entry or an exact key wait
+   * for each other (key-gate.ts) instead of conflicting.
    */
-  async #storyWrites(
+  async #execWithStories(
+    what: string,
     writes: RedisWrites,
-    upserts: readonly Update[],
-    removals: readonly Update[],
-    stored?: ReadonlyMap<string, Update>,
-  ): Promise<Set<string>> {
-    const stories = this.#stories;
-    if (!stories || (upserts.length === 0 && removals.length === 0)) return new Set();
-    const snapshot = await stories.snapshot(upserts, removals, stored);
-    return stories.write(planStories(snapshot, upserts, removals), snapshot, writes);
+    touched: Set<string>,
+    stories: { upserts?: readonly Update[]; removals?: readonly Update[] },
+    options: { stored?: ReadonlyMap<string, Update>; lease?: PollLease } = {},
+  ): Promise<void> {
+    const { upserts = [], removals = [] } = stories;
+    const { stored, lease } = options;
+    const planner = this.#stories;
+    const exec = async () => {
+      if (planner && (upserts.length > 0 || removals.length > 0)) {
+        const snapshot = await planner.snapshot(upserts, removals, stored);
+        const plan = planStories(snapshot, upserts, removals);
+        for (const c of planner.write(plan, snapshot, writes)) touched.add(c);
+      }
+      for (const category of touched) bumpVersion(writes, this.#keys, category);
+      await this.#execBumping(what, writes, touched, lease);
+    };
+    if (!planner) return exec();
+    return this.#gate.run(storyGateKeys(upserts, removals, stored), exec);
   }
 
   /**
@@ -203,10 +221,9 @@ export class RedisStore implements Store {
           const json = raw[i];
           if (json && storyOf[i] == null) loose.push(this.#parseEntry(json, id));
         });
-        const writes = new RedisWrites();
-        const touched = await this.#storyWrites(writes, loose, []);
-        for (const category of touched) bumpVersion(writes, this.#keys, category);
-        await this.#execBumping("build stories", writes, touched);
+        await this.#execWithStories("build stories", new RedisWrites(), new Set(), {
+          upserts: loose,
+        });
         return loose.length;
       });
     }
@@ -261,17 +278,13 @@ export class RedisStore implements Store {
     const writes = new RedisWrites().mset(entries);
     for (const [key, members] of removes) writes.zrem(key, members);
     for (const [key, scoreMembers] of adds) writes.zadd(key, scoreMembers);
-    const touched = new Set([
-      ...plan.touched,
-      ...(await this.#storyWrites(
-        writes,
-        plan.indexed.map(({ next }) => next),
-        [],
-        stored,
-      )),
-    ]);
-    for (const category of touched) bumpVersion(writes, this.#keys, category);
-    await this.#execBumping("write entries", writes, touched, options.lease);
+    await this.#execWithStories(
+      "write entries",
+      writes,
+      new Set(plan.touched),
+      { upserts: plan.indexed.map(({ next }) => next) },
+      { stored, ...(options.lease === undefined ? {} : { lease: options.lease }) },
+    );
     return plan.result;
   }
 
@@ -455,9 +468,7 @@ export class RedisStore implements Store {
       .zrem(this.#keys.source(entry.sourceId), [id]);
     const own = categoriesOf([entry]);
     for (const category of own) writes.zrem(this.#keys.category(category), [id]);
-    const touched = new Set([...own, ...(await this.#storyWrites(writes, [], [entry]))]);
-    for (const category of touched) bumpVersion(writes, this.#keys, category);
-    await this.#execBumping("hide an entry", writes, touched);
+    await this.#execWithStories("hide an entry", writes, own, { removals: [entry] });
     return true;
   }
 
@@ -477,10 +488,10 @@ export class RedisStore implements Store {
       const ms = publishedMs(entry);
       for (const category of touched) writes.zadd(this.#keys.category(category), [ms, id]);
       writes.zadd(this.#keys.source(entry.sourceId), [ms, id]);
-      for (const c of await this.#storyWrites(writes, [entry], [])) touched.add(c);
-      for (const category of touched) bumpVersion(writes, this.#keys, category);
     }
-    await this.#execBumping("unhide an entry", writes, touched);
+    await this.#execWithStories("unhide an entry", writes, touched, {
+      upserts: entry ? [entry] : [],
+    });
     return true;
   }
 
@@ -627,9 +638,13 @@ export class RedisStore implements Store {
       .zrem(index, victims);
     for (const [key, members] of removes) writes.zrem(key, members);
     const touched = categoriesOf(removed).add(ALL);
-    for (const c of await this.#storyWrites(writes, [], removed)) touched.add(c);
-    for (const category of touched) bumpVersion(writes, this.#keys, category);
-    await this.#execBumping("remove entries", writes, touched, lease);
+    await this.#execWithStories(
+      "remove entries",
+      writes,
+      touched,
+      { removals: removed },
+      lease === undefined ? {} : { lease },
+    );
     return victims.length;
   }
 
@@ -665,9 +680,7 @@ export class RedisStore implements Store {
         for (const [key, members] of removes) writes.zrem(key, members);
         const touched = categoriesOf(entries);
         if (entries.length < ids.length) touched.add(ALL);
-        for (const c of await this.#storyWrites(writes, [], entries)) touched.add(c);
-        for (const category of touched) bumpVersion(writes, this.#keys, category);
-        await this.#execBumping("remove entries", writes, touched);
+        await this.#execWithStories("remove entries", writes, touched, { removals: entries });
         return entries.length;
       });
     }
@@ -728,9 +741,13 @@ export class RedisStore implements Store {
       .hdel(this.#keys.hidden(), gone);
     for (const [key, members] of removes) writes.zrem(key, members);
     const touched = categoriesOf(listed);
-    for (const c of await this.#storyWrites(writes, [], listed)) touched.add(c);
-    for (const category of touched) bumpVersion(writes, this.#keys, category);
-    await this.#execBumping("remove entries", writes, touched, lease);
+    await this.#execWithStories(
+      "remove entries",
+      writes,
+      touched,
+      { removals: listed },
+      lease === undefined ? {} : { lease },
+    );
     return listed.length;
   }
 
@@ -828,6 +845,30 @@ export class RedisStore implements Store {
       throw new StoreUnavailableError(`Redis holds a corrupt entry ${id}`, { cause: error });
     }
   }
+}
+
+/**
+ * What a story write waits on in this process: its entries and their exact keys (the stored
+ * versions' too, whose keys an edit releases). Two writes sharing neither cannot change one
+ * story, except by a title match, which the checked write does not guard either.
+ */
+function storyGateKeys(
+  upserts: readonly Update[],
+  removals: readonly Update[],
+  stored: ReadonlyMap<string, Update> | undefined,
+): Set<string> {
+  const keys = new Set<string>();
+  const add = (entry: Update) => {
+    keys.add(`id ${entry.id}`);
+    for (const key of exactStoryKeys(entry)) keys.add(`key ${key}`);
+  };
+  for (const entry of removals) add(entry);
+  for (const entry of upserts) {
+    add(entry);
+    const before = stored?.get(entry.id);
+    if (before !== undefined) add(before);
+  }
+  return keys;
 }
 
 /**

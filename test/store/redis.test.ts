@@ -421,3 +421,39 @@ test("redis: a story naming a copy whose entry is gone drops it at its next writ
   t.deepEqual(Object.keys(await raw.hgetall(keys.story("a1"))).sort(), ["a1", "r1"]);
   t.regex((await raw.hget(keys.storyRevs(), "a1")) ?? "", /^m/);
 });
+
+test("redis: a feed and its copy written at once by one instance are not refused and sent again", async (t) => {
+  // Both read the story before either wrote it; without the gate (key-gate.ts) the second write
+  // would find the canonical link's key taken, be refused, and read and write all over again.
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  // Loads the scripts first, so that MONITOR shows no NOSCRIPT attempt.
+  await store.upsert([makeUpdate({ id: "warm-up", sourceId: "warm" })], plain);
+  const monitor = await monitorPrefix(t, prefix);
+  const agency = Array.from({ length: 20 }, (_, i) =>
+    makeUpdate({
+      id: `agency-${i}`,
+      sourceId: "agency",
+      title: `Agency report ${i} on displacement along the northern border`,
+      link: `https://www.agency.example/reports/${i}/`,
+    }),
+  );
+  const relief = agency.map((u) => ({
+    ...u,
+    id: `relief-${u.id}`,
+    sourceId: "relief",
+    link: `http://agency.example/reports/${u.id.slice(7)}?utm_source=relief`,
+  }));
+  t.deepEqual(await Promise.all([store.upsert(agency, plain), store.upsert(relief, plain)]), [
+    { added: 20, updated: 0, unchanged: 0 },
+    { added: 20, updated: 0, unchanged: 0 },
+  ]);
+  const sentinel = `${prefix}sentinel`;
+  const raw = await rawRedisForTest(t);
+  await raw.get(sentinel);
+  await monitor.reached(sentinel);
+  const scripts = monitor.lines.filter((line) => /^"eval(sha)?"/i.test(line));
+  t.is(scripts.length, 4, "a story read and a checked write per upsert, none of them twice");
+  t.is(await store.count(ALL), 21, "each report listed once, and the warm-up entry");
+  t.is(await store.count(ALL, "relief"), 20);
+});

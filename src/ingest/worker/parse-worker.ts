@@ -7,6 +7,7 @@
 // Errors cross the thread boundary as plain data (structured clone drops custom fields), and
 // the pool rebuilds them: a FeedParseError keeps its kind, anything else is a bug.
 import { parentPort } from "node:worker_threads";
+import { type StoryKeyHint, storyKeyHints } from "../../model/story-keys.js";
 import {
   type DocumentIngestResult,
   type IngestResult,
@@ -27,7 +28,13 @@ export interface IngestRequest {
 }
 
 export type IngestReply =
-  | { id: number; ok: true; result: IngestResult | DocumentIngestResult }
+  | {
+      id: number;
+      ok: true;
+      result: IngestResult | DocumentIngestResult;
+      /** The entries' story keys, worked out here beside the parse (model/story-keys.ts). */
+      hints: StoryKeyHint[];
+    }
   | { id: number; ok: false; error: { kind?: FeedParseError["kind"]; message: string } };
 
 /** Sent once the modules are loaded, so start-up time never counts against a parse's limit. */
@@ -40,7 +47,10 @@ if (port !== null) {
     const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.length);
     const run = request.keepDocument ? ingestDocument : ingestBytes;
     run(body, request.contentType, request.source, request.now).then(
-      (result) => port.postMessage({ id: request.id, ok: true, result } satisfies IngestReply),
+      (result) => {
+        const hints = storyKeyHints(result.updates);
+        port.postMessage({ id: request.id, ok: true, result, hints } satisfies IngestReply);
+      },
       (error: unknown) => port.postMessage({ id: request.id, ok: false, error: describe(error) }),
     );
   });

@@ -11,6 +11,7 @@
 
 import { type ResourceLimits, Worker } from "node:worker_threads";
 import type { FetchErrorKind, ParseErrorKind } from "../../model/poll.js";
+import { primeStoryKeys } from "../../model/story-keys.js";
 import type { DocumentIngestResult, IngestResult } from "../ingest.js";
 import type { NormaliseSource } from "../normalise/normalise.js";
 import { FeedParseError } from "../parse/errors.js";
@@ -270,8 +271,11 @@ export class IngestPool {
     clearTimeout(current.timer);
     slot.task = undefined;
     slot.worker.unref();
-    if (reply.ok) current.task.resolve(reply.result);
-    else if (reply.error.kind !== undefined) {
+    if (reply.ok) {
+      // The store is about to plan these entries' stories on this thread: it finds their keys.
+      primeStoryKeys(reply.hints);
+      current.task.resolve(reply.result);
+    } else if (reply.error.kind !== undefined) {
       current.task.reject(new FeedParseError(reply.error.kind, reply.error.message));
     } else current.task.reject(new Error(reply.error.message));
     if (this.#slots[index] === slot) this.#dispatch();
