@@ -13,6 +13,10 @@
 // story has a token in `storyrev` that every write of it replaces (so an edit of a copy, a
 // copy joining or leaving all move it); a write applies only while the tokens of the stories
 // it read are still the ones it read, all checked with one HMGET.
+//
+// A token is also how this store knows a story it wrote itself is unchanged: it remembers the
+// stories it wrote last by their tokens, and a snapshot finding one of those tokens in Redis
+// takes the story from memory instead of reading its copies' entries back (REMEMBERED_STORIES).
 
 import { randomBytes } from "node:crypto";
 import { exactStoryKeys } from "../model/story-keys.js";
@@ -37,21 +41,27 @@ type ParseEntry = (json: string, id: string) => Update;
 /** The revision field of the layout before story tokens: read, and removed at the next write. */
 const REV = "_rev";
 
-/** Story tokens: this process's random part, then a counter, unique across instances. */
-const TOKEN_BASE = randomBytes(6).toString("base64url");
-let tokens = 0;
-const newToken = (withHash: boolean) =>
-  `${withHash ? "m" : "s"}${TOKEN_BASE}${(tokens++).toString(36)}`;
+/**
+ * Stories this store wrote last, remembered by the token it wrote them with: while Redis still
+ * holds that token, the story is exactly as written (every write of a story, by any instance of
+ * the service, which always keeps stories, replaces its token), so a snapshot takes it from here
+ * instead of reading its copies' entries back: the common case of a partner's copy written
+ * moments after the original it joins. Enough for the stories of a few polls; older ones are
+ * read from Redis as any other instance's are.
+ */
+const REMEMBERED_STORIES = 10_000;
 
 /**
  * KEYS: storyof, storykey, storyrev. ARGV: the story, entry and title token key prefixes, then
  * the request as JSON: [entry ids, exact keys, lookups], a lookup per entry looked up by title
  * as [time bucket, numbers, prefix words], whose token keys it builds as tokenKeyOf does, for
- * the bucket and either side. Returns JSON — [the story of each entry id and the owner of each
+ * the bucket and either side; then this process's token part and the lowest token counter it
+ * remembers stories from. Returns JSON — [the story of each entry id and the owner of each
  * exact key (false: none), per lookup its candidates as entry id, story id, … flattened, every
  * story named by any of them as story id, its token (false: none) and its hash flattened
- * (false: one copy without a hash), …, and the copies of those stories that are not among the
- * entry ids] — then those copies' entries as they are stored (not escaped into the JSON).
+ * (false: one copy without a hash; "remembered": a token this process remembers), …, and the
+ * copies of those stories that are not among the entry ids] — then those copies' entries as
+ * they are stored (not escaped into the JSON).
  * Read-only: a plan made from it is written by a checked write that applies nothing if a story
  * or key changed since.
  * Title token members are entry ids; a member stored as a ["storyId","entryId"] pair (the
@@ -71,6 +81,13 @@ local function each(command, key, list, prefix)
   return out
 end
 local request = cjson.decode(ARGV[4])
+local mine, from = ARGV[5], tonumber(ARGV[6])
+-- Whether a token is one this process wrote and still remembers (see REMEMBERED_STORIES).
+local function remembered(rev)
+  if mine == '' or not rev or string.sub(rev, 2, 1 + #mine) ~= mine then return false end
+  local n = tonumber(string.sub(rev, 2 + #mine), 36)
+  return n ~= nil and n >= from
+end
 local ids, keys, lookups = request[1], request[2], request[3]
 local sids, order = {}, {}
 local function want(sid)
@@ -116,18 +133,23 @@ local heads = each('HMGET', KEYS[1], order, '')
 local stories, missing = {}, {}
 for o, sid in ipairs(order) do
   local rev = revs[o]
-  -- Only a story whose token says it has a hash (or one with no token: the layout before) has one.
-  local flat = {}
-  if not rev or string.sub(rev, 1, 1) == 'm' then flat = redis.call('HGETALL', storyPrefix .. sid) end
-  if #flat > 0 then
-    stories[#stories + 1] = sid; stories[#stories + 1] = rev; stories[#stories + 1] = flat
-    for j = 1, #flat, 2 do
-      local id = flat[j]
-      if id ~= '${REV}' and not known[id] then known[id] = true; missing[#missing + 1] = id end
+  if remembered(rev) then
+    -- This process wrote the story as it is now and knows it: none of its copies is read.
+    stories[#stories + 1] = sid; stories[#stories + 1] = rev; stories[#stories + 1] = 'remembered'
+  else
+    -- Only a story whose token says it has a hash (or one with no token: the layout before) has one.
+    local flat = {}
+    if not rev or string.sub(rev, 1, 1) == 'm' then flat = redis.call('HGETALL', storyPrefix .. sid) end
+    if #flat > 0 then
+      stories[#stories + 1] = sid; stories[#stories + 1] = rev; stories[#stories + 1] = flat
+      for j = 1, #flat, 2 do
+        local id = flat[j]
+        if id ~= '${REV}' and not known[id] then known[id] = true; missing[#missing + 1] = id end
+      end
+    elseif heads[o] == sid then
+      stories[#stories + 1] = sid; stories[#stories + 1] = rev; stories[#stories + 1] = false
+      if not known[sid] then known[sid] = true; missing[#missing + 1] = sid end
     end
-  elseif heads[o] == sid then
-    stories[#stories + 1] = sid; stories[#stories + 1] = rev; stories[#stories + 1] = false
-    if not known[sid] then known[sid] = true; missing[#missing + 1] = sid end
   end
 end
 local entries = each('MGET', false, missing, entryPrefix)
@@ -142,6 +164,12 @@ type SnapshotReply = [
   (string | string[] | false)[],
   string[],
 ];
+
+/** A story as this process wrote it, and whether it has a hash (its fields: its copies). */
+interface Remembered {
+  story: StoryRecord;
+  hashed: boolean;
+}
 
 /** cjson writes an empty Lua table as an object: read as the empty list it is. */
 const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
@@ -186,6 +214,18 @@ export class RedisStories {
   readonly #keys: RedisKeys;
   readonly #call: Call;
   readonly #parse: ParseEntry;
+  /**
+   * Story tokens: "m" (the story has a hash) or "s", this store's random part, then a counter,
+   * so they are unique across instances and this store knows its own.
+   */
+  readonly #tokenBase = randomBytes(6).toString("base64url");
+  #tokens = 0;
+  /** Token → the story this store wrote with it, oldest first (REMEMBERED_STORIES). */
+  readonly #remembered = new Map<string, Remembered>();
+  /** Story id → the token this store last wrote it with, to forget the one before. */
+  readonly #tokenOf = new Map<string, string>();
+  /** Tokens counted below this are forgotten (Lua reads those stories from Redis). */
+  #rememberedFrom = 0;
 
   constructor(client: RedisClient, keys: RedisKeys, call: Call, parse: ParseEntry) {
     this.#client = client;
@@ -206,6 +246,20 @@ export class RedisStories {
     removals: readonly Update[],
     stored: ReadonlyMap<string, Update> = new Map(),
   ): Promise<RedisStorySnapshot> {
+    // A story Redis holds under a token this store forgot meanwhile (or never knew: a write whose
+    // answer was lost) is read again, every story from Redis.
+    return (
+      (await this.#read(upserts, removals, stored, true)) ??
+      ((await this.#read(upserts, removals, stored, false)) as RedisStorySnapshot)
+    );
+  }
+
+  async #read(
+    upserts: readonly Update[],
+    removals: readonly Update[],
+    stored: ReadonlyMap<string, Update>,
+    remembering: boolean,
+  ): Promise<RedisStorySnapshot | undefined> {
     const ids = [...new Set([...upserts, ...removals].map((u) => u.id))];
     const keys = [...new Set(upserts.flatMap((u) => exactStoryKeys(u)))];
     const lookups = upserts.flatMap((u) => {
@@ -223,7 +277,14 @@ export class RedisStories {
       SNAPSHOT.run(
         this.#client,
         [this.#keys.storyOf(), this.#keys.storyKeys(), this.#keys.storyRevs()],
-        [this.#keys.story(""), this.#keys.entry(""), this.#keys.titleToken(""), request],
+        [
+          this.#keys.story(""),
+          this.#keys.entry(""),
+          this.#keys.titleToken(""),
+          request,
+          remembering ? this.#tokenBase : "",
+          String(this.#rememberedFrom),
+        ],
       ),
     )) as [string, (string | null)[]];
     const reply = (JSON.parse(text) as unknown[]).map(listOf) as SnapshotReply;
@@ -263,7 +324,15 @@ export class RedisStories {
     for (let s = 0; s < flatStories.length; s += 3) {
       const sid = flatStories[s] as string;
       const token = (flatStories[s + 1] as string | false) || undefined;
-      const flat = flatStories[s + 2] as string[] | false;
+      const flat = flatStories[s + 2] as string[] | false | "remembered";
+      if (flat === "remembered") {
+        const known = token === undefined ? undefined : this.#remembered.get(token);
+        if (known === undefined) return undefined;
+        stories.set(sid, known.story);
+        const fields = known.hashed ? [...known.story.members.keys()] : undefined;
+        read.set(sid, { token, fields, legacyRev: undefined });
+        continue;
+      }
       if (flat === false) {
         // One copy without a hash: the entry the story is named by.
         const entry = entries.get(sid);
@@ -295,12 +364,19 @@ export class RedisStories {
 
   /**
    * Adds the plan's writes to `writes`, with the expectations that make them apply only while
-   * every story and key it changes is as `snapshot` read it. Returns the listings it touched.
+   * every story and key it changes is as `snapshot` read it. Returns the listings it touched,
+   * and `written`, to call once the writes are applied: this store then remembers the stories
+   * as written.
    */
-  write(plan: StoryPlan, snapshot: RedisStorySnapshot, writes: RedisWrites): Set<string> {
+  write(
+    plan: StoryPlan,
+    snapshot: RedisStorySnapshot,
+    writes: RedisWrites,
+  ): { touched: Set<string>; written: () => void } {
     const k = this.#keys;
     const tokensSet: string[] = [];
     const tokensGone: string[] = [];
+    const written: [string, string, StoryRecord][] = [];
     for (const [sid, next] of plan.stories) {
       const read = snapshot.read.get(sid);
       // A new story is named by the new entry's id: only that entry's poll can create it (its
@@ -311,7 +387,11 @@ export class RedisStories {
       }
       // The token always moves (an edited copy changes what the story is).
       if (next === undefined) tokensGone.push(sid);
-      else tokensSet.push(sid, newToken(!needsNoHash(next)));
+      else {
+        const token = `${needsNoHash(next) ? "s" : "m"}${this.#tokenBase}${(this.#tokens++).toString(36)}`;
+        tokensSet.push(sid, token);
+        written.push([sid, token, next]);
+      }
       if (next === undefined || needsNoHash(next)) {
         if (read?.fields !== undefined) writes.del([k.story(sid)]);
         continue;
@@ -355,7 +435,32 @@ export class RedisStories {
       );
     }
     for (const [name, listed] of plan.indexAdds) writes.zadd(k.merged(name), listed.flat());
-    return plan.touched;
+    return {
+      touched: plan.touched,
+      written: () => {
+        for (const sid of tokensGone) this.#forget(sid);
+        for (const [sid, token, story] of written) {
+          this.#forget(sid);
+          this.#tokenOf.set(sid, token);
+          this.#remembered.set(token, { story, hashed: !needsNoHash(story) });
+        }
+        for (const [token, { story }] of this.#remembered) {
+          if (this.#remembered.size <= REMEMBERED_STORIES) break;
+          this.#remembered.delete(token);
+          if (this.#tokenOf.get(story.id) === token) this.#tokenOf.delete(story.id);
+          const counter = Number.parseInt(token.slice(1 + this.#tokenBase.length), 36);
+          this.#rememberedFrom = Math.max(this.#rememberedFrom, counter + 1);
+        }
+      },
+    };
+  }
+
+  /** Forgets what this store wrote of story `sid`: it was written again, or it is gone. */
+  #forget(sid: string): void {
+    const token = this.#tokenOf.get(sid);
+    if (token === undefined) return;
+    this.#tokenOf.delete(sid);
+    this.#remembered.delete(token);
   }
 
   /** The provenance of each listed entry that has some (see storyInfoOf), in one round trip. */

@@ -174,13 +174,17 @@ export class RedisStore implements Store {
     const { stored, lease } = options;
     const planner = this.#stories;
     const exec = async () => {
+      let written = () => {};
       if (planner && (upserts.length > 0 || removals.length > 0)) {
         const snapshot = await planner.snapshot(upserts, removals, stored);
         const plan = planStories(snapshot, upserts, removals);
-        for (const c of planner.write(plan, snapshot, writes)) touched.add(c);
+        const stories = planner.write(plan, snapshot, writes);
+        for (const c of stories.touched) touched.add(c);
+        written = stories.written;
       }
       for (const category of touched) bumpVersion(writes, this.#keys, category);
       await this.#execBumping(what, writes, touched, lease);
+      written();
     };
     if (!planner) return exec();
     return this.#gate.run(storyGateKeys(upserts, removals, stored), exec);

@@ -8,6 +8,7 @@ import {
 } from "node:net";
 import test, { type ExecutionContext } from "ava";
 import { titleTokenKeys } from "../../src/model/story-keys.js";
+import type { Update } from "../../src/model/update.js";
 import { connectRedisStore } from "../../src/store/redis.js";
 import { DEFAULT_REDIS_PREFIX, redisKeys } from "../../src/store/redis-keys.js";
 import { ALL, StoreUnavailableError } from "../../src/store/store.js";
@@ -422,6 +423,90 @@ test("redis: a story naming a copy whose entry is gone drops it at its next writ
   t.regex((await raw.hget(keys.storyRevs(), "a1")) ?? "", /^m/);
 });
 
+/** A partner's reports and the copies another partner republishes under tracked http links. */
+function reportsAndCopies(n: number) {
+  const agency = Array.from({ length: n }, (_, i) =>
+    makeUpdate({
+      id: `agency-${i}`,
+      sourceId: "agency",
+      title: `Agency report ${i} on displacement along the northern border`,
+      link: `https://www.agency.example/reports/${i}/`,
+    }),
+  );
+  const relief = agency.map((u, i) => ({
+    ...u,
+    id: `relief-${u.id}`,
+    sourceId: "relief",
+    link: `http://agency.example/reports/${i}?utm_source=relief`,
+  }));
+  return { agency, relief };
+}
+
+/** The entries MONITOR saw a snapshot read back (its MGET, in capitals: the script's). */
+const entriesRead = (lines: string[], prefix: string) =>
+  lines
+    .filter((line) => line.startsWith('"MGET"'))
+    .flatMap((line) => [...line.matchAll(new RegExp(`"${prefix}entry:([^"]+)"`, "g"))])
+    .map((match) => match[1]);
+
+test("redis: a story this instance wrote is planned from what it wrote, not read back; another instance reads it", async (t) => {
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  const other = await redisStoreForTest(t, prefix);
+  const { agency, relief } = reportsAndCopies(6);
+  await store.upsert(agency.slice(0, 3), plain);
+  await other.upsert(agency.slice(3), plain);
+  const monitor = await monitorPrefix(t, prefix);
+  await store.upsert(relief, plain);
+  const sentinel = `${prefix}sentinel`;
+  const raw = await rawRedisForTest(t);
+  await raw.get(sentinel);
+  await monitor.reached(sentinel);
+  // The copies of what this instance wrote are known here; those of the other instance are read.
+  t.deepEqual(entriesRead(monitor.lines, prefix).sort(), ["agency-3", "agency-4", "agency-5"]);
+  t.is(await store.count(ALL), 6, "every copy joined its report's story");
+  const page = await other.list({ category: ALL, limit: 10 });
+  t.deepEqual(
+    page.items.map((u) => u.story?.copies.map((c) => c.sourceId)),
+    Array.from({ length: 6 }, () => ["agency", "relief"]),
+  );
+});
+
+test("redis: a story written by another instance since is read from Redis, not from memory", async (t) => {
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  const other = await redisStoreForTest(t, prefix);
+  const { agency, relief } = reportsAndCopies(1);
+  const [report, copy] = [agency[0], relief[0]] as [Update, Update];
+  await store.upsert([report], plain);
+  await other.upsert([copy], plain);
+  // This instance remembers the story of one copy it wrote; it has two now.
+  const third = { ...report, id: "ngo-1", sourceId: "ngo", link: `${report.link}?mtm_campaign=x` };
+  await store.upsert([third], plain);
+  const [listed] = (await store.list({ category: ALL, limit: 10 })).items;
+  t.deepEqual(listed?.story?.copies.map((c) => c.sourceId).sort(), ["agency", "ngo", "relief"]);
+  t.is(await store.count(ALL), 1);
+});
+
+test("redis: a story under a token of this instance it does not remember is read again from Redis", async (t) => {
+  // As after a write whose answer was lost, though Redis applied it: the token looks like this
+  // instance's, but nothing is remembered under it.
+  const prefix = uniquePrefix();
+  const store = await redisStoreForTest(t, prefix);
+  const { agency, relief } = reportsAndCopies(1);
+  const [report, copy] = [agency[0], relief[0]] as [Update, Update];
+  await store.upsert([report], plain);
+  const raw = await rawRedisForTest(t);
+  const revs = redisKeys(prefix).storyRevs();
+  const token = (await raw.hget(revs, report.id)) as string;
+  const unknown = `${token.slice(0, -1)}${token.at(-1) === "z" ? "y" : "z"}zz`;
+  await raw.hset(revs, report.id, unknown);
+  await store.upsert([copy], plain);
+  const [listed] = (await store.list({ category: ALL, limit: 10 })).items;
+  t.deepEqual(listed?.story?.copies.map((c) => c.sourceId).sort(), ["agency", "relief"]);
+  t.not(await raw.hget(revs, report.id), unknown, "the write checked and replaced that token");
+});
+
 test("redis: a feed and its copy written at once by one instance are not refused and sent again", async (t) => {
   // Both read the story before either wrote it; without the gate (key-gate.ts) the second write
   // would find the canonical link's key taken, be refused, and read and write all over again.
@@ -430,20 +515,7 @@ test("redis: a feed and its copy written at once by one instance are not refused
   // Loads the scripts first, so that MONITOR shows no NOSCRIPT attempt.
   await store.upsert([makeUpdate({ id: "warm-up", sourceId: "warm" })], plain);
   const monitor = await monitorPrefix(t, prefix);
-  const agency = Array.from({ length: 20 }, (_, i) =>
-    makeUpdate({
-      id: `agency-${i}`,
-      sourceId: "agency",
-      title: `Agency report ${i} on displacement along the northern border`,
-      link: `https://www.agency.example/reports/${i}/`,
-    }),
-  );
-  const relief = agency.map((u) => ({
-    ...u,
-    id: `relief-${u.id}`,
-    sourceId: "relief",
-    link: `http://agency.example/reports/${u.id.slice(7)}?utm_source=relief`,
-  }));
+  const { agency, relief } = reportsAndCopies(20);
   t.deepEqual(await Promise.all([store.upsert(agency, plain), store.upsert(relief, plain)]), [
     { added: 20, updated: 0, unchanged: 0 },
     { added: 20, updated: 0, unchanged: 0 },
