@@ -27,6 +27,7 @@ import type { RedisKeys } from "./redis-keys.js";
 import type { RedisWrites } from "./redis-writes.js";
 import {
   memberOf,
+  planStories,
   type StoryMember,
   type StoryPlan,
   type StoryRecord,
@@ -54,14 +55,15 @@ const REMEMBERED_STORIES = 10_000;
 /**
  * KEYS: storyof, storykey, storyrev. ARGV: the story, entry and title token key prefixes, then
  * the request as JSON: [entry ids, exact keys, lookups], a lookup per entry looked up by title
- * as [time bucket, numbers, prefix words], whose token keys it builds as tokenKeyOf does, for
- * the bucket and either side; then this process's token part and the lowest token counter it
- * remembers stories from. Returns JSON — [the story of each entry id and the owner of each
- * exact key (false: none), per lookup its candidates as entry id, story id, … flattened, every
- * story named by any of them as story id, its token (false: none) and its hash flattened
- * (false: one copy without a hash; "remembered": a token this process remembers), …, and the
- * copies of those stories that are not among the entry ids] — then those copies' entries as
- * they are stored (not escaped into the JSON).
+ * as [time bucket, numbers, prefix words, the entry's exact keys by number], whose token keys it
+ * builds as tokenKeyOf does, for the bucket and either side, unless a story holds one of those
+ * exact keys; then this store's token part and the lowest token counter it remembers stories
+ * from. Returns JSON — [the story of each entry id and the owner of each exact key (false:
+ * none), per lookup its candidates as entry id, story id, … flattened, every story named by any
+ * of them as story id, its token (false: none) and its hash flattened (false: one copy without
+ * a hash; "remembered": a token this store remembers), …, the copies of those stories that are
+ * not among the entry ids, and the lookups skipped] — then those copies' entries as they are
+ * stored (not escaped into the JSON).
  * Read-only: a plan made from it is written by a checked write that applies nothing if a story
  * or key changed since.
  * Title token members are entry ids; a member stored as a ["storyId","entryId"] pair (the
@@ -97,21 +99,29 @@ local storyOf = each('HMGET', KEYS[1], ids, '')
 for j = 1, #ids do want(storyOf[j]) end
 local owners = each('HMGET', KEYS[2], keys, '')
 for j = 1, #keys do want(owners[j]) end
-local found, counts = {}, {}
+local found, counts, skipped = {}, {}, {}
 for l = 1, #lookups do
-  local bucket, numbers, words = lookups[l][1], lookups[l][2], lookups[l][3]
-  local tokens = {}
-  for d = -1, 1 do
-    local prefix = tokenPrefix .. (bucket + d) .. ':' .. numbers .. ':'
-    for j = 1, #words do tokens[#tokens + 1] = prefix .. words[j] end
+  local bucket, numbers, words, owned = lookups[l][1], lookups[l][2], lookups[l][3], lookups[l][4]
+  -- An entry with an exact key some story holds joins that story: its title is not looked up.
+  local held = false
+  for j = 1, #owned do held = held or owners[owned[j]] ~= false end
+  counts[l] = 0
+  if held then
+    skipped[#skipped + 1] = l
+  else
+    local tokens = {}
+    for d = -1, 1 do
+      local prefix = tokenPrefix .. (bucket + d) .. ':' .. numbers .. ':'
+      for j = 1, #words do tokens[#tokens + 1] = prefix .. words[j] end
+    end
+    local members = redis.call('SUNION', unpack(tokens))
+    for j = 1, #members do
+      local m = members[j]
+      if string.sub(m, 1, 1) == '[' then m = cjson.decode(m)[2] end
+      found[#found + 1] = m
+    end
+    counts[l] = #members
   end
-  local members = redis.call('SUNION', unpack(tokens))
-  for j = 1, #members do
-    local m = members[j]
-    if string.sub(m, 1, 1) == '[' then m = cjson.decode(m)[2] end
-    found[#found + 1] = m
-  end
-  counts[l] = #members
 end
 local foundSids = each('HMGET', KEYS[1], found, '')
 local candidates, at = {}, 0
@@ -153,7 +163,7 @@ for o, sid in ipairs(order) do
   end
 end
 local entries = each('MGET', false, missing, entryPrefix)
-return { cjson.encode({ storyOf, owners, candidates, stories, missing }), entries }
+return { cjson.encode({ storyOf, owners, candidates, stories, missing, skipped }), entries }
 `);
 
 /** The snapshot's JSON reply; false where Lua had none (cjson writes Lua's false as false). */
@@ -163,6 +173,7 @@ type SnapshotReply = [
   string[][],
   (string | string[] | false)[],
   string[],
+  number[],
 ];
 
 /** A story as this process wrote it, and whether it has a hash (its fields: its copies). */
@@ -203,6 +214,8 @@ interface StoryRead {
 /** A snapshot of Redis stories, with what each story's write must find unchanged. */
 export interface RedisStorySnapshot extends StorySnapshot {
   readonly read: ReadonlyMap<string, StoryRead>;
+  /** Whether a plan asked for the title candidates of an entry whose title was not looked up. */
+  missedLookups(): boolean;
 }
 
 /** Whether a story is kept without a hash: its one copy is the entry it is named by. */
@@ -245,33 +258,60 @@ export class RedisStories {
     upserts: readonly Update[],
     removals: readonly Update[],
     stored: ReadonlyMap<string, Update> = new Map(),
+    lookEverything = false,
   ): Promise<RedisStorySnapshot> {
     // A story Redis holds under a token this store forgot meanwhile (or never knew: a write whose
     // answer was lost) is read again, every story from Redis.
     return (
-      (await this.#read(upserts, removals, stored, true)) ??
-      ((await this.#read(upserts, removals, stored, false)) as RedisStorySnapshot)
+      (await this.#read(upserts, removals, stored, lookEverything, true)) ??
+      ((await this.#read(upserts, removals, stored, lookEverything, false)) as RedisStorySnapshot)
     );
+  }
+
+  /**
+   * Plans an operation's stories from a snapshot. The snapshot skips the title lookup of an entry
+   * with an exact key some story holds: it joins that story, unless the story already has a
+   * copy from the entry's source — then it is planned again from a snapshot that looked up
+   * every title (a partner giving two entries one link is rare).
+   */
+  async plan(
+    upserts: readonly Update[],
+    removals: readonly Update[],
+    stored?: ReadonlyMap<string, Update>,
+  ): Promise<{ plan: StoryPlan; snapshot: RedisStorySnapshot }> {
+    const snapshot = await this.snapshot(upserts, removals, stored);
+    const plan = planStories(snapshot, upserts, removals);
+    if (!snapshot.missedLookups()) return { plan, snapshot };
+    const full = await this.snapshot(upserts, removals, stored, true);
+    return { plan: planStories(full, upserts, removals), snapshot: full };
   }
 
   async #read(
     upserts: readonly Update[],
     removals: readonly Update[],
     stored: ReadonlyMap<string, Update>,
+    lookEverything: boolean,
     remembering: boolean,
   ): Promise<RedisStorySnapshot | undefined> {
     const ids = [...new Set([...upserts, ...removals].map((u) => u.id))];
     const keys = [...new Set(upserts.flatMap((u) => exactStoryKeys(u)))];
+    const keyNumber = new Map(keys.map((key, i) => [key, i + 1]));
     const lookups = upserts.flatMap((u) => {
       const lookup = tokenLookupOf(u);
-      return lookup === undefined ? [] : [{ id: u.id, ...lookup }];
+      return lookup === undefined ? [] : [{ id: u.id, exact: exactStoryKeys(u), ...lookup }];
     });
     // One JSON argument and one JSON reply: a poll's lookups and their answers are thousands
     // of short strings, which the client and the script would otherwise handle one by one.
     const request = JSON.stringify([
       ids,
       keys,
-      lookups.map(({ bucket, numbers, words }) => [bucket, numbers, words]),
+      lookups.map(({ exact, bucket, numbers, words }) => [
+        bucket,
+        numbers,
+        words,
+        // Its exact keys, by their place in `keys` (Lua counts from 1): any held, no lookup.
+        lookEverything ? [] : exact.map((key) => keyNumber.get(key)),
+      ]),
     ]);
     const [text, jsons] = (await this.#call("read stories", () =>
       SNAPSHOT.run(
@@ -288,7 +328,9 @@ export class RedisStories {
       ),
     )) as [string, (string | null)[]];
     const reply = (JSON.parse(text) as unknown[]).map(listOf) as SnapshotReply;
-    const [storyOfs, owners, found, flatStories, missing] = reply;
+    const [storyOfs, owners, found, flatStories, missing, skipped] = reply;
+    const unlooked = new Set(skipped.map((l) => lookups[l - 1]?.id));
+    let missed = false;
 
     const storyOf = new Map<string, string>();
     ids.forEach((id, i) => {
@@ -358,7 +400,11 @@ export class RedisStories {
       stories,
       keyOwners,
       read,
-      titleCandidates: (update) => candidates.get(update.id) ?? [],
+      titleCandidates: (update) => {
+        if (unlooked.has(update.id)) missed = true;
+        return candidates.get(update.id) ?? [];
+      },
+      missedLookups: () => missed,
     };
   }
 

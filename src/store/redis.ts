@@ -51,7 +51,6 @@ import {
   type UpsertOptions,
   type UpsertResult,
 } from "./store.js";
-import { planStories } from "./stories.js";
 import type { VersionFeed, VersionListener } from "./version-watch.js";
 
 export interface RedisStoreOptions extends RedisClientOptions {
@@ -176,8 +175,7 @@ export class RedisStore implements Store {
     const exec = async () => {
       let written = () => {};
       if (planner && (upserts.length > 0 || removals.length > 0)) {
-        const snapshot = await planner.snapshot(upserts, removals, stored);
-        const plan = planStories(snapshot, upserts, removals);
+        const { plan, snapshot } = await planner.plan(upserts, removals, stored);
         const stories = planner.write(plan, snapshot, writes);
         for (const c of stories.touched) touched.add(c);
         written = stories.written;
