@@ -193,7 +193,8 @@ export interface StoryKeyHint {
   guid: string | undefined;
   keys: readonly string[];
   title: string;
-  words: string[];
+  /** The title's words, as the Set itself: a structured clone rebuilds it natively. */
+  words: ReadonlySet<string>;
   numbers: string;
   prefix: readonly string[];
 }
@@ -215,7 +216,7 @@ export function storyKeyHints(
       guid: update.guid,
       keys: exactStoryKeys(update),
       title: update.title,
-      words: [...words.words],
+      words: words.words,
       numbers: words.numbers,
       prefix: titlePrefix(words),
     };
@@ -234,7 +235,7 @@ export function primeStoryKeys(hints: readonly StoryKeyHint[]): void {
     }
     if (!seen.has(hint.title)) {
       if (seen.size >= SEEN_MAX) seen.clear();
-      const words: TitleWords = { words: new Set(hint.words), numbers: hint.numbers };
+      const words: TitleWords = { words: hint.words, numbers: hint.numbers };
       seen.set(hint.title, words);
       prefixes.set(words, hint.prefix as string[]);
     }

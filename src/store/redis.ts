@@ -167,7 +167,7 @@ export class RedisStore implements Store {
     writes: RedisWrites,
     touched: Set<string>,
     stories: { upserts?: readonly Update[]; removals?: readonly Update[] },
-    options: { stored?: ReadonlyMap<string, Update>; lease?: PollLease } = {},
+    options: { stored?: ReadonlyMap<string, Update>; lease?: PollLease | undefined } = {},
   ): Promise<void> {
     const { upserts = [], removals = [] } = stories;
     const { stored, lease } = options;
@@ -285,7 +285,7 @@ export class RedisStore implements Store {
       writes,
       new Set(plan.touched),
       { upserts: plan.indexed.map(({ next }) => next) },
-      { stored, ...(options.lease === undefined ? {} : { lease: options.lease }) },
+      { stored, lease: options.lease },
     );
     return plan.result;
   }
@@ -645,7 +645,7 @@ export class RedisStore implements Store {
       writes,
       touched,
       { removals: removed },
-      lease === undefined ? {} : { lease },
+      { lease },
     );
     return victims.length;
   }
@@ -743,13 +743,7 @@ export class RedisStore implements Store {
       .hdel(this.#keys.hidden(), gone);
     for (const [key, members] of removes) writes.zrem(key, members);
     const touched = categoriesOf(listed);
-    await this.#execWithStories(
-      "remove entries",
-      writes,
-      touched,
-      { removals: listed },
-      lease === undefined ? {} : { lease },
-    );
+    await this.#execWithStories("remove entries", writes, touched, { removals: listed }, { lease });
     return listed.length;
   }
 
