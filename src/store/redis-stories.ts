@@ -84,7 +84,7 @@ local function each(command, key, list, prefix)
 end
 local request = cjson.decode(ARGV[4])
 local mine, from = ARGV[5], tonumber(ARGV[6])
--- Whether a token is one this process wrote and still remembers (see REMEMBERED_STORIES).
+-- Whether a token is one this store wrote and still remembers (see REMEMBERED_STORIES).
 local function remembered(rev)
   if mine == '' or not rev or string.sub(rev, 2, 1 + #mine) ~= mine then return false end
   local n = tonumber(string.sub(rev, 2 + #mine), 36)
@@ -144,7 +144,7 @@ local stories, missing = {}, {}
 for o, sid in ipairs(order) do
   local rev = revs[o]
   if remembered(rev) then
-    -- This process wrote the story as it is now and knows it: none of its copies is read.
+    -- This store wrote the story as it is now and knows it: none of its copies is read.
     stories[#stories + 1] = sid; stories[#stories + 1] = rev; stories[#stories + 1] = 'remembered'
   else
     -- Only a story whose token says it has a hash (or one with no token: the layout before) has one.
@@ -176,7 +176,7 @@ type SnapshotReply = [
   number[],
 ];
 
-/** A story as this process wrote it, and whether it has a hash (its fields: its copies). */
+/** A story as this store wrote it, and whether it has a hash (its fields: its copies). */
 interface Remembered {
   story: StoryRecord;
   hashed: boolean;

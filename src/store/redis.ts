@@ -107,7 +107,7 @@ export class RedisStore implements Store {
 
   /** Stories of merged listings (undefined: every copy is listed). */
   readonly #stories: RedisStories | undefined;
-  /** Orders this process's story writes that share an entry or an exact key. */
+  /** Orders this store's story writes that share an entry or an exact key. */
   readonly #gate = new KeyGate();
 
   /** Takes an open client and the circuit guarding it; use connectRedisStore. */
@@ -145,7 +145,6 @@ export class RedisStore implements Store {
         return await attempt();
       } catch (error) {
         if (!(error instanceof WriteConflictError)) throw error;
-        if (process.env.ZZ_CONFLICTS) process.stderr.write(`CONFLICT ${what}\n`);
         if (n >= STORY_ATTEMPTS) {
           throw new StoreUnavailableError(
             `Redis store could not ${what}: its stories kept changing (${n} attempts)`,
@@ -159,7 +158,7 @@ export class RedisStore implements Store {
    * Sends `writes` as one unit with what moving `upserts` into and `removals` out of their
    * stories writes, and bumps the versions of `touched` and of the merged listings the stories
    * change. `stored`: the stored versions of the upserts, when the caller has read them (their
-   * stories hold those now). Story writes of this process sharing an entry or an exact key wait
+   * stories hold those now). Story writes of this store sharing an entry or an exact key wait
    * for each other (key-gate.ts) instead of conflicting.
    */
   async #execWithStories(
@@ -176,9 +175,9 @@ export class RedisStore implements Store {
       let written = () => {};
       if (planner && (upserts.length > 0 || removals.length > 0)) {
         const { plan, snapshot } = await planner.plan(upserts, removals, stored);
-        const stories = planner.write(plan, snapshot, writes);
-        for (const c of stories.touched) touched.add(c);
-        written = stories.written;
+        const storyWrites = planner.write(plan, snapshot, writes);
+        for (const c of storyWrites.touched) touched.add(c);
+        written = storyWrites.written;
       }
       for (const category of touched) bumpVersion(writes, this.#keys, category);
       await this.#execBumping(what, writes, touched, lease);
@@ -844,9 +843,10 @@ export class RedisStore implements Store {
 }
 
 /**
- * What a story write waits on in this process: its entries and their exact keys (the stored
- * versions' too, whose keys an edit releases). Two writes sharing neither cannot change one
- * story, except by a title match, which the checked write does not guard either.
+ * What a story write waits on in this store: its entries and their exact keys (the stored
+ * versions' too, whose keys an edit releases) — what a copy and its original share. Writes
+ * that meet on a story otherwise (a title match, another key of the story) are rarer; the
+ * checked write still catches them, and they plan again.
  */
 function storyGateKeys(
   upserts: readonly Update[],
