@@ -126,12 +126,12 @@ const SEEN_MAX = 20_000;
 
 /** titleWords, remembered for the last titles asked for (a bounded cache: it is pure). */
 export function wordsOfTitle(title: string): TitleWords {
-  let words = seen.get(title);
-  if (words === undefined) {
-    if (seen.size >= SEEN_MAX) seen.clear();
-    words = titleWords(title);
-    seen.set(title, words);
-  }
+  return seen.get(title) ?? rememberWords(title, titleWords(title));
+}
+
+function rememberWords(title: string, words: TitleWords): TitleWords {
+  if (seen.size >= SEEN_MAX) seen.clear();
+  seen.set(title, words);
   return words;
 }
 
@@ -234,9 +234,7 @@ export function primeStoryKeys(hints: readonly StoryKeyHint[]): void {
       rememberKeys(hint.link, hint.guid, Object.freeze(hint.keys as string[]));
     }
     if (!seen.has(hint.title)) {
-      if (seen.size >= SEEN_MAX) seen.clear();
-      const words: TitleWords = { words: hint.words, numbers: hint.numbers };
-      seen.set(hint.title, words);
+      const words = rememberWords(hint.title, { words: hint.words, numbers: hint.numbers });
       prefixes.set(words, hint.prefix as string[]);
     }
   }

@@ -3,24 +3,27 @@
 import test from "ava";
 import { KeyGate } from "../../src/store/key-gate.js";
 
+/** A promise and the function that resolves it. */
+function deferred() {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
 /** A task that records when it starts and ends, and ends when `finish` is called. */
 function task(log: string[], name: string) {
-  let finish = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  let started = () => {};
-  const running = new Promise<void>((resolve) => {
-    started = resolve;
-  });
+  const finished = deferred();
+  const started = deferred();
   const run = async () => {
     log.push(`${name} start`);
-    started();
-    await finished;
+    started.resolve();
+    await finished.promise;
     log.push(`${name} end`);
     return name;
   };
-  return { run, finish, running };
+  return { run, finish: finished.resolve, running: started.promise };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
